@@ -1,0 +1,185 @@
+"""Business-time arithmetic over opening spans in the lead's timezone (pure; `now` is passed in)."""
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from callq.rules.model import BusinessHours, Sla
+
+# How many consecutive days without an opening we look through before giving up: a year
+# of holidays plus slack. Hours that never open again behave as "no hours" past this.
+SEARCH_DAYS = 400
+
+_ONE_DAY = timedelta(days=1)
+_ZERO = timedelta(0)
+
+Interval = tuple[datetime, datetime]
+
+
+def local_instant(day: date, at: time, tz: tzinfo) -> datetime:
+    """The UTC instant of wall-clock `at` on `day` in `tz`.
+
+    fold=0 gives the DST behaviour we want for free (PEP 495): an ambiguous wall time
+    takes its first occurrence, and a wall time in a spring-forward gap is read with
+    the pre-transition offset, which lands it after the gap (02:30 -> 03:30).
+    """
+    return datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=tz).astimezone(UTC)
+
+
+def local_day_end(instant: datetime, tz: tzinfo) -> datetime:
+    """The next local midnight after `instant`: the end of the rep's day (UTC)."""
+    _require_aware(instant)
+    tomorrow = instant.astimezone(tz).date() + _ONE_DAY
+    return local_instant(tomorrow, time(0), tz)
+
+
+def has_hours(hours: BusinessHours) -> bool:
+    """False for a team with no opening spans at all, which works around the clock."""
+    return any(hours.weekly)
+
+
+def add_business_days(hours: BusinessHours, day: date, n: int) -> date:
+    """The n-th business day after `day`; n=0: `day` if it is one, else the next one."""
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    if not has_hours(hours):
+        return day + timedelta(days=n)
+    candidate = day
+    remaining = n
+    if hours.is_business_day(candidate) and remaining == 0:
+        return candidate
+    for _ in range(SEARCH_DAYS + n * 7):
+        candidate += _ONE_DAY
+        if hours.is_business_day(candidate):
+            if remaining <= 1:
+                return candidate
+            remaining -= 1
+    # Hours that never open again (e.g. everything a holiday): count calendar days.
+    return day + timedelta(days=n)
+
+
+def next_opening(hours: BusinessHours, instant: datetime, tz: tzinfo) -> datetime:
+    """`instant` if business hours are open then, else the start of the next opening span."""
+    _require_aware(instant)
+    instant = instant.astimezone(UTC)
+    if not has_hours(hours):
+        return instant
+    for opens, closes in _open_intervals(hours, instant, tz):
+        if closes > instant:
+            return max(opens, instant)
+    return instant
+
+
+def is_open(hours: BusinessHours, instant: datetime, tz: tzinfo) -> bool:
+    """Whether `instant` falls inside an opening span (open <= t < close, local time)."""
+    _require_aware(instant)
+    if not has_hours(hours):
+        return True
+    for opens, closes in _open_intervals(hours, instant, tz):
+        if closes > instant:
+            return opens <= instant
+    return False
+
+
+def add_business_time(
+    hours: BusinessHours, start: datetime, delta: timedelta, tz: tzinfo
+) -> datetime:
+    """`start` plus `delta` of business time; counting starts at the next opening.
+
+    A result that uses up a span exactly is that span's closing time, not the next
+    opening: "due by 18:30" is still meetable today.
+    """
+    _require_aware(start)
+    if delta < _ZERO:
+        raise ValueError(f"delta must be >= 0, got {delta}")
+    start = start.astimezone(UTC)
+    if not has_hours(hours):
+        return start + delta
+    remaining = delta
+    for opens, closes in _open_intervals(hours, start, tz):
+        if closes <= start:
+            continue
+        begin = max(opens, start)
+        available = closes - begin
+        if remaining <= available:
+            return begin + remaining
+        remaining -= available
+    return start + delta
+
+
+def business_time_between(
+    hours: BusinessHours, start: datetime, end: datetime, tz: tzinfo
+) -> timedelta:
+    """Business time within [start, end); zero when end <= start. One step per day."""
+    _require_aware(start)
+    _require_aware(end)
+    if end <= start:
+        return _ZERO
+    if not has_hours(hours):
+        return end - start
+    total = _ZERO
+    for opens, closes in _open_intervals(hours, start, tz):
+        if opens >= end:
+            break
+        overlap = min(closes, end) - max(opens, start)
+        if overlap > _ZERO:
+            total += overlap
+    return total
+
+
+def sla_deadline(
+    rules_sla: Sla, hours: BusinessHours, channel: str, created_at: datetime, tz: tzinfo
+) -> datetime:
+    """When a lead from `channel` must have had its first response (business time)."""
+    return add_business_time(hours, created_at, rules_sla.target(channel), tz)
+
+
+def escalation_at(
+    sla: Sla, hours: BusinessHours, channel: str, created_at: datetime, tz: tzinfo
+) -> datetime:
+    """When an uncontacted lead is escalated: `escalate_after` business time past the deadline."""
+    deadline = sla_deadline(sla, hours, channel, created_at, tz)
+    return add_business_time(hours, deadline, sla.escalate_after, tz)
+
+
+def _open_intervals(hours: BusinessHours, instant: datetime, tz: tzinfo) -> Iterator[Interval]:
+    """Opening intervals in UTC, ordered and disjoint, from the day before `instant` on.
+
+    Starting a day early costs little and keeps us right when a span's UTC interval
+    reaches past a local midnight. Spans are merged because a DST gap can make two
+    separate wall-clock spans overlap in real time (01:00-02:30 and 03:00-04:00 on a
+    spring-forward day both cover 03:00-03:30). Stops after SEARCH_DAYS closed days.
+    """
+    day = instant.astimezone(tz).date() - _ONE_DAY
+    pending: Interval | None = None
+    closed_days = 0
+    while closed_days <= SEARCH_DAYS:
+        intervals = _day_intervals(hours, day, tz)
+        closed_days = 0 if intervals else closed_days + 1
+        for opens, closes in intervals:
+            if pending is not None and opens <= pending[1]:
+                pending = (pending[0], max(pending[1], closes))
+                continue
+            if pending is not None:
+                yield pending
+            pending = (opens, closes)
+        day += _ONE_DAY
+    if pending is not None:
+        yield pending
+
+
+def _day_intervals(hours: BusinessHours, day: date, tz: tzinfo) -> list[Interval]:
+    """One day's spans as UTC intervals, dropping any that a DST gap leaves empty."""
+    intervals = []
+    for opens_at, closes_at in hours.spans_on(day):
+        opens = local_instant(day, opens_at, tz)
+        closes = local_instant(day, closes_at, tz)
+        if closes > opens:
+            intervals.append((opens, closes))
+    intervals.sort()
+    return intervals
+
+
+def _require_aware(instant: datetime) -> None:
+    # A naive datetime would silently be read as the machine's local time.
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"expected a timezone-aware datetime, got {instant!r}")
