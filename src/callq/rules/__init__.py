@@ -1,0 +1,1 @@
+"""The team's rules: business hours, SLAs, outcome -> next follow-up. Pure: no DB, no UI."""
