@@ -1,0 +1,1 @@
+"""Persistence: tables, the engine recipe, migrations and query functions (they never commit)."""

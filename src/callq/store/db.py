@@ -1,0 +1,202 @@
+"""The engine recipe (SQLite WAL + BEGIN IMMEDIATE, or PostgreSQL), schema checks, sessions."""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session, SQLModel
+
+from callq.store import models  # noqa: F401  (registers every table on the metadata)
+from callq.store.schema import HEAD_REVISION, KNOWN_REVISIONS
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseError(RuntimeError):
+    """A database problem the user can act on; the message says what and what to do."""
+
+
+class SchemaTooNew(DatabaseError):
+    pass
+
+
+class DatabaseBusy(DatabaseError):
+    pass
+
+
+def database_url(target: str | os.PathLike[str]) -> str:
+    """A URL for a path or URL; `postgresql://` means psycopg 3."""
+    value = str(target)
+    if "://" in value:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
+def _create_private_file(path: Path) -> None:
+    """A new database holds personal data: create it 0600 (its -wal/-shm inherit this)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _install_sqlite_recipe(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+        # Stop pysqlite's implicit BEGIN: we emit BEGIN ourselves in `_on_begin`.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # FULL: a logged outcome must survive a power cut, not only a killed process.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # noqa: ANN001
+        # A deferred transaction that reads then writes fails at once if another writer
+        # committed in between; IMMEDIATE takes the write lock up front and waits for it.
+        immediate = connection.get_execution_options().get("callq_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """One database: `read()` and `write()` sessions; `write()` commits once or rolls back."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict = {"echo": echo}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            _install_sqlite_recipe(self.engine)
+        self._writer = self.engine.execution_options(callq_write=True)
+
+    @property
+    def path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        database = self.engine.url.database
+        return Path(database) if database and database != ":memory:" else None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with _translate_errors(), Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: everything inside commits together or not at all."""
+        with _translate_errors(), Session(self._writer, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def _translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as error:
+        message = str(error.orig)
+        if "locked" in message or "busy" in message:
+            raise DatabaseBusy(
+                f"the database is locked by another callq process (waited "
+                f"{BUSY_TIMEOUT_MS // 1000} s); nothing was changed - try again"
+            ) from error
+        raise DatabaseError(f"database error: {message}") from error
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise DatabaseError(
+                "lost the connection to the database server; nothing was changed - try again"
+            ) from error
+        raise
+
+
+def open_database(target: str | os.PathLike[str], *, create: bool = True) -> Database:
+    """Open (creating or migrating as needed) the database at a path or URL."""
+    url = database_url(target)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            if not create:
+                raise DatabaseError(f"no database at {path}")
+            _create_private_file(path)
+    database = Database(url)
+    try:
+        ensure_schema(database)
+    except Exception:
+        database.dispose()
+        raise
+    return database
+
+
+def current_revision(database: Database) -> str | None:
+    """The schema revision stamped in the database, read cheaply (no Alembic import)."""
+    with database.engine.connect() as connection:
+        try:
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        except (OperationalError, DBAPIError):
+            connection.rollback()
+            return None
+        return row[0] if row else None
+
+
+def ensure_schema(database: Database) -> None:
+    try:
+        revision = current_revision(database)
+    except DBAPIError as error:
+        raise DatabaseError(f"cannot open the database: {error.orig}") from error
+    if revision == HEAD_REVISION:
+        return
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise SchemaTooNew(
+            f"this database was written by a newer callq (schema {revision}); this callq "
+            f"knows schemas up to {HEAD_REVISION} - upgrade callq to open it"
+        )
+    if revision is None and _has_tables(database):
+        raise DatabaseError("this file is not a callq database (it has tables but no version)")
+    if revision is None:
+        _create_fresh(database)
+    else:
+        from callq.store.migrate import upgrade  # Alembic only when a migration is due
+
+        upgrade(database)
+
+
+def _has_tables(database: Database) -> bool:
+    with database.engine.connect() as connection:
+        return bool(inspect(connection).get_table_names())
+
+
+def _create_fresh(database: Database) -> None:
+    """A new database gets the head schema directly and is stamped at head.
+
+    `tests/store/test_migrations.py` proves that migrating an empty database to head
+    produces exactly this schema, so the two paths cannot drift apart.
+    """
+    with database.engine.connect().execution_options(callq_write=True) as connection:
+        with connection.begin():
+            SQLModel.metadata.create_all(connection)
+            connection.execute(
+                text(
+                    "CREATE TABLE IF NOT EXISTS alembic_version ("
+                    "version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+                )
+            )
+            connection.execute(text("DELETE FROM alembic_version"))
+            connection.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": HEAD_REVISION}
+            )

@@ -1,0 +1,113 @@
+"""Every table of callq. Timestamps are aware UTC (SQLModel's UTCDateTime)."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, text
+from sqlmodel import Field, SQLModel
+
+
+class Rep(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    role: str = "rep"
+    timezone: str | None = None
+    active: bool = True
+
+
+class Lead(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_lead_owner_stage", "owner_id", "stage"),
+        Index("ix_lead_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    phone: str = Field(unique=True)  # E.164; one lead per number, duplicates merge
+    other_phones: str = ""  # comma-separated E.164
+    email: str = ""
+    company: str = ""
+    source: str = "other"
+    interest: str = ""
+    urgency: str = "normal"
+    owner_id: int | None = Field(default=None, foreign_key="rep.id")
+    stage: str = "new"
+    timezone: str | None = None
+    created_at: datetime
+    first_touch_at: datetime | None = None
+    escalated_at: datetime | None = None
+    claimed_by_id: int | None = Field(default=None, foreign_key="rep.id")
+    claimed_until: datetime | None = None
+
+
+class Call(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_call_lead_started", "lead_id", "started_at"),
+        Index("ix_call_rep_started", "rep_id", "started_at"),
+        Index("ix_call_started", "started_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id")
+    rep_id: int = Field(foreign_key="rep.id")
+    started_at: datetime
+    ended_at: datetime
+    outcome: str
+    connected: bool = False
+    note: str = ""
+    logged_at: datetime  # when it was recorded; undo is allowed for 10 minutes after
+
+
+class FollowUp(SQLModel, table=True):
+    __tablename__ = "followup"
+    __table_args__ = (
+        # The invariant's half that a database can enforce: at most one open follow-up a lead.
+        Index(
+            "ux_followup_one_open",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        # The queue: a rep's open follow-ups by due time.
+        Index(
+            "ix_followup_open_owner_due",
+            "owner_id",
+            "due_at",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_followup_due", "due_at"),
+        Index("ix_followup_lead", "lead_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id")
+    owner_id: int | None = Field(default=None, foreign_key="rep.id")
+    due_at: datetime
+    kind: str
+    status: str = "open"
+    touch: int | None = None  # cadence touch number (1 = first response)
+    created_at: datetime
+    completed_at: datetime | None = None
+    created_by_call_id: int | None = Field(default=None, foreign_key="call.id")
+    completed_by_call_id: int | None = Field(default=None, foreign_key="call.id")
+
+
+class Event(SQLModel, table=True):
+    """The append-only timeline of a lead: rows are inserted, never updated or deleted."""
+
+    __table_args__ = (Index("ix_event_lead", "lead_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id")
+    at: datetime
+    type: str
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class Meta(SQLModel, table=True):
+    """Small named values: the round-robin pointer, the change counter."""
+
+    key: str = Field(primary_key=True)
+    value: str = ""

@@ -1,0 +1,72 @@
+"""Query functions shared by the services. They read and stage writes; they never commit."""
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from callq.store.models import Call, FollowUp, Lead, Meta, Rep
+
+
+def rep_by_name(session: Session, name: str) -> Rep | None:
+    return session.exec(select(Rep).where(Rep.name == name)).first()
+
+
+def ensure_rep(session: Session, name: str, *, role: str = "rep") -> Rep:
+    """The rep called `name`, created on first use (reps come from the config or --rep)."""
+    rep = rep_by_name(session, name)
+    if rep is None:
+        rep = Rep(name=name, role=role)
+        session.add(rep)
+        session.flush()
+    return rep
+
+
+def lead_by_phone(session: Session, phone: str) -> Lead | None:
+    return session.exec(select(Lead).where(Lead.phone == phone)).first()
+
+
+def lock_lead(session: Session, lead_id: int) -> Lead | None:
+    """The lead row, locked for this transaction on PostgreSQL (SQLite holds the write lock)."""
+    return session.exec(select(Lead).where(Lead.id == lead_id).with_for_update()).first()
+
+
+def open_followup(session: Session, lead_id: int, *, lock: bool = False) -> FollowUp | None:
+    statement = select(FollowUp).where(FollowUp.lead_id == lead_id, FollowUp.status == "open")
+    if lock:
+        statement = statement.with_for_update()
+    return session.exec(statement).first()
+
+
+def count_calls(session: Session, lead_id: int, outcomes: tuple[str, ...] | None = None) -> int:
+    statement = select(func.count()).select_from(Call).where(Call.lead_id == lead_id)
+    if outcomes is not None:
+        statement = statement.where(Call.outcome.in_(outcomes))
+    return session.exec(statement).one()
+
+
+def last_call(session: Session, lead_id: int) -> Call | None:
+    return session.exec(
+        select(Call).where(Call.lead_id == lead_id).order_by(Call.started_at.desc(), Call.id.desc())
+    ).first()
+
+
+def get_meta(session: Session, key: str) -> str | None:
+    row = session.get(Meta, key)
+    return row.value if row else None
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+        session.add(row)
+
+
+def rep_names(session: Session, rep_ids: set[int]) -> dict[int, str]:
+    if not rep_ids:
+        return {}
+    rows = session.exec(select(Rep.id, Rep.name).where(Rep.id.in_(rep_ids)))
+    return dict(rows.all())

@@ -1,0 +1,43 @@
+"""The append-only timeline: one function writes events, one reads them."""
+
+import json
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from callq.store.models import Event
+
+
+def append_event(
+    session: Session,
+    *,
+    lead_id: int,
+    at: datetime,
+    type: str,
+    rep_id: int | None = None,
+    **detail: object,
+) -> Event:
+    event = Event(
+        lead_id=lead_id,
+        at=at,
+        type=type,
+        rep_id=rep_id,
+        detail=json.dumps(detail, default=_json_default, sort_keys=True),
+    )
+    session.add(event)
+    return event
+
+
+def lead_events(session: Session, lead_id: int, *, newest_first: bool = True) -> list[Event]:
+    order = Event.id.desc() if newest_first else Event.id.asc()
+    return list(session.exec(select(Event).where(Event.lead_id == lead_id).order_by(order)))
+
+
+def event_detail(event: Event) -> dict:
+    return json.loads(event.detail or "{}")
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON-serialisable: {value!r}")
