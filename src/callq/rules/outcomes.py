@@ -1,0 +1,150 @@
+"""Outcome rules: what a logged call does to a lead's stage and its next follow-up (pure)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from callq import timeexpr as te
+from callq.rules.model import CLOSED_STAGES, Outcome, Rules
+
+
+class NeedsCallbackTime(ValueError):
+    """The rule says `ask` and no time was given; `suggestion` may pre-fill the question."""
+
+    def __init__(self, outcome: Outcome, suggestion: datetime | None) -> None:
+        hint = f"; the rule suggests {suggestion:%Y-%m-%d %H:%M} UTC" if suggestion else ""
+        super().__init__(
+            f"{outcome.label}: this outcome needs a callback time "
+            f"(e.g. --callback 'tomorrow 3pm'){hint}"
+        )
+        self.suggestion = suggestion
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The effect of one outcome: the stage reached and the follow-up to schedule, if any."""
+
+    stage: str
+    next_due_at: datetime | None
+    next_kind: str | None  # "callback" or "cadence"
+    touch: int | None  # cadence touch number of the next follow-up
+    touches_total: int
+    cadence_exhausted: bool = False
+
+    @property
+    def closes(self) -> bool:
+        return self.stage in CLOSED_STAGES
+
+
+def is_cadence_outcome(outcome: Outcome) -> bool:
+    return isinstance(outcome.next, te.CadenceStep)
+
+
+def stage_after(outcome: Outcome, stage_before: str) -> str:
+    """A rule's stage wins; a connected call moves `new` to `contacted`.
+
+    A call on a closed lead whose rule sets no stage reopens it as `contacted`: the lead
+    is being worked again, so it must get a next action.
+    """
+    if outcome.stage:
+        return outcome.stage
+    if stage_before == "new" and outcome.connected:
+        return "contacted"
+    if stage_before in CLOSED_STAGES:
+        return "contacted"
+    return stage_before
+
+
+def cadence_due(
+    rules: Rules, *, touch: int, arrived_at: datetime, call_at: datetime, tz: ZoneInfo
+) -> datetime | None:
+    """Touch `touch` (1-based) is due at arrival + its offset, never sooner than
+    `min_gap` after this call, moved into business hours; None when there is no such touch."""
+    touches = rules.cadence.touches
+    if touch > len(touches):
+        return None
+    due = max(arrived_at + touches[touch - 1], call_at + rules.cadence.min_gap)
+    from callq.rules.hours import next_opening
+
+    return next_opening(rules.hours, due, tz)
+
+
+def suggested_time(
+    rules: Rules,
+    outcome: Outcome,
+    *,
+    call_at: datetime,
+    arrived_at: datetime,
+    cadence_calls: int,
+    tz: ZoneInfo,
+) -> datetime | None:
+    """The time the rule proposes for the next follow-up (what the form pre-fills)."""
+    step = outcome.next
+    if isinstance(step, te.Ask):
+        step = step.suggestion
+    if step is None or isinstance(step, te.NoNext):
+        return None
+    if isinstance(step, te.CadenceStep):
+        return cadence_due(
+            rules, touch=cadence_calls + 1, arrived_at=arrived_at, call_at=call_at, tz=tz
+        )
+    return te.resolve(step, start=call_at, tz=tz, hours=rules.hours, snap=True)
+
+
+def plan_outcome(
+    rules: Rules,
+    outcome: Outcome,
+    *,
+    stage_before: str,
+    call_at: datetime,
+    arrived_at: datetime,
+    cadence_calls: int,
+    tz: ZoneInfo,
+    callback_at: datetime | None = None,
+) -> Plan:
+    """Apply `outcome` to a lead.
+
+    `cadence_calls` counts the lead's calls with a cadence outcome, this one included
+    (the n-th such call schedules touch n+1). `callback_at` is the rep's own choice of
+    time; it replaces the rule's suggestion (and is required when the rule says `ask`).
+    """
+    total = len(rules.cadence.touches)
+    stage = stage_after(outcome, stage_before)
+    if stage in CLOSED_STAGES or isinstance(outcome.next, te.NoNext):
+        return Plan(stage, None, None, None, total)
+
+    if isinstance(outcome.next, te.CadenceStep):
+        touch = cadence_calls + 1
+        due = cadence_due(rules, touch=touch, arrived_at=arrived_at, call_at=call_at, tz=tz)
+        if due is None:
+            # Cadence exhausted: the lead goes to `after_last` (a closed stage).
+            return Plan(rules.cadence.after_last, None, None, None, total, cadence_exhausted=True)
+        return Plan(stage, callback_at or due, "cadence", touch, total)
+
+    if isinstance(outcome.next, te.Ask) and callback_at is None:
+        suggestion = suggested_time(
+            rules,
+            outcome,
+            call_at=call_at,
+            arrived_at=arrived_at,
+            cadence_calls=cadence_calls,
+            tz=tz,
+        )
+        raise NeedsCallbackTime(outcome, suggestion)
+
+    due = callback_at or te.resolve(outcome.next, start=call_at, tz=tz, hours=rules.hours)
+    return Plan(stage, due, "callback", None, total)
+
+
+def first_response_due(
+    rules: Rules, *, source: str, created_at: datetime, tz: ZoneInfo
+) -> datetime:
+    """A new lead's first-response follow-up is due at its SLA deadline (business time)."""
+    from callq.rules.hours import add_business_time
+
+    return add_business_time(rules.hours, created_at, rules.sla.target(source), tz)
+
+
+def undo_window() -> timedelta:
+    """How long after logging a rep may undo an outcome."""
+    return timedelta(minutes=10)
