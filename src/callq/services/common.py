@@ -1,0 +1,100 @@
+"""Pieces every service needs: finding a lead, timezones, read models."""
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from callq.errors import NotFound, UserError
+from callq.phones import PhoneError, looks_like_phone, normalise_phone
+from callq.rules.hours import sla_deadline
+from callq.rules.model import Rules
+from callq.services.views import EventView, FollowUpView, LeadView
+from callq.store import queries
+from callq.store.models import Event, FollowUp, Lead, Rep
+from callq.store.timeline import event_detail
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def lead_zone(lead: Lead, rules: Rules) -> ZoneInfo:
+    return zone(lead.timezone or rules.team.timezone)
+
+
+def rep_zone(rep: Rep | None, rules: Rules) -> ZoneInfo:
+    return zone((rep.timezone if rep else None) or rules.team.timezone)
+
+
+def find_lead(session: Session, ref: str | int, rules: Rules, *, lock: bool = False) -> Lead:
+    """A LEAD argument: a lead id, or a phone number in any format (normalised first)."""
+    text = str(ref).strip()
+    lead = None
+    if text.lstrip("#").isdigit() and (text.startswith("#") or not looks_like_phone(text)):
+        lead_id = int(text.lstrip("#"))
+        lead = queries.lock_lead(session, lead_id) if lock else session.get(Lead, lead_id)
+        if lead is None:
+            raise NotFound(f"no lead with id {lead_id}")
+        return lead
+    try:
+        phone = normalise_phone(text, rules.team.region)
+    except PhoneError as error:
+        raise UserError(f"{text!r} is neither a lead id nor a phone number ({error})") from None
+    lead = queries.lead_by_phone(session, phone)
+    if lead is None:
+        raise NotFound(f"no lead with phone {phone}")
+    if lock:
+        lead = queries.lock_lead(session, lead.id)
+    return lead
+
+
+def lead_view(lead: Lead, names: dict[int, str], rules: Rules) -> LeadView:
+    return LeadView(
+        id=lead.id,
+        name=lead.name,
+        phone=lead.phone,
+        source=lead.source,
+        stage=lead.stage,
+        owner=names.get(lead.owner_id) if lead.owner_id else None,
+        timezone=lead.timezone or rules.team.timezone,
+        created_at=lead.created_at,
+        first_touch_at=lead.first_touch_at,
+        company=lead.company,
+        email=lead.email,
+        interest=lead.interest,
+        urgency=lead.urgency,
+        other_phones=tuple(p for p in lead.other_phones.split(",") if p),
+        escalated_at=lead.escalated_at,
+        claimed_by=names.get(lead.claimed_by_id) if lead.claimed_by_id else None,
+        claimed_until=lead.claimed_until,
+    )
+
+
+def followup_view(followup: FollowUp | None, names: dict[int, str]) -> FollowUpView | None:
+    if followup is None:
+        return None
+    return FollowUpView(
+        id=followup.id,
+        due_at=followup.due_at,
+        kind=followup.kind,
+        owner=names.get(followup.owner_id) if followup.owner_id else None,
+        touch=followup.touch,
+    )
+
+
+def event_view(event: Event, names: dict[int, str]) -> EventView:
+    return EventView(
+        at=event.at,
+        type=event.type,
+        rep=names.get(event.rep_id) if event.rep_id else None,
+        detail=event_detail(event),
+    )
+
+
+def lead_sla_deadline(lead: Lead, rules: Rules) -> datetime:
+    return sla_deadline(
+        rules.sla, rules.hours, lead.source, lead.created_at, lead_zone(lead, rules)
+    )

@@ -1,0 +1,260 @@
+"""Lead intents: add (or merge an inquiry), show, note, reschedule."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from callq.errors import UserError
+from callq.phones import normalise_phone
+from callq.rules.model import CHANNELS, CLOSED_STAGES, URGENCIES, Rules
+from callq.rules.outcomes import first_response_due
+from callq.services.common import (
+    event_view,
+    find_lead,
+    followup_view,
+    lead_sla_deadline,
+    lead_view,
+    lead_zone,
+    zone,
+)
+from callq.services.views import AddedLead, LeadDetail
+from callq.store import queries
+from callq.store.db import Database
+from callq.store.models import FollowUp, Lead
+from callq.store.timeline import append_event, lead_events
+
+ROUND_ROBIN_KEY = "round_robin_last"
+
+
+@dataclass(frozen=True)
+class NewLead:
+    """What intake knows about a lead (validated by `add_lead`)."""
+
+    name: str
+    phone: str
+    source: str = "other"
+    interest: str = ""
+    urgency: str = "normal"
+    owner: str | None = None
+    timezone: str | None = None
+    email: str = ""
+    company: str = ""
+    note: str = ""
+
+
+def validate_new_lead(new: NewLead, rules: Rules) -> tuple[NewLead, str]:
+    """The lead with defaults applied, and its E.164 phone; UserError on bad input."""
+    if not new.name.strip():
+        raise UserError("a lead needs a name")
+    if new.source not in CHANNELS:
+        raise UserError(f"unknown source {new.source!r} (use one of: {', '.join(CHANNELS)})")
+    if new.urgency not in URGENCIES:
+        raise UserError(f"unknown urgency {new.urgency!r} (use one of: {', '.join(URGENCIES)})")
+    if new.timezone:
+        try:
+            zone(new.timezone)
+        except Exception:
+            raise UserError(f"unknown timezone {new.timezone!r} (e.g. Asia/Kolkata)") from None
+    phone = normalise_phone(new.phone, rules.team.region)
+    return new, phone
+
+
+def add_lead(db: Database, rules: Rules, new: NewLead, *, now: datetime, rep: str) -> AddedLead:
+    """One lead in, one transaction: a known phone merges into the existing lead."""
+    new, phone = validate_new_lead(new, rules)
+    with db.write() as session:
+        actor = queries.ensure_rep(session, rep)
+        existing = queries.lead_by_phone(session, phone)
+        if existing is not None:
+            return _merge_inquiry(session, rules, existing, new, now=now, actor_id=actor.id)
+        owner = (
+            queries.ensure_rep(session, new.owner)
+            if new.owner
+            else _next_round_robin(session, rules)
+        )
+        lead = Lead(
+            name=new.name.strip(),
+            phone=phone,
+            source=new.source,
+            interest=new.interest,
+            urgency=new.urgency,
+            owner_id=owner.id if owner else None,
+            stage="new",
+            timezone=new.timezone,
+            email=new.email,
+            company=new.company,
+            created_at=now,
+        )
+        session.add(lead)
+        session.flush()
+        due = first_response_due(
+            rules, source=lead.source, created_at=now, tz=lead_zone(lead, rules)
+        )
+        session.add(
+            FollowUp(
+                lead_id=lead.id,
+                owner_id=lead.owner_id,
+                due_at=due,
+                kind="first_response",
+                touch=1,
+                created_at=now,
+            )
+        )
+        append_event(
+            session,
+            lead_id=lead.id,
+            at=now,
+            type="created",
+            rep_id=actor.id,
+            source=lead.source,
+            owner=owner.name if owner else None,
+            note=new.note,
+        )
+        append_event(
+            session,
+            lead_id=lead.id,
+            at=now,
+            type="followup_scheduled",
+            rep_id=actor.id,
+            due_at=due,
+            kind="first_response",
+        )
+        return AddedLead(lead.id, False, False, owner.name if owner else None, due)
+
+
+def _merge_inquiry(
+    session: Session, rules: Rules, lead: Lead, new: NewLead, *, now: datetime, actor_id: int
+) -> AddedLead:
+    """A repeat inquiry goes onto the lead's timeline; a closed lead reopens."""
+    for attr in ("email", "company", "interest"):
+        if not getattr(lead, attr) and getattr(new, attr):
+            setattr(lead, attr, getattr(new, attr))
+    append_event(
+        session,
+        lead_id=lead.id,
+        at=now,
+        type="inquiry",
+        rep_id=actor_id,
+        name=new.name,
+        source=new.source,
+        note=new.note,
+    )
+    reopened = False
+    due = None
+    if lead.stage in CLOSED_STAGES:
+        reopened = True
+        append_event(
+            session,
+            lead_id=lead.id,
+            at=now,
+            type="stage_changed",
+            rep_id=actor_id,
+            **{"from": lead.stage, "to": "contacted" if lead.first_touch_at else "new"},
+            reason="new inquiry",
+        )
+        lead.stage = "contacted" if lead.first_touch_at else "new"
+        due = first_response_due(
+            rules, source=new.source, created_at=now, tz=lead_zone(lead, rules)
+        )
+        session.add(
+            FollowUp(
+                lead_id=lead.id,
+                owner_id=lead.owner_id,
+                due_at=due,
+                kind="first_response",
+                created_at=now,
+            )
+        )
+        append_event(
+            session,
+            lead_id=lead.id,
+            at=now,
+            type="followup_scheduled",
+            rep_id=actor_id,
+            due_at=due,
+            kind="first_response",
+        )
+    session.add(lead)
+    owner = queries.rep_names(session, {lead.owner_id} if lead.owner_id else set())
+    return AddedLead(lead.id, True, reopened, owner.get(lead.owner_id), due)
+
+
+def _next_round_robin(session: Session, rules: Rules):  # noqa: ANN202
+    """New leads without an owner go round-robin to `[team] reps` (pointer kept in meta)."""
+    reps = rules.team.reps
+    if not reps:
+        return None
+    last = queries.get_meta(session, ROUND_ROBIN_KEY)
+    following = reps[(reps.index(last) + 1) % len(reps)] if last in reps else reps[0]
+    queries.set_meta(session, ROUND_ROBIN_KEY, following)
+    return queries.ensure_rep(session, following)
+
+
+def show_lead(db: Database, rules: Rules, ref: str) -> LeadDetail:
+    with db.read() as session:
+        lead = find_lead(session, ref, rules)
+        followup = queries.open_followup(session, lead.id)
+        events = lead_events(session, lead.id)
+        rep_ids = {lead.owner_id, lead.claimed_by_id, followup.owner_id if followup else None}
+        rep_ids |= {e.rep_id for e in events}
+        names = queries.rep_names(session, {i for i in rep_ids if i})
+        return LeadDetail(
+            lead=lead_view(lead, names, rules),
+            open_followup=followup_view(followup, names),
+            timeline=tuple(event_view(e, names) for e in events),
+            calls=queries.count_calls(session, lead.id),
+            sla_deadline=lead_sla_deadline(lead, rules),
+        )
+
+
+def add_note(db: Database, rules: Rules, ref: str, text: str, *, now: datetime, rep: str) -> int:
+    if not text.strip():
+        raise UserError("the note is empty")
+    with db.write() as session:
+        lead = find_lead(session, ref, rules, lock=True)
+        actor = queries.ensure_rep(session, rep)
+        append_event(
+            session, lead_id=lead.id, at=now, type="note", rep_id=actor.id, text=text.strip()
+        )
+        return lead.id
+
+
+def reschedule(
+    db: Database,
+    rules: Rules,
+    ref: str,
+    when: str | datetime,
+    *,
+    now: datetime,
+    rep: str,
+    note: str = "",
+    their_time: bool = False,
+) -> tuple[int, datetime]:
+    """Move the lead's open follow-up; the invariant holds (still exactly one open)."""
+    from callq.services.callback import callback_instant
+
+    with db.write() as session:
+        lead = find_lead(session, ref, rules, lock=True)
+        actor = queries.ensure_rep(session, rep)
+        followup = queries.open_followup(session, lead.id, lock=True)
+        if followup is None:
+            raise UserError(
+                f"lead {lead.id} is {lead.stage} and has no open follow-up; "
+                "log an outcome to reopen it"
+            )
+        due = callback_instant(when, rules, lead=lead, rep=actor, now=now, their_time=their_time)
+        before = followup.due_at
+        followup.due_at = due
+        session.add(followup)
+        append_event(
+            session,
+            lead_id=lead.id,
+            at=now,
+            type="followup_rescheduled",
+            rep_id=actor.id,
+            **{"from": before, "to": due},
+            kind=followup.kind,
+            note=note.strip(),
+        )
+        return lead.id, due
