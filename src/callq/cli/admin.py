@@ -1,0 +1,178 @@
+"""Admin commands: init, rules check/show/simulate, doctor."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from callq.cli import app, command, fail, rules_app, state
+
+
+@app.command()
+@command
+def init(
+    path: Annotated[
+        Path | None, typer.Argument(help="Where to write (default: user config dir).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write the commented default rules file (callq.toml)."""
+    from callq.config import write_default_config
+    from callq.paths import user_config_file
+
+    written = write_default_config(path or user_config_file(), force=force)
+    typer.echo(f"wrote {written}")
+
+
+@rules_app.command("check")
+@command
+def rules_check(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Argument(help="Rules file (default: the one in use).")
+    ] = None,
+) -> None:
+    """Validate a rules file; exit 2 with `file:LINE: key.path: problem` if it is wrong."""
+    from callq.config import load_rules
+
+    if file is None:
+        settings = state(ctx).settings
+        source = settings.config_path or "the built-in default rules"
+        typer.echo(f"{source}: ok ({len(settings.rules.outcomes)} outcomes)")
+        return
+    if not file.exists():
+        fail(f"{file}: no such file")
+    rules = load_rules(file)
+    typer.echo(f"{file}: ok ({len(rules.outcomes)} outcomes)")
+
+
+@rules_app.command("show")
+@command
+def rules_show(ctx: typer.Context) -> None:
+    """Print the effective rules as tables."""
+    from rich.table import Table
+
+    from callq.cli.render import console
+    from callq.timeexpr import format_duration
+
+    settings = state(ctx).settings
+    rules = settings.rules
+    out = console()
+    out.print(f"Rules from {settings.config_path or 'the built-in default'}")
+    out.print(
+        f"Team: timezone {rules.team.timezone}, region {rules.team.region}, reps "
+        f"{', '.join(rules.team.reps) or '-'}, late after {format_duration(rules.team.late_after)}"
+    )
+    table = Table(title="Outcomes", title_justify="left")
+    for column in ("Key", "Outcome", "Label", "Connected", "Stage", "Next"):
+        table.add_column(column)
+    for o in rules.outcomes:
+        table.add_row(
+            o.key, o.id, o.label, "yes" if o.connected else "no", o.stage or "-", o.next_text
+        )
+    out.print(table)
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    hours = Table(title="Business hours (lead's timezone)", title_justify="left")
+    hours.add_column("Day")
+    hours.add_column("Open")
+    for name, spans in zip(days, rules.hours.weekly, strict=True):
+        hours.add_row(name, ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in spans) or "closed")
+    out.print(hours)
+    if rules.hours.holidays:
+        out.print("Holidays: " + ", ".join(str(d) for d in sorted(rules.hours.holidays)))
+    sla = Table(title="First-response SLA (business time)", title_justify="left")
+    sla.add_column("Channel")
+    sla.add_column("Target")
+    for channel, target in rules.sla.by_channel.items():
+        sla.add_row(channel, format_duration(target))
+    sla.add_row("default", format_duration(rules.sla.default))
+    sla.add_row("escalate after", format_duration(rules.sla.escalate_after))
+    out.print(sla)
+    out.print(
+        "Cadence: "
+        + ", ".join(format_duration(t) for t in rules.cadence.touches)
+        + f" (min gap {format_duration(rules.cadence.min_gap)}, then {rules.cadence.after_last})"
+    )
+
+
+@rules_app.command("simulate")
+@command
+def rules_simulate(
+    ctx: typer.Context,
+    outcomes: Annotated[
+        str, typer.Option("--outcomes", help="Comma-separated outcome ids or keys.")
+    ],
+    source: Annotated[str, typer.Option("--source")] = "web",
+    arrived: Annotated[
+        str | None, typer.Option("--arrived", help="When the lead arrived (default: now).")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Simulate this rules file instead.")
+    ] = None,
+) -> None:
+    """Show, call by call, what each outcome would schedule and the stage reached."""
+    from rich.table import Table
+
+    from callq.cli.render import console, when
+    from callq.config import load_rules
+    from callq.rules.simulate import simulate
+    from callq.settings import parse_instant
+
+    settings = state(ctx).settings
+    rules = load_rules(file) if file else settings.rules
+    tz = settings.viewer_zone
+    arrived_at = parse_instant(arrived, tz, what="--arrived") if arrived else settings.now()
+    steps = simulate(
+        rules,
+        source=source,
+        arrived_at=arrived_at,
+        outcomes=[o.strip() for o in outcomes.split(",") if o.strip()],
+    )
+    out = console()
+    out.print(
+        f"A {source} lead arriving {when(arrived_at, tz)}: first response due "
+        f"{when(steps.first_response_due, tz)}"
+    )
+    table = Table(title_justify="left")
+    for column in ("Call", "At", "Outcome", "Next follow-up", "Kind", "Stage"):
+        table.add_column(column)
+    for number, step in enumerate(steps.calls, start=1):
+        table.add_row(
+            str(number),
+            when(step.call_at, tz),
+            step.label,
+            when(step.next_due_at, tz) if step.next_due_at else "-",
+            (step.next_kind or "-") + (f" {step.touch}/{step.touches_total}" if step.touch else ""),
+            step.stage,
+        )
+    out.print(table)
+
+
+@app.command()
+@command
+def doctor(ctx: typer.Context) -> None:
+    """Check database integrity and that every open lead has exactly one next action."""
+    from callq.services.doctor import check
+    from callq.store.db import DatabaseError, open_database
+
+    settings = state(ctx).settings
+    try:
+        db = open_database(settings.db_target, create=False)
+        report = check(db)
+    except DatabaseError as error:
+        typer.echo(f"callq doctor: {error}", err=True)
+        raise typer.Exit(1) from None
+    except Exception as error:  # a corrupt file must be reported, not a traceback
+        if type(error).__module__.startswith(("sqlalchemy", "sqlite3", "psycopg")):
+            typer.echo(f"callq doctor: the database cannot be read: {error}", err=True)
+            raise typer.Exit(1) from None
+        raise
+    for key, value in report.facts.items():
+        typer.echo(f"{key}: {value}")
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    for problem in report.problems:
+        typer.echo(f"problem: {problem}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
+    typer.echo("ok: integrity and invariant hold")
