@@ -139,4 +139,4 @@ def main() -> None:
     app()
 
 
-from callq.cli import admin, leads  # noqa: E402,F401  (registers the commands)
+from callq.cli import admin, demo, exchange, leads, report  # noqa: E402,F401  (registers commands)
