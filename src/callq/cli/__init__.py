@@ -139,4 +139,4 @@ def main() -> None:
     app()
 
 
-from callq.cli import admin, demo, exchange, leads, report  # noqa: E402,F401  (registers commands)
+from callq.cli import admin, demo, exchange, leads, report, team  # noqa: E402,F401  (registers commands)

@@ -8,14 +8,12 @@ from callq.errors import Conflict, UserError
 from callq.rules.model import Rules
 from callq.rules.outcomes import is_cadence_outcome, plan_outcome, undo_window
 from callq.services.callback import callback_instant
-from callq.services.common import find_lead, lead_zone
+from callq.services.common import find_lead, lead_zone, rep_zone
 from callq.services.views import LoggedOutcome
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Call, Event, FollowUp, Lead
 from callq.store.timeline import append_event, event_detail
-
-CLAIM_TTL = timedelta(minutes=5)
 
 
 def log_outcome(
@@ -47,7 +45,7 @@ def log_outcome(
     with db.write() as session:
         lead = find_lead(session, lead_ref, rules, lock=True)
         actor = queries.ensure_rep(session, rep)
-        _check_claim(session, lead, actor.id, now, override_claim)
+        _check_claim(session, rules, lead, actor, now, override_claim)
         followup = queries.open_followup(session, lead.id, lock=True)
         if expected_followup_id is not None and (
             followup is None or followup.id != expected_followup_id
@@ -184,14 +182,15 @@ def log_outcome(
         )
 
 
-def _check_claim(session, lead: Lead, rep_id: int, now: datetime, override: bool) -> None:  # noqa: ANN001
-    if override or lead.claimed_by_id in (None, rep_id):
+def _check_claim(session, rules: Rules, lead: Lead, actor, now: datetime, override: bool) -> None:  # noqa: ANN001, E501
+    if override or lead.claimed_by_id in (None, actor.id):
         return
     if lead.claimed_until is not None and lead.claimed_until > now:
         holder = queries.rep_names(session, {lead.claimed_by_id}).get(lead.claimed_by_id)
+        until = lead.claimed_until.astimezone(rep_zone(actor, rules))
         raise Conflict(
-            f"{lead.name} is being worked by {holder} until "
-            f"{lead.claimed_until:%H:%M} UTC; nothing was saved (override to log anyway)"
+            f"{lead.name} is being worked by {holder} until {until:%H:%M}; "
+            "nothing was saved (override to log anyway)"
         )
 
 

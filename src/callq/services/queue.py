@@ -42,7 +42,8 @@ class QueueReader:
         self.owner_id = rep_row.id if rep_row else (-1 if rep else None)
         self.day_end = local_day_end(now, rep_zone(rep_row, rules))
 
-    def _base(self, section: str):  # noqa: ANN202
+    def statement(self, section: str):  # noqa: ANN201
+        """The SELECT of (FollowUp, Lead) rows in `section`, unordered."""
         statement = (
             select(FollowUp, Lead)
             .join(Lead, Lead.id == FollowUp.lead_id)
@@ -69,7 +70,7 @@ class QueueReader:
     def page(self, section: str, *, offset: int = 0, limit: int = 100) -> list[QueueItem]:
         """Rows `offset`..`offset+limit` of a section: earliest deadline first, then urgency."""
         statement = (
-            self._base(section)
+            self.statement(section)
             .order_by(FollowUp.due_at, _URGENCY_RANK, FollowUp.id)
             .offset(offset)
             .limit(limit)

@@ -1,0 +1,51 @@
+"""Team commands: claim a lead, take the next free one."""
+
+from typing import Annotated
+
+import typer
+
+from callq.cli import app, command, state
+
+
+@app.command()
+@command
+def claim(
+    ctx: typer.Context,
+    lead: Annotated[str, typer.Argument(help="Lead id or phone number.")],
+    release: Annotated[bool, typer.Option("--release", help="Give the lead back.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Take it even if someone holds it.")
+    ] = False,
+) -> None:
+    """Hold a lead for a few minutes so nobody else calls it meanwhile."""
+    from callq.cli.render import when
+    from callq.services.claims import claim_lead, release_claim
+
+    st = state(ctx)
+    settings = st.settings
+    if release:
+        release_claim(st.open_db(), settings.rules, lead, rep=settings.rep)
+        typer.echo(f"released {lead}")
+        return
+    held = claim_lead(
+        st.open_db(), settings.rules, lead, rep=settings.rep, now=settings.now(), force=force
+    )
+    typer.echo(
+        f"{held.lead_name} (#{held.lead_id}) is yours until "
+        f"{when(held.until, settings.viewer_zone)}"
+    )
+
+
+@app.command("next")
+@command
+def next_command(ctx: typer.Context) -> None:
+    """Claim the top of your queue that nobody else holds and print its id."""
+    from callq.services.claims import next_lead
+
+    st = state(ctx)
+    settings = st.settings
+    held = next_lead(st.open_db(), settings.rules, rep=settings.rep, now=settings.now())
+    if held is None:
+        typer.echo("callq: your queue is empty", err=True)
+        raise typer.Exit(1)
+    typer.echo(held.lead_id)

@@ -1,0 +1,109 @@
+"""Claims: opening a lead holds it for a few minutes so two reps never call it at once."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_
+from sqlmodel import select
+
+from callq.errors import Conflict
+from callq.rules.model import Rules
+from callq.services.common import find_lead, rep_zone
+from callq.services.queue import SECTIONS, QueueReader
+from callq.store import queries
+from callq.store.db import Database
+from callq.store.models import Event, FollowUp, Lead, Meta
+
+CLAIM_TTL = timedelta(minutes=5)
+CLAIMS_SEQ = "claims_seq"
+
+
+@dataclass(frozen=True)
+class Claim:
+    lead_id: int
+    lead_name: str
+    holder: str
+    until: datetime
+
+
+def _bump_claims_seq(session) -> None:  # noqa: ANN001
+    """Claims change no timeline; this counter lets other sessions notice them cheaply."""
+    value = queries.get_meta(session, CLAIMS_SEQ)
+    queries.set_meta(session, CLAIMS_SEQ, str(int(value or 0) + 1))
+
+
+def claim_lead(
+    db: Database,
+    rules: Rules,
+    ref: str | int,
+    *,
+    rep: str,
+    now: datetime,
+    ttl: timedelta = CLAIM_TTL,
+    force: bool = False,
+) -> Claim:
+    """Hold `ref` for `ttl`; refused (Conflict) while another rep's claim is live."""
+    with db.write() as session:
+        lead = find_lead(session, ref, rules, lock=True)
+        actor = queries.ensure_rep(session, rep)
+        live = lead.claimed_until is not None and lead.claimed_until > now
+        if live and lead.claimed_by_id != actor.id and not force:
+            holder = queries.rep_names(session, {lead.claimed_by_id})[lead.claimed_by_id]
+            until = lead.claimed_until.astimezone(rep_zone(actor, rules))
+            raise Conflict(f"{lead.name} is being worked by {holder} until {until:%H:%M}")
+        lead.claimed_by_id, lead.claimed_until = actor.id, now + ttl
+        session.add(lead)
+        _bump_claims_seq(session)
+        return Claim(lead.id, lead.name, actor.name, lead.claimed_until)
+
+
+def release_claim(db: Database, rules: Rules, ref: str | int, *, rep: str) -> None:
+    with db.write() as session:
+        lead = find_lead(session, ref, rules, lock=True)
+        actor = queries.rep_by_name(session, rep)
+        if actor is not None and lead.claimed_by_id == actor.id:
+            lead.claimed_by_id, lead.claimed_until = None, None
+            session.add(lead)
+            _bump_claims_seq(session)
+
+
+def next_lead(db: Database, rules: Rules, *, rep: str, now: datetime) -> Claim | None:
+    """The top of the rep's queue that nobody else holds, claimed in the same transaction.
+
+    Two reps asking at once never get the same lead: SQLite serialises the writers
+    (BEGIN IMMEDIATE) and PostgreSQL skips rows another transaction has locked.
+    """
+    reader = QueueReader(db, rules, rep=rep, now=now)
+    with db.write() as session:
+        actor = queries.ensure_rep(session, rep)
+        for section in SECTIONS:
+            statement = (
+                reader.statement(section)
+                .where(
+                    or_(
+                        Lead.claimed_until.is_(None),
+                        Lead.claimed_until <= now,
+                        Lead.claimed_by_id == actor.id,
+                    )
+                )
+                .order_by(FollowUp.due_at, FollowUp.id)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=Lead)
+            )
+            row = session.exec(statement).first()
+            if row is None:
+                continue
+            _, lead = row
+            lead.claimed_by_id, lead.claimed_until = actor.id, now + CLAIM_TTL
+            session.add(lead)
+            _bump_claims_seq(session)
+            return Claim(lead.id, lead.name, actor.name, lead.claimed_until)
+    return None
+
+
+def change_token(db: Database) -> tuple:
+    """Changes anywhere, cheaply: every write appends a timeline event or bumps a claim."""
+    with db.read() as session:
+        last_event = session.exec(select(func.max(Event.id))).one()
+        claims = session.get(Meta, CLAIMS_SEQ)
+        return (last_event, claims.value if claims else None)
