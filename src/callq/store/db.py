@@ -189,6 +189,9 @@ def _create_fresh(database: Database) -> None:
     """
     with database.engine.connect().execution_options(callq_write=True) as connection:
         with connection.begin():
+            if not database.is_sqlite:
+                # Two first starts at once: the second waits here, then finds the tables.
+                connection.execute(text("SELECT pg_advisory_xact_lock(7301)"))
             SQLModel.metadata.create_all(connection)
             connection.execute(
                 text(
