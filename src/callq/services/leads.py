@@ -25,6 +25,7 @@ from callq.store.models import FollowUp, Lead
 from callq.store.timeline import append_event, lead_events
 
 ROUND_ROBIN_KEY = "round_robin_last"
+MERGE_FILLS = ("email", "company", "interest")  # a repeat inquiry fills these when blank
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,9 @@ def _merge_inquiry(
     session: Session, rules: Rules, lead: Lead, new: NewLead, *, now: datetime, actor_id: int
 ) -> AddedLead:
     """A repeat inquiry goes onto the lead's timeline; a closed lead reopens."""
-    for attr in ("email", "company", "interest"):
-        if not getattr(lead, attr) and getattr(new, attr):
-            setattr(lead, attr, getattr(new, attr))
+    current = {attr: getattr(lead, attr) for attr in MERGE_FILLS}
+    for attr, value in blank_fills(current, new).items():
+        setattr(lead, attr, value)
     append_event(
         session,
         lead_id=lead.id,
@@ -140,55 +141,80 @@ def _merge_inquiry(
         source=new.source,
         note=new.note,
     )
-    reopened = False
-    due = None
-    if lead.stage in CLOSED_STAGES:
-        reopened = True
-        append_event(
-            session,
-            lead_id=lead.id,
-            at=now,
-            type="stage_changed",
-            rep_id=actor_id,
-            **{"from": lead.stage, "to": "contacted" if lead.first_touch_at else "new"},
-            reason="new inquiry",
-        )
-        lead.stage = "contacted" if lead.first_touch_at else "new"
-        due = first_response_due(
-            rules, source=new.source, created_at=now, tz=lead_zone(lead, rules)
-        )
-        session.add(
-            FollowUp(
-                lead_id=lead.id,
-                owner_id=lead.owner_id,
-                due_at=due,
-                kind="first_response",
-                created_at=now,
-            )
-        )
-        append_event(
-            session,
-            lead_id=lead.id,
-            at=now,
-            type="followup_scheduled",
-            rep_id=actor_id,
-            due_at=due,
-            kind="first_response",
-        )
+    reopened = lead.stage in CLOSED_STAGES
+    due = (
+        reopen_closed_lead(session, rules, lead, source=new.source, now=now, actor_id=actor_id)
+        if reopened
+        else None
+    )
     session.add(lead)
     owner = queries.rep_names(session, {lead.owner_id} if lead.owner_id else set())
     return AddedLead(lead.id, True, reopened, owner.get(lead.owner_id), due)
 
 
-def _next_round_robin(session: Session, rules: Rules):  # noqa: ANN202
-    """New leads without an owner go round-robin to `[team] reps` (pointer kept in meta)."""
+def blank_fills(current: dict[str, str], new: NewLead) -> dict[str, str]:
+    """The fields a repeat inquiry fills in: only those the lead has blank (never overwrites)."""
+    return {
+        attr: getattr(new, attr)
+        for attr in MERGE_FILLS
+        if not current.get(attr) and getattr(new, attr)
+    }
+
+
+def reopen_closed_lead(
+    session: Session, rules: Rules, lead: Lead, *, source: str, now: datetime, actor_id: int
+) -> datetime:
+    """A closed lead with a new inquiry reopens with a new first-response follow-up."""
+    stage = "contacted" if lead.first_touch_at else "new"
+    append_event(
+        session,
+        lead_id=lead.id,
+        at=now,
+        type="stage_changed",
+        rep_id=actor_id,
+        **{"from": lead.stage, "to": stage},
+        reason="new inquiry",
+    )
+    lead.stage = stage
+    due = first_response_due(rules, source=source, created_at=now, tz=lead_zone(lead, rules))
+    session.add(
+        FollowUp(
+            lead_id=lead.id,
+            owner_id=lead.owner_id,
+            due_at=due,
+            kind="first_response",
+            created_at=now,
+        )
+    )
+    append_event(
+        session,
+        lead_id=lead.id,
+        at=now,
+        type="followup_scheduled",
+        rep_id=actor_id,
+        due_at=due,
+        kind="first_response",
+    )
+    session.add(lead)
+    return due
+
+
+def round_robin_owners(session: Session, rules: Rules, count: int) -> list:
+    """The next `count` owners round-robin over `[team] reps` (pointer kept in meta)."""
     reps = rules.team.reps
-    if not reps:
-        return None
+    if not reps or count <= 0:
+        return [None] * max(count, 0)
     last = queries.get_meta(session, ROUND_ROBIN_KEY)
-    following = reps[(reps.index(last) + 1) % len(reps)] if last in reps else reps[0]
-    queries.set_meta(session, ROUND_ROBIN_KEY, following)
-    return queries.ensure_rep(session, following)
+    start = reps.index(last) + 1 if last in reps else 0
+    names = [reps[(start + i) % len(reps)] for i in range(count)]
+    queries.set_meta(session, ROUND_ROBIN_KEY, names[-1])
+    by_name = {name: queries.ensure_rep(session, name) for name in dict.fromkeys(names)}
+    return [by_name[name] for name in names]
+
+
+def _next_round_robin(session: Session, rules: Rules):  # noqa: ANN202
+    """New leads without an owner go round-robin to `[team] reps`."""
+    return round_robin_owners(session, rules, 1)[0]
 
 
 def show_lead(db: Database, rules: Rules, ref: str) -> LeadDetail:
