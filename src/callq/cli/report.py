@@ -1,1 +1,373 @@
-"""placeholder: filled by its owner"""
+"""Team-lead commands: report, cost, reassign, summary."""
+
+import csv
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from callq.cli import app, command, fail, state
+from callq.cli.render import console, print_json, when
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+_LABELS = {
+    "leads_in": "Leads in",
+    "median_first_response_minutes": "Median first response (min)",
+    "sla_miss_rate": "SLA miss rate",
+    "second_touch_rate": "Second-touch rate",
+    "unworked_24h": "Unworked > 24h",
+    "followup_completion_rate": "Follow-up completion",
+    "missed_followups": "Missed follow-ups",
+    "overdue_now": "Overdue now",
+    "calls": "Calls",
+    "connects": "Connects",
+    "talk_time_minutes": "Talk time (min)",
+    "won": "Won",
+    "leakage_cost": "Leakage cost",
+}
+_SHORT = {
+    "leads_in": "In",
+    "median_first_response_minutes": "1st resp",
+    "sla_miss_rate": "SLA miss",
+    "second_touch_rate": "2nd touch",
+    "unworked_24h": "Unworked",
+    "followup_completion_rate": "FU done",
+    "missed_followups": "Missed",
+    "overdue_now": "Overdue",
+    "calls": "Calls",
+    "connects": "Conn",
+    "talk_time_minutes": "Talk",
+    "won": "Won",
+    "leakage_cost": "Leak",
+}
+
+
+def metric_text(key: str, value: object, currency: str = "") -> str:
+    """One metric for people: rates as percentages, minutes and money rounded."""
+    if value is None:
+        return "-"
+    if key.endswith("_rate"):
+        return f"{value:.0%}" if value in (0, 1) else f"{value:.1%}"
+    if key == "leakage_cost":
+        return f"{currency} {value:,.0f}".strip()
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}"
+
+
+def trend_text(key: str, value: object, before: object) -> str:
+    """`▲ 3` / `▼ 2.5%` coloured by whether the change is good news, `=` when flat."""
+    from callq.metrics import LOWER_IS_BETTER
+
+    if value is None or before is None:
+        return ""
+    change = value - before
+    if abs(change) < 1e-9:
+        return "="
+    worse = (change > 0) == (key in LOWER_IS_BETTER)
+    arrow = "▲" if change > 0 else "▼"
+    shown = f"{abs(change):.1%}" if key.endswith("_rate") else metric_text(key, abs(change))
+    return f"[{'red' if worse else 'green'}]{arrow} {shown}[/]"
+
+
+def report_json(report) -> dict:  # noqa: ANN001
+    """The stable JSON of SPEC section 11 (plus `previous`, goals and the lead lists)."""
+    from callq.metrics import GOALS
+
+    def window(w) -> dict:  # noqa: ANN001
+        return {
+            "window": {"start": w.start, "end": w.end},
+            "team": w.team.as_dict(),
+            "by_rep": {name: m.as_dict() for name, m in w.by_rep.items()},
+            "by_channel": {name: m.as_dict() for name, m in w.by_channel.items()},
+        }
+
+    def leads(rows) -> list:  # noqa: ANN001
+        return [
+            {
+                "id": r.id,
+                "name": r.name,
+                "phone": r.phone,
+                "source": r.source,
+                "owner": r.owner,
+                "created_at": r.created_at,
+                "escalated_at": r.escalated_at,
+            }
+            for r in rows
+        ]
+
+    return {
+        **window(report.current),
+        "previous": window(report.previous),
+        "goals": {key: {"compare": c, "target": t} for key, (c, t) in GOALS.items()},
+        "conversion_rate": report.conversion_rate,
+        "conversion_measured": report.conversion_measured,
+        "currency": report.currency,
+        "unworked": leads(report.unworked),
+        "escalated": leads(report.escalated),
+    }
+
+
+def _print_csv(report, tz) -> None:  # noqa: ANN001
+    from callq.metrics import METRIC_KEYS
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["window", "start", "end", "scope", "name", *METRIC_KEYS])
+    for label, w in (("current", report.current), ("previous", report.previous)):
+        rows = [("team", "team", w.team)]
+        rows += [("rep", name, m) for name, m in w.by_rep.items()]
+        rows += [("channel", name, m) for name, m in w.by_channel.items()]
+        for scope, name, m in rows:
+            values = ["" if v is None else v for v in m.as_dict().values()]
+            writer.writerow(
+                [
+                    label,
+                    *(t.astimezone(tz).isoformat() for t in (w.start, w.end)),
+                    scope,
+                    name,
+                    *values,
+                ]
+            )
+
+
+def _print_tables(report, tz, now) -> None:  # noqa: ANN001
+    from rich.table import Table
+
+    from callq.metrics import METRIC_KEYS, goal_text, meets_goal
+
+    out = console()
+    cur, prev = report.current, report.previous
+    conversion = ("n/a" if report.conversion_rate is None else f"{report.conversion_rate:.1%}") + (
+        " measured, 90 days" if report.conversion_measured else " configured"
+    )
+    out.print(
+        f"[bold]Report[/] {when(cur.start, tz, now)} → {when(cur.end, tz, now)} "
+        f"(previous window {when(prev.start, tz, now)} → {when(prev.end, tz, now)}) · "
+        f"conversion {conversion}"
+    )
+    team = Table(title="Team", title_justify="left")
+    for column in ("Metric", "Value", "Goal", "Previous", "Trend"):
+        team.add_column(column, justify="left" if column == "Metric" else "right")
+    now_values, before = cur.team.as_dict(), prev.team.as_dict()
+    for key in METRIC_KEYS:
+        value = metric_text(key, now_values[key], report.currency)
+        met = meets_goal(key, now_values[key])
+        if met is not None:
+            value = f"[{'green' if met else 'red'}]{value}[/]"
+        team.add_row(
+            _LABELS[key],
+            value,
+            goal_text(key),
+            metric_text(key, before[key], report.currency),
+            trend_text(key, now_values[key], before[key]),
+        )
+    out.print(team)
+    for title, groups in (("By rep", cur.by_rep), ("By channel", cur.by_channel)):
+        if not groups:
+            continue
+        table = Table(title=title, title_justify="left")
+        table.add_column(title.split()[-1].capitalize())
+        for key in METRIC_KEYS:
+            table.add_column(_SHORT[key], justify="right")
+        for name, metrics in groups.items():
+            values = metrics.as_dict()
+            table.add_row(name, *(metric_text(k, values[k], "") for k in METRIC_KEYS))
+        out.print(table)
+    for title, rows in (("Escalated", report.escalated), ("Unworked > 24h", report.unworked)):
+        if not rows:
+            continue
+        table = Table(title=f"{title} ({len(rows)} shown)", title_justify="left")
+        for column in ("#", "Name", "Phone", "Ch", "Owner", "Created"):
+            table.add_column(column)
+        for r in rows[:20]:
+            table.add_row(
+                str(r.id), r.name, r.phone, r.source, r.owner or "-", when(r.created_at, tz, now)
+            )
+        out.print(table)
+
+
+NowOption = Annotated[
+    str | None, typer.Option("--now", help="Report as of this ISO 8601 time (also CALLQ_NOW).")
+]
+
+
+def _now(settings, now: str | None):  # noqa: ANN001, ANN202
+    from callq.settings import parse_instant
+
+    return parse_instant(now, settings.viewer_zone) if now else settings.now()
+
+
+@app.command()
+@command
+def report(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", help="Window length in days.", min=1)] = 7,
+    rep: Annotated[str | None, typer.Option("--rep", help="Only this rep.")] = None,
+    channel: Annotated[
+        str | None, typer.Option("--channel", help="Only this source channel.")
+    ] = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", help="table, json or csv")
+    ] = ReportFormat.table,
+    now: NowOption = None,
+) -> None:
+    """Leakage metrics for [now - days, now): team, per rep, per channel, with goals and trend."""
+    from callq.services.report import build_report
+
+    st = state(ctx)
+    settings = st.settings
+    at = _now(settings, now)
+    from callq.rules.model import CHANNELS
+
+    if channel is not None and channel not in CHANNELS:
+        fail(f"unknown channel {channel!r} (use one of: {', '.join(CHANNELS)})")
+    result = build_report(st.open_db(), settings.rules, now=at, days=days, rep=rep, channel=channel)
+    if format is ReportFormat.json:
+        print_json(report_json(result), settings.viewer_zone)
+    elif format is ReportFormat.csv:
+        _print_csv(result, settings.viewer_zone)
+    else:
+        _print_tables(result, settings.viewer_zone, at)
+
+
+@app.command()
+@command
+def cost(
+    ctx: typer.Context,
+    missed_per_rep_week: Annotated[
+        float | None, typer.Option("--missed-per-rep-week", help="Missed follow-ups a rep a week.")
+    ] = None,
+    reps: Annotated[int | None, typer.Option("--reps", help="Reps on the team.")] = None,
+    conversion: Annotated[
+        float | None, typer.Option("--conversion", help="Conversion rate now (0.10 or 10).")
+    ] = None,
+    deal_value: Annotated[
+        float | None, typer.Option("--deal-value", help="Average deal value.")
+    ] = None,
+    cost_per_lead: Annotated[
+        float | None, typer.Option("--cost-per-lead", help="What a lead costs to get.")
+    ] = None,
+    leads: Annotated[int | None, typer.Option("--leads", help="Leads a month.")] = None,
+    target: Annotated[
+        float | None, typer.Option("--target", help="Target conversion rate (0.13 or 13).")
+    ] = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", help="table or json")
+    ] = ReportFormat.table,
+) -> None:
+    """What missed follow-ups cost, or what lifting conversion is worth (no data needed)."""
+    from callq.metrics import conversion_uplift, missed_followup_cost, monthly_missed
+
+    settings = state(ctx).settings
+    money = settings.rules.cost
+    currency = money.currency
+    value = deal_value if deal_value is not None else money.avg_deal_value
+    if conversion is None:
+        fail("--conversion is required (e.g. --conversion 0.10)")
+    conversion = _fraction(conversion, "--conversion")
+    if leads is not None or target is not None:
+        if leads is None or target is None:
+            fail("the uplift calculator needs both --leads and --target")
+        if leads < 0:
+            fail("--leads cannot be negative")
+        uplift = conversion_uplift(leads, conversion, _fraction(target, "--target"), value)
+        result = {
+            "leads_per_month": leads,
+            "conversion_rate": conversion,
+            "target_rate": _fraction(target, "--target"),
+            "deal_value": value,
+            "extra_deals_per_month": uplift.extra_deals_per_month,
+            "extra_revenue_per_month": uplift.extra_revenue_per_month,
+            "extra_revenue_per_year": uplift.extra_revenue_per_year,
+            "currency": currency,
+        }
+        lines = [
+            f"Lifting conversion from {conversion:.0%} to {result['target_rate']:.0%} "
+            f"on {leads} leads a month at {currency} {value:,.0f} a deal:",
+            f"  extra deals a month:   {uplift.extra_deals_per_month}",
+            f"  extra revenue a month: {currency} {uplift.extra_revenue_per_month:,.0f}",
+            f"  extra revenue a year:  {currency} {uplift.extra_revenue_per_year:,.0f}",
+        ]
+    else:
+        if missed_per_rep_week is None or reps is None:
+            fail("give --missed-per-rep-week and --reps, or --leads and --target")
+        if missed_per_rep_week < 0 or reps < 0:
+            fail("--missed-per-rep-week and --reps cannot be negative")
+        per_lead = cost_per_lead if cost_per_lead is not None else money.cost_per_lead
+        missed = monthly_missed(missed_per_rep_week, reps)
+        loss = missed_followup_cost(missed, conversion, value, per_lead)
+        result = {
+            "missed_per_month": missed,
+            "lost_deals_per_month": round(loss.lost_deals, 2),
+            "lost_revenue_per_month": round(loss.lost_revenue, 2),
+            "wasted_lead_spend_per_month": round(loss.wasted_lead_spend, 2),
+            "total_per_month": round(loss.total, 2),
+            "total_per_year": round(loss.total * 12, 2),
+            "currency": currency,
+        }
+        lines = [
+            f"{missed_per_rep_week:g} missed a rep a week x {reps} reps x 4 weeks:",
+            f"  missed follow-ups a month: {missed:g}",
+            f"  lost deals a month:        {loss.lost_deals:.1f}",
+            f"  lost revenue a month:      {currency} {loss.lost_revenue:,.0f}",
+            f"  wasted lead spend a month: {currency} {loss.wasted_lead_spend:,.0f}",
+            f"  total a month:             {currency} {loss.total:,.0f}",
+            f"  total a year:              {currency} {loss.total * 12:,.0f}",
+        ]
+    if format is ReportFormat.json:
+        print_json(result, settings.viewer_zone)
+    else:
+        typer.echo("\n".join(lines))
+
+
+def _fraction(value: float, what: str) -> float:
+    """0.10 or 10 both mean 10%."""
+    if value < 0 or value > 100:
+        fail(f"{what} must be a rate between 0 and 1 (or a percentage up to 100)")
+    return value / 100 if value > 1 else value
+
+
+@app.command()
+@command
+def reassign(
+    ctx: typer.Context,
+    lead: Annotated[str | None, typer.Argument(help="Lead id or phone number.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="The rep who takes over.")] = None,
+    from_rep: Annotated[
+        str | None, typer.Option("--from", help="Hand off every open lead of this rep.")
+    ] = None,
+    now: NowOption = None,
+) -> None:
+    """Give a lead (or, with --from, every open lead of a rep) to another rep."""
+    from callq.services.reassign import handoff, reassign_lead
+
+    st = state(ctx)
+    settings = st.settings
+    if not to:
+        fail("--to REP is required")
+    if (lead is None) == (from_rep is None):
+        fail("give either a LEAD or --from REP")
+    at = _now(settings, now)
+    db = st.open_db()
+    if lead is not None:
+        moved = reassign_lead(db, settings.rules, lead, to, now=at, actor=settings.rep)
+        typer.echo(f"lead {moved.lead_id}: {moved.from_rep or '-'} → {moved.to_rep}")
+    else:
+        count = handoff(db, settings.rules, from_rep, to, now=at, actor=settings.rep)
+        typer.echo(f"{count} open lead{'s' if count != 1 else ''} moved from {from_rep} to {to}")
+
+
+@app.command()
+@command
+def summary(ctx: typer.Context, days: Annotated[int, typer.Option("--days", min=1)] = 7) -> None:
+    """Open the team lead's Summary screen."""
+    from callq.screens.summary import run_summary
+
+    run_summary(state(ctx).settings, days=days)

@@ -1,0 +1,283 @@
+"""The leakage report (SPEC section 7): window metrics for the team, each rep, each channel."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from callq.errors import UserError
+from callq.metrics import (
+    CONVERSION_LOOKBACK,
+    BusinessClock,
+    Metrics,
+    Tally,
+    metrics_from_tally,
+    rate,
+)
+from callq.rules.model import CHANNELS, CLOSED_STAGES, Rules
+from callq.services.common import zone
+from callq.store import report_queries as q
+from callq.store.db import Database
+
+NO_OWNER = "(nobody)"
+# Deadlines land after the window's end by at most the SLA target in business time; a month
+# of laid-out opening intervals covers that with room for long holidays.
+_CLOCK_SLACK = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    """A lead in the Summary lists (unworked, escalated)."""
+
+    id: int
+    name: str
+    phone: str
+    source: str
+    owner: str | None
+    created_at: datetime
+    escalated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WindowMetrics:
+    start: datetime
+    end: datetime
+    team: Metrics
+    by_rep: dict[str, Metrics]
+    by_channel: dict[str, Metrics]
+
+
+@dataclass(frozen=True)
+class Report:
+    current: WindowMetrics
+    previous: WindowMetrics
+    conversion_rate: float | None
+    conversion_measured: bool
+    currency: str
+    unworked: tuple[LeadRow, ...] = ()
+    escalated: tuple[LeadRow, ...] = ()
+    flagged_now: int = 0  # leads this run escalated
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    start: datetime
+    median_first_response_minutes: float | None
+    missed_followups: int
+
+
+@dataclass
+class _Tallies:
+    """Tallies keyed by (rep_id, channel); summed into team, per rep and per channel."""
+
+    groups: dict[tuple[int | None, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
+
+    def __getitem__(self, key: tuple[int | None, str]) -> Tally:
+        return self.groups[key]
+
+
+def check_scope(db: Database, rep: str | None, channel: str | None) -> q.Scope:
+    """The report's filters, validated: an unknown rep or channel is a user error."""
+    if channel is not None and channel not in CHANNELS:
+        raise UserError(f"unknown channel {channel!r} (use one of: {', '.join(CHANNELS)})")
+    rep_id = None
+    if rep is not None:
+        with db.engine.connect() as connection:
+            rep_id = q.rep_id_by_name(connection, rep)
+        if rep_id is None:
+            raise UserError(f"no rep called {rep!r}")
+    return q.Scope(rep_id=rep_id, channel=channel)
+
+
+def build_report(
+    db: Database,
+    rules: Rules,
+    *,
+    now: datetime,
+    days: int = 7,
+    rep: str | None = None,
+    channel: str | None = None,
+    list_limit: int = 50,
+    flag: bool = True,
+) -> Report:
+    """The report for [now - days, now) beside the previous window [now - 2 days, now - days)."""
+    if days < 1:
+        raise UserError("--days must be at least 1")
+    scope = check_scope(db, rep, channel)
+    flagged = 0
+    if flag:
+        from callq.services.escalation import flag_escalations
+
+        flagged = flag_escalations(db, rules, now)
+    conversion, measured = conversion_rate(db, rules, now)
+    span = timedelta(days=days)
+    with db.engine.connect() as connection:
+        names = q.rep_names(connection)
+        current = _window(connection, rules, scope, names, now - span, now, conversion)
+        previous = _window(connection, rules, scope, names, now - 2 * span, now - span, conversion)
+        unworked = q.unworked_leads(connection, scope, now, list_limit)
+        escalated = q.escalated_leads(connection, scope, list_limit)
+    return Report(
+        current=current,
+        previous=previous,
+        conversion_rate=conversion,
+        conversion_measured=measured,
+        currency=rules.cost.currency,
+        unworked=tuple(LeadRow(*row) for row in unworked),
+        escalated=tuple(LeadRow(*row) for row in escalated),
+        flagged_now=flagged,
+    )
+
+
+def conversion_rate(db: Database, rules: Rules, now: datetime) -> tuple[float | None, bool]:
+    """The configured conversion rate, else won / closed leads over the last 90 days."""
+    if rules.cost.conversion_rate is not None:
+        return rules.cost.conversion_rate, False
+    with db.engine.connect() as connection:
+        counts = q.closed_stage_counts(connection, now - CONVERSION_LOOKBACK, now, CLOSED_STAGES)
+    return rate(counts.get("won", 0), sum(counts.values())), True
+
+
+def _outcome_ids(rules: Rules, stages: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(o.id for o in rules.outcomes if o.stage in stages)
+
+
+def window_tallies(
+    connection,
+    rules: Rules,
+    scope: q.Scope,
+    start: datetime,
+    end: datetime,  # noqa: ANN001
+) -> _Tallies:
+    """Every count of the window [start, end), evaluated as of `end` (its "now")."""
+    now = end
+    tallies = _Tallies()
+    clocks: dict[str, BusinessClock] = {}
+    for owner_id, source, tz_name, created_at, first_call in q.leads_with_first_call(
+        connection, scope, start, end, now
+    ):
+        tz_name = tz_name or rules.team.timezone
+        clock = clocks.get(tz_name)
+        if clock is None:
+            clock = BusinessClock(rules.hours, zone(tz_name), start, now + _CLOCK_SLACK)
+            clocks[tz_name] = clock
+        tally = tallies[owner_id, source]
+        tally.leads_in += 1
+        if first_call is not None:
+            tally.first_response_minutes.append(
+                clock.between(created_at, first_call).total_seconds() / 60
+            )
+        deadline = clock.add(created_at, rules.sla.target(source))
+        if deadline < now:
+            tally.sla_due += 1
+            if first_call is None or first_call > deadline:
+                tally.sla_missed += 1
+    closing = _outcome_ids(rules, CLOSED_STAGES)
+    for owner_id, source, opened, seconded in q.second_touches(
+        connection, scope, start, end, now, closing
+    ):
+        tally = tallies[owner_id, source]
+        tally.first_calls_open += opened
+        tally.second_touched += seconded
+    for owner_id, source, count in q.unworked_counts(connection, scope, now):
+        tallies[owner_id, source].unworked += count
+    late_after = rules.team.late_after
+    for owner_id, source, due, on_time in q.followup_completion(
+        connection, scope, start, end, now, late_after
+    ):
+        tally = tallies[owner_id, source]
+        tally.followups_due += due
+        tally.followups_on_time += on_time
+    for owner_id, source, count in q.overdue_counts(connection, scope, now, late_after):
+        tallies[owner_id, source].overdue += count
+    won = _outcome_ids(rules, ("won",))
+    for rep_id, source, calls, connects, seconds, won_calls in q.call_counts(
+        connection, scope, start, end, won
+    ):
+        tally = tallies[rep_id, source]
+        tally.calls += calls
+        tally.connects += connects
+        tally.talk_seconds += float(seconds or 0)
+        tally.won += won_calls
+    return tallies
+
+
+def _window(
+    connection,  # noqa: ANN001
+    rules: Rules,
+    scope: q.Scope,
+    names: dict[int, str],
+    start: datetime,
+    end: datetime,
+    conversion: float | None,
+) -> WindowMetrics:
+    tallies = window_tallies(connection, rules, scope, start, end)
+    team = Tally()
+    by_rep: dict[str, Tally] = defaultdict(Tally)
+    by_channel: dict[str, Tally] = defaultdict(Tally)
+    for (rep_id, source), tally in tallies.groups.items():
+        team.add(tally)
+        by_rep[names.get(rep_id, NO_OWNER) if rep_id else NO_OWNER].add(tally)
+        by_channel[source].add(tally)
+
+    def done(tally: Tally) -> Metrics:
+        return metrics_from_tally(
+            tally,
+            conversion_rate=conversion,
+            avg_deal_value=rules.cost.avg_deal_value,
+            cost_per_lead=rules.cost.cost_per_lead,
+        )
+
+    return WindowMetrics(
+        start=start,
+        end=end,
+        team=done(team),
+        by_rep={name: done(t) for name, t in sorted(by_rep.items())},
+        by_channel={ch: done(by_channel[ch]) for ch in sorted(by_channel, key=_channel_order)},
+    )
+
+
+def _channel_order(channel: str) -> tuple[int, str]:
+    return (CHANNELS.index(channel) if channel in CHANNELS else len(CHANNELS), channel)
+
+
+def daily_trend(
+    db: Database,
+    rules: Rules,
+    *,
+    now: datetime,
+    days: int = 7,
+    rep: str | None = None,
+    channel: str | None = None,
+) -> list[DayPoint]:
+    """Per day of the window (oldest first): median first response and missed follow-ups."""
+    scope = check_scope(db, rep, channel)
+    points = []
+    late_after = rules.team.late_after
+    with db.engine.connect() as connection:
+        for back in range(days, 0, -1):
+            start, end = now - timedelta(days=back), now - timedelta(days=back - 1)
+            responses: list[float] = []
+            clocks: dict[str, BusinessClock] = {}
+            for _owner, _source, tz_name, created_at, first_call in q.leads_with_first_call(
+                connection, scope, start, end, now
+            ):
+                if first_call is None:
+                    continue
+                tz_name = tz_name or rules.team.timezone
+                if tz_name not in clocks:
+                    clocks[tz_name] = BusinessClock(rules.hours, zone(tz_name), start, now)
+                responses.append(
+                    clocks[tz_name].between(created_at, first_call).total_seconds() / 60
+                )
+            missed = sum(
+                due - on_time
+                for _o, _s, due, on_time in q.followup_completion(
+                    connection, scope, start, end, now, late_after
+                )
+            )
+            tally = Tally(first_response_minutes=responses)
+            median = metrics_from_tally(
+                tally, conversion_rate=None, avg_deal_value=0, cost_per_lead=0
+            ).median_first_response_minutes
+            points.append(DayPoint(start, median, missed))
+    return points

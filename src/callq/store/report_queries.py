@@ -1,0 +1,302 @@
+"""The report's SQL: aggregates grouped by (rep, channel), portable across SQLite and PostgreSQL.
+
+Every function returns plain tuples keyed by `(rep_id, channel)`; the tallies of those
+groups add up to the team's, so one query serves the team, each rep and each channel.
+Rep means the lead's owner for lead metrics, the follow-up's owner for follow-ups, and
+the caller for calls.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Float, and_, case, exists, func, not_, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from callq.rules.model import OPEN_STAGES
+from callq.store.models import Call, FollowUp, Lead, Rep
+
+lead = Lead.__table__
+call = Call.__table__
+followup = FollowUp.__table__
+rep = Rep.__table__
+
+# Floating-point slack when comparing durations computed by the database (julianday).
+_EPSILON_SECONDS = 0.001
+
+
+class seconds_between(FunctionElement):  # noqa: N801  (reads like the SQL function it is)
+    """`end - start` in seconds, as the dialect spells it."""
+
+    type = Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between)
+def _seconds_generic(element, compiler, **kw):  # noqa: ANN001, ANN202
+    start, end = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
+    start, end = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 86400.0)"
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the report looks at: an optional rep and channel filter."""
+
+    rep_id: int | None = None
+    channel: str | None = None
+
+
+def _scoped(statement, scope: Scope, rep_column: ColumnElement):  # noqa: ANN001, ANN202
+    if scope.rep_id is not None:
+        statement = statement.where(rep_column == scope.rep_id)
+    if scope.channel is not None:
+        statement = statement.where(lead.c.source == scope.channel)
+    return statement
+
+
+def _count_if(condition: ColumnElement) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def leads_with_first_call(
+    connection: Connection, scope: Scope, start: datetime, end: datetime, now: datetime
+) -> list[tuple]:
+    """(owner_id, source, timezone, created_at, first_call_at | None) of leads created in
+    [start, end): only those pairs, the first call found through the (lead, started) index."""
+    first_call = (
+        select(func.min(call.c.started_at))
+        .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
+        .scalar_subquery()
+    )
+    statement = select(
+        lead.c.owner_id, lead.c.source, lead.c.timezone, lead.c.created_at, first_call
+    ).where(lead.c.created_at >= start, lead.c.created_at < end)
+    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
+
+
+def second_touches(
+    connection: Connection,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    closing_outcomes: Iterable[str],
+) -> list[tuple]:
+    """(owner_id, source, first calls in the window that left the lead open, of those
+    followed by a second call)."""
+    first = call.alias("first_call")
+    earlier = call.alias("earlier")
+    later = call.alias("later")
+    had_earlier = exists().where(
+        earlier.c.lead_id == first.c.lead_id,
+        or_(
+            earlier.c.started_at < first.c.started_at,
+            and_(earlier.c.started_at == first.c.started_at, earlier.c.id < first.c.id),
+        ),
+    )
+    had_second = exists().where(
+        later.c.lead_id == first.c.lead_id, later.c.id != first.c.id, later.c.started_at < now
+    )
+    statement = (
+        select(lead.c.owner_id, lead.c.source, func.count(), _count_if(had_second))
+        .select_from(first.join(lead, lead.c.id == first.c.lead_id))
+        .where(
+            first.c.started_at >= start,
+            first.c.started_at < end,
+            first.c.outcome.not_in(list(closing_outcomes)),
+            not_(had_earlier),
+        )
+        .group_by(lead.c.owner_id, lead.c.source)
+    )
+    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
+
+
+def _unworked_filter(as_of: datetime) -> ColumnElement:
+    """Open at `as_of` with no call before it, created more than 24 h earlier."""
+    called_before = exists().where(call.c.lead_id == lead.c.id, call.c.started_at < as_of)
+    called_since = exists().where(call.c.lead_id == lead.c.id, call.c.started_at >= as_of)
+    return and_(
+        lead.c.created_at < as_of - timedelta(hours=24),
+        not_(called_before),
+        # A lead closes only through a call; a closed lead called after as_of was open then.
+        or_(lead.c.stage.in_(OPEN_STAGES), called_since),
+    )
+
+
+def unworked_counts(connection: Connection, scope: Scope, as_of: datetime) -> list[tuple]:
+    """(owner_id, source, leads unworked for more than 24 h at `as_of`)."""
+    statement = (
+        select(lead.c.owner_id, lead.c.source, func.count())
+        .where(_unworked_filter(as_of))
+        .group_by(lead.c.owner_id, lead.c.source)
+    )
+    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
+
+
+def unworked_leads(connection: Connection, scope: Scope, as_of: datetime, limit: int) -> list:
+    """The oldest unworked leads: id, name, phone, source, owner name, created_at, escalated_at."""
+    statement = (
+        select(
+            lead.c.id,
+            lead.c.name,
+            lead.c.phone,
+            lead.c.source,
+            rep.c.name,
+            lead.c.created_at,
+            lead.c.escalated_at,
+        )
+        .select_from(lead.outerjoin(rep, rep.c.id == lead.c.owner_id))
+        .where(_unworked_filter(as_of))
+        .order_by(lead.c.created_at, lead.c.id)
+        .limit(limit)
+    )
+    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
+
+
+def escalated_leads(connection: Connection, scope: Scope, limit: int) -> list:
+    """Flagged leads still open and uncontacted, oldest first (same columns as unworked)."""
+    no_call = ~exists().where(call.c.lead_id == lead.c.id)
+    statement = (
+        select(
+            lead.c.id,
+            lead.c.name,
+            lead.c.phone,
+            lead.c.source,
+            rep.c.name,
+            lead.c.created_at,
+            lead.c.escalated_at,
+        )
+        .select_from(lead.outerjoin(rep, rep.c.id == lead.c.owner_id))
+        .where(lead.c.escalated_at.is_not(None), lead.c.stage.in_(OPEN_STAGES), no_call)
+        .order_by(lead.c.escalated_at, lead.c.id)
+        .limit(limit)
+    )
+    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
+
+
+def escalation_candidates(connection: Connection, created_before: datetime) -> list[tuple]:
+    """(id, source, timezone, created_at) of open, uncontacted, unflagged leads old enough."""
+    statement = select(lead.c.id, lead.c.source, lead.c.timezone, lead.c.created_at).where(
+        lead.c.escalated_at.is_(None),
+        lead.c.first_touch_at.is_(None),
+        lead.c.stage.in_(OPEN_STAGES),
+        lead.c.created_at < created_before,
+        ~exists().where(call.c.lead_id == lead.c.id),
+    )
+    return list(connection.execute(statement))
+
+
+def followup_completion(
+    connection: Connection,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    late_after: timedelta,
+) -> list[tuple]:
+    """(owner_id, source, follow-ups due in the window with due + late_after before now,
+    of those done by due + late_after)."""
+    on_time = and_(
+        followup.c.status == "done",
+        followup.c.completed_at.is_not(None),
+        followup.c.completed_at < now,
+        seconds_between(followup.c.due_at, followup.c.completed_at)
+        <= late_after.total_seconds() + _EPSILON_SECONDS,
+    )
+    statement = (
+        select(followup.c.owner_id, lead.c.source, func.count(), _count_if(on_time))
+        .select_from(followup.join(lead, lead.c.id == followup.c.lead_id))
+        .where(
+            followup.c.due_at >= start,
+            followup.c.due_at < end,
+            followup.c.due_at < now - late_after,
+            followup.c.created_at < now,
+            followup.c.status != "cancelled",
+        )
+        .group_by(followup.c.owner_id, lead.c.source)
+    )
+    return list(connection.execute(_scoped(statement, scope, followup.c.owner_id)))
+
+
+def overdue_counts(
+    connection: Connection, scope: Scope, as_of: datetime, late_after: timedelta
+) -> list[tuple]:
+    """(owner_id, source, follow-ups open at `as_of` with due + late_after before it)."""
+    rows: list[tuple] = []
+    base = followup.join(lead, lead.c.id == followup.c.lead_id)
+    for still_open in (
+        followup.c.status == "open",
+        # Done since: it was still open at as_of (only matters for an as_of in the past).
+        and_(followup.c.status == "done", followup.c.completed_at >= as_of),
+    ):
+        statement = (
+            select(followup.c.owner_id, lead.c.source, func.count())
+            .select_from(base)
+            .where(
+                still_open,
+                followup.c.due_at < as_of - late_after,
+                followup.c.created_at < as_of,
+            )
+            .group_by(followup.c.owner_id, lead.c.source)
+        )
+        rows += connection.execute(_scoped(statement, scope, followup.c.owner_id))
+    return rows
+
+
+def call_counts(
+    connection: Connection,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    won_outcomes: Iterable[str],
+) -> list[tuple]:
+    """(rep_id, source, calls, connects, talk seconds, won) of calls started in the window."""
+    statement = (
+        select(
+            call.c.rep_id,
+            lead.c.source,
+            func.count(),
+            _count_if(call.c.connected.is_(True)),
+            func.coalesce(func.sum(seconds_between(call.c.started_at, call.c.ended_at)), 0.0),
+            _count_if(call.c.outcome.in_(list(won_outcomes))),
+        )
+        .select_from(call.join(lead, lead.c.id == call.c.lead_id))
+        .where(call.c.started_at >= start, call.c.started_at < end)
+        .group_by(call.c.rep_id, lead.c.source)
+    )
+    return list(connection.execute(_scoped(statement, scope, call.c.rep_id)))
+
+
+def closed_stage_counts(
+    connection: Connection, since: datetime, until: datetime, closed_stages: Iterable[str]
+) -> dict[str, int]:
+    """Leads in a closed stage whose last call fell in [since, until): count per stage."""
+    last_call = (
+        select(func.max(call.c.started_at)).where(call.c.lead_id == lead.c.id).scalar_subquery()
+    )
+    statement = (
+        select(lead.c.stage, func.count())
+        .where(lead.c.stage.in_(list(closed_stages)), last_call >= since, last_call < until)
+        .group_by(lead.c.stage)
+    )
+    return {stage: count for stage, count in connection.execute(statement)}
+
+
+def rep_names(connection: Connection) -> dict[int, str]:
+    return {rep_id: name for rep_id, name in connection.execute(select(rep.c.id, rep.c.name))}
+
+
+def rep_id_by_name(connection: Connection, name: str) -> int | None:
+    return connection.execute(select(rep.c.id).where(rep.c.name == name)).scalar()
