@@ -1,1 +1,136 @@
-"""placeholder: filled by its owner"""
+"""Exchange commands: import CSV exports, export leads/calls/timeline/callbacks, back up."""
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from callq.cli import app, command, fail, state
+from callq.cli.render import print_json
+
+PROGRESS_MIN_ROWS = 2000
+
+
+class ImportFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("import")
+@command
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A CSV export (HubSpot, Salesforce, Zoho, ...).")],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="COLUMN=field for a header callq does not recognise."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Channel for rows without a source.")
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", help="Owner of every new lead (default: round-robin)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and count; change nothing.")
+    ] = False,
+    format: Annotated[
+        ImportFormat, typer.Option("--format", help="table for people, json for scripts")
+    ] = ImportFormat.table,
+) -> None:
+    """Import leads from a CSV file; duplicates merge, bad rows go to FILE.rejects.csv."""
+    from callq.importing.importer import import_file
+
+    st = state(ctx)
+    settings = st.settings
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    db = st.open_db()
+    with _progress_bar() as progress:
+        result = import_file(
+            db,
+            settings.rules,
+            file,
+            now=settings.now(),
+            rep=settings.rep,
+            maps=map_ or [],
+            source=source,
+            owner=owner,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    if format is ImportFormat.json:
+        print_json(
+            {
+                "imported": result.imported,
+                "merged": result.merged,
+                "rejected": result.rejected,
+                "rejects_file": str(result.rejects_file) if result.rejects_file else None,
+                "already_imported": result.already_imported,
+                "reopened": result.reopened,
+                "rows": result.rows,
+                "dry_run": result.dry_run,
+                "columns": result.columns,
+                "ignored_columns": result.ignored_columns,
+                "unknown_owners": result.unknown_owners,
+                "unknown_timezones": result.unknown_timezones,
+            },
+            settings.viewer_zone,
+        )
+        return
+    prefix = "dry run, nothing written: would have " if dry_run else ""
+    typer.echo(
+        f"{prefix}imported {result.imported} · merged {result.merged} · "
+        f"rejected {result.rejected}"
+        + (f" · already imported {result.already_imported}" if result.already_imported else "")
+    )
+    if result.reopened:
+        typer.echo(f"{result.reopened} closed leads reopened by a new inquiry")
+    if result.rejects_file:
+        typer.echo(f"rejected rows and reasons: {result.rejects_file}")
+    if result.ignored_columns:
+        typer.echo(
+            "callq: columns not imported: "
+            + ", ".join(result.ignored_columns)
+            + " (use --map COLUMN=field)",
+            err=True,
+        )
+    if result.unknown_owners:
+        shown = ", ".join(result.unknown_owners[:5])
+        typer.echo(f"callq: owners not known as reps, assigned round-robin: {shown}", err=True)
+    if result.unknown_timezones:
+        typer.echo(
+            f"callq: {result.unknown_timezones} rows had an unknown timezone; "
+            "the team's timezone applies",
+            err=True,
+        )
+
+
+class _progress_bar:  # noqa: N801  (a context manager used like a function)
+    """A rich progress bar on stderr for large files, when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self._bar = None
+        self._task = None
+
+    def __enter__(self):  # noqa: ANN204
+        return self.update if sys.stderr.isatty() else None
+
+    def update(self, done: int, total: int) -> None:
+        if total < PROGRESS_MIN_ROWS:
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("importing", total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
