@@ -13,7 +13,8 @@ from sqlmodel import Session, SQLModel
 from callq.store import models  # noqa: F401  (registers every table on the metadata)
 from callq.store.schema import HEAD_REVISION, KNOWN_REVISIONS
 
-BUSY_TIMEOUT_MS = 5000
+# How long a writer waits for another to finish before saying the database is busy.
+BUSY_TIMEOUT_MS = int(os.environ.get("CALLQ_BUSY_TIMEOUT_MS", "5000"))
 
 
 class DatabaseError(RuntimeError):
@@ -114,7 +115,7 @@ def _translate_errors() -> Iterator[None]:
         if "locked" in message or "busy" in message:
             raise DatabaseBusy(
                 f"the database is locked by another callq process (waited "
-                f"{BUSY_TIMEOUT_MS // 1000} s); nothing was changed - try again"
+                f"{BUSY_TIMEOUT_MS / 1000:g} s); nothing was changed - try again"
             ) from error
         raise DatabaseError(f"database error: {message}") from error
     except DBAPIError as error:
