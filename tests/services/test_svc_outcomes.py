@@ -322,3 +322,33 @@ def test_an_expired_claim_does_not_block(db, rules, add, log, now):
         lead.claimed_until = now - timedelta(seconds=1)
         session.add(lead)
     assert log(lead_id, "busy", rep="asha").call_id
+
+
+def test_undo_after_the_lead_was_reopened_is_refused(db, rules, add, log, rows, dump, now):
+    from callq.services.leads import NewLead, add_lead
+
+    lead_id = add()
+    log(lead_id, "not_interested")
+    # A new inquiry reopens the lead (a new first-response follow-up) before the undo.
+    add_lead(db, rules, NewLead(name="x", phone="9876543210"), now=now, rep="ben")
+    before = dump()
+    with pytest.raises(Conflict, match="changed since"):
+        undo_last_outcome(db, rules, rep="asha", now=now + timedelta(minutes=1))
+    assert dump() == before
+    assert check(db).ok
+
+
+def test_undo_after_a_later_call_logged_with_an_earlier_time_is_refused(
+    db, rules, add, log, dump, now
+):
+    lead_id = add()
+    log(lead_id, "busy", rep="asha")
+    # ben logs a call afterwards, saying it happened a minute before asha's.
+    log_outcome(
+        db, rules, str(lead_id), "no_answer", rep="ben", now=now, at=now - timedelta(minutes=1)
+    )
+    before = dump()
+    with pytest.raises(Conflict):
+        undo_last_outcome(db, rules, rep="asha", now=now + timedelta(minutes=1))
+    assert dump() == before
+    assert check(db).ok

@@ -218,6 +218,13 @@ def undo_last_outcome(db: Database, rules: Rules, *, rep: str, now: datetime) ->
         logged = _logged_event(session, lead.id, call.id)
         created_id = logged.get("created_followup_id")
         completed_id = logged.get("completed_followup_id")
+        current = queries.open_followup(session, lead.id, lock=True)
+        if (current.id if current else None) != created_id:
+            # Something else (a new inquiry, another rep's call) moved the lead on since.
+            raise Conflict(
+                f"{lead.name} changed since that call; nothing was undone - "
+                "log a new outcome instead"
+            )
         if created_id is not None:
             created = session.get(FollowUp, created_id)
             if created is not None:
