@@ -25,8 +25,11 @@ def upgrade(database: Database, revision: str = "head") -> None:
     fire ON DELETE actions on child rows) and are checked before the commit.
     """
     with database.engine.connect() as connection:
+        # The pragma is a no-op inside a transaction and exec_driver_sql would autobegin
+        # one (making the begin() below fail): set it on the DBAPI connection directly.
+        raw = connection.connection.dbapi_connection
         if database.is_sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            raw.execute("PRAGMA foreign_keys=OFF")
         connection = connection.execution_options(callq_write=True)
         try:
             with connection.begin():
@@ -39,4 +42,4 @@ def upgrade(database: Database, revision: str = "head") -> None:
                         )
         finally:
             if database.is_sqlite:
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                raw.execute("PRAGMA foreign_keys=ON")
