@@ -1,0 +1,190 @@
+"""The store: file mode, the SQLite recipe, migrations, schema checks, concurrent writers."""
+
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, select
+
+from callq.store.db import (
+    Database,
+    DatabaseError,
+    SchemaTooNew,
+    current_revision,
+    database_url,
+    open_database,
+)
+from callq.store.models import FollowUp, Lead
+from callq.store.schema import HEAD_REVISION
+
+
+def test_a_new_database_file_is_private(tmp_path: Path):
+    path = tmp_path / "sub" / "callq.db"
+    database = open_database(path)
+    with database.write() as session:  # a write creates the -wal file too
+        session.add(Lead(name="A", phone="+919876543210", created_at=datetime.now(UTC)))
+    for file in (path, Path(f"{path}-wal")):
+        assert stat.S_IMODE(os.stat(file).st_mode) == 0o600, file
+    database.dispose()
+
+
+def test_open_without_create_refuses_a_missing_file(tmp_path: Path):
+    with pytest.raises(DatabaseError, match="no database"):
+        open_database(tmp_path / "missing.db", create=False)
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_sqlite_pragmas(db):
+    with db.engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") == 5000
+        assert pragma("synchronous") == 2  # FULL
+
+
+def test_a_write_transaction_takes_the_write_lock_up_front(db):
+    import sqlite3
+
+    other = sqlite3.connect(db.path, timeout=0, isolation_level=None)
+    with db.write() as session:
+        session.execute(text("SELECT 1"))  # BEGIN IMMEDIATE ran before this read
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")  # released at commit
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_database_url():
+    assert database_url("/tmp/x.db") == "sqlite:////tmp/x.db"
+    assert database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert database_url("postgresql+psycopg://u@h/d") == "postgresql+psycopg://u@h/d"
+
+
+def _schema(database: Database) -> dict[str, str]:
+    with database.engine.connect() as connection:
+        return {
+            name: " ".join(sql.split())
+            for name, sql in connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            )
+        }
+
+
+def test_migrating_an_empty_database_equals_the_created_schema(tmp_path: Path, db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from callq.store.migrate import upgrade
+
+    path = tmp_path / "migrated.db"
+    path.touch(mode=0o600)
+    migrated = Database(database_url(path))
+    upgrade(migrated)
+    assert current_revision(migrated) == HEAD_REVISION
+    with migrated.engine.connect() as connection:
+        # The migration turned foreign keys off on its connection, and back on for the pool.
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        diffs = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diffs == []
+    # compare_metadata ignores partial-index predicates: compare the index DDL itself.
+    assert _schema(migrated) == _schema(db)
+    migrated.dispose()
+    reopened = open_database(path)  # at head: opens without touching the schema
+    assert current_revision(reopened) == HEAD_REVISION
+    reopened.dispose()
+
+
+def test_a_database_from_a_newer_callq_is_refused(db, dump):
+    with db.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    before = dump()
+    db.dispose()
+    with pytest.raises(SchemaTooNew) as raised:
+        open_database(db.path)
+    message = str(raised.value)
+    assert "newer callq" in message and "9999" in message and "upgrade callq" in message
+    assert dump() == before
+
+
+def test_a_foreign_sqlite_file_is_refused(tmp_path: Path):
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE contacts (id INTEGER)")
+    connection.close()
+    with pytest.raises(DatabaseError, match="not a callq database"):
+        open_database(path)
+
+
+def test_the_partial_unique_index_refuses_a_second_open_followup(db, rules, now):
+    from callq.services.leads import NewLead, add_lead
+
+    lead_id = add_lead(db, rules, NewLead(name="A", phone="9876543210"), now=now, rep="a").lead_id
+    with pytest.raises(IntegrityError):
+        with db.write() as session:
+            session.add(FollowUp(lead_id=lead_id, due_at=now, kind="manual", created_at=now))
+    with db.write() as session:  # closed ones may pile up
+        session.add(
+            FollowUp(lead_id=lead_id, due_at=now, kind="manual", status="done", created_at=now)
+        )
+    with db.read() as session:
+        statuses = sorted(
+            session.exec(select(FollowUp.status).where(FollowUp.lead_id == lead_id)).all()
+        )
+    assert statuses == ["done", "open"]
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import UTC, datetime, timedelta
+    from callq.config import load_default_rules
+    from callq.services.outcomes import log_outcome
+    from callq.store.db import open_database
+
+    path, lead, rep, start = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    db, rules = open_database(path), load_default_rules()
+    now = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
+    while __import__("time").time() < start:
+        pass
+    for i in range(25):
+        log_outcome(db, rules, lead, "busy", rep=rep, now=now + timedelta(minutes=i))
+    print("ok")
+    """
+)
+
+
+def test_two_processes_write_one_file_concurrently(db, rules, now, dump):
+    import time
+
+    from callq.services.doctor import check
+    from callq.services.leads import NewLead, add_lead
+
+    for phone in ("9876543210", "9876543211"):
+        add_lead(db, rules, NewLead(name=phone, phone=phone), now=now, rep="asha")
+    start = str(time.time() + 1.5)  # both start writing at the same moment
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db.path), lead, rep, start],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for lead, rep in (("1", "asha"), ("2", "ben"))
+    ]
+    for writer in writers:
+        out, err = writer.communicate(timeout=60)
+        assert writer.returncode == 0, err
+        assert out.strip() == "ok"
+    assert len(dump()["call"]) == 50
+    assert check(db).ok
