@@ -1,0 +1,125 @@
+"""`callq report`, `callq cost` and `callq reassign` through the CLI."""
+
+import csv
+import io
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from callq.cli import app
+
+from .history import NOW
+from .test_report_metrics import TEAM
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """The default rules with the conversion rate fixed at 10%, as the history expects."""
+    text = files("callq").joinpath("default_config.toml").read_text()
+    path = tmp_path / "callq.toml"
+    path.write_text(text.replace("# conversion_rate = 0.10", "conversion_rate = 0.10"))
+    return path
+
+
+@pytest.fixture
+def run(history_db, config):  # noqa: ANN001, ANN201
+    target = str(history_db.path)
+
+    def invoke(*args: str):  # noqa: ANN202
+        return CliRunner().invoke(
+            app, ["--db", target, "--config", str(config), "--rep", "asha", *args]
+        )
+
+    return invoke
+
+
+def test_json_has_the_stable_shape(run) -> None:  # noqa: ANN001
+    result = run("report", "--format", "json", "--now", NOW.isoformat())
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["window"] == {
+        "start": "2026-11-16T12:00:00+05:30",
+        "end": "2026-11-23T12:00:00+05:30",
+    }
+    assert data["team"] == pytest.approx(TEAM)
+    assert set(data["by_rep"]) == {"asha", "ben"}
+    assert list(data["by_channel"]) == ["phone", "web", "social", "referral", "email"]
+    assert data["previous"]["team"]["leads_in"] == 1
+    assert [lead["name"] for lead in data["escalated"]] == ["L4"]
+
+
+def test_table(run) -> None:  # noqa: ANN001
+    result = run("report", "--now", NOW.isoformat())
+    assert result.exit_code == 0, result.output
+    for text in ("SLA miss rate", "40.0%", "< 10%", "By rep", "asha", "By channel", "Escalated"):
+        assert text in result.stdout
+
+
+def test_csv(run) -> None:  # noqa: ANN001
+    result = run("report", "--format", "csv", "--now", NOW.isoformat(), "--days", "7")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    team = next(r for r in rows if r["window"] == "current" and r["scope"] == "team")
+    assert team["leads_in"] == "6"
+    assert team["sla_miss_rate"] == "0.4"
+    assert team["median_first_response_minutes"] == "20.0"
+    assert {r["name"] for r in rows if r["scope"] == "rep"} == {"asha", "ben"}
+
+
+def test_filters(run) -> None:  # noqa: ANN001
+    result = run("report", "--format", "json", "--now", NOW.isoformat(), "--rep", "ben")
+    assert json.loads(result.stdout)["team"]["leads_in"] == 2
+    result = run("report", "--format", "json", "--now", NOW.isoformat(), "--channel", "web")
+    assert json.loads(result.stdout)["team"]["leads_in"] == 2
+
+
+def test_bad_channel_or_rep_exits_2(run) -> None:  # noqa: ANN001
+    result = run("report", "--channel", "fax")
+    assert result.exit_code == 2
+    assert "unknown channel 'fax'" in result.stderr
+    result = run("report", "--rep", "nobody")
+    assert result.exit_code == 2
+    assert "no rep called 'nobody'" in result.stderr
+
+
+def test_cost_uplift_example(run) -> None:  # noqa: ANN001
+    result = run(
+        "cost", "--leads", "120", "--conversion", "0.10", "--target", "0.13",
+        "--deal-value", "4000", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["extra_deals_per_month"] == 3
+    assert data["extra_revenue_per_month"] == 12000
+    assert data["extra_revenue_per_year"] == 144000
+    text = run("cost", "--leads", "120", "--conversion", "10", "--target", "13").stdout
+    assert "3" in text and "12,000" in text and "144,000" in text
+
+
+def test_cost_missed_followups(run) -> None:  # noqa: ANN001
+    result = run(
+        "cost", "--missed-per-rep-week", "5", "--reps", "4", "--conversion", "0.1",
+        "--deal-value", "4000", "--cost-per-lead", "50", "--format", "json",
+    )  # fmt: skip
+    data = json.loads(result.stdout)
+    assert data["missed_per_month"] == 80
+    assert data["lost_revenue_per_month"] == 32000
+    assert data["wasted_lead_spend_per_month"] == 4000
+    assert data["total_per_month"] == 36000
+    assert run("cost", "--reps", "4").exit_code == 2
+
+
+def test_reassign_commands(run, history_db) -> None:  # noqa: ANN001
+    l4 = history_db.ids["L4"]
+    result = run("reassign", str(l4), "--to", "asha")
+    assert result.exit_code == 0, result.output
+    assert "ben → asha" in result.stdout
+    result = run("reassign", "--from", "ben", "--to", "chen")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "2 open leads moved from ben to chen"
+    assert run("reassign", "--to", "asha").exit_code == 2
+    assert run("reassign", str(l4), "--to", "nobody").exit_code == 2
+    assert run("doctor").exit_code == 0
