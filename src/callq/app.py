@@ -1,0 +1,188 @@
+"""CallqApp: the rep's terminal UI, built by `make_app` for the CLI, the tests and snapshots."""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from callq.config import ConfigError
+from callq.describe import undone_sentence
+from callq.errors import UserError
+from callq.phones import PhoneError
+from callq.phrases import CallbackError
+from callq.rules.model import UnknownOutcome
+from callq.rules.outcomes import NeedsCallbackTime
+from callq.screens.help import HelpScreen
+from callq.screens.keys import ACTIONS, bindings
+from callq.screens.lead import LeadScreen
+from callq.screens.queue import QueueScreen
+from callq.services import outcomes, session
+from callq.services.common import zone
+from callq.settings import Settings
+from callq.store.db import Database, DatabaseError, open_database
+from callq.timeexpr import TimeExprError
+
+T = TypeVar("T")
+POLL_SECONDS = 5.0
+SHOWN_ERRORS = (
+    UserError,
+    PhoneError,
+    CallbackError,
+    NeedsCallbackTime,
+    TimeExprError,
+    DatabaseError,
+    ConfigError,
+)
+
+
+class CallqApp(App[None]):
+    """Works one rep's queue; every write goes through a service, then the screens reload."""
+
+    TITLE = "callq"
+    CSS_PATH = "app.tcss"
+    BINDINGS = bindings("app")
+
+    def __init__(self, settings: Settings, db: Database, *, live: bool = True) -> None:
+        super().__init__()
+        self.settings, self.db, self.live = settings, db, live
+        self.viewer_tz: ZoneInfo = session.viewer_zone(db, settings.rules, settings.rep)
+        self._marker = 0
+        self._last_poll: datetime | None = None
+
+    def on_mount(self) -> None:
+        if self.settings.rules.keys:
+            self.set_keymap(self.settings.rules.keys)
+        self._marker = self.guard(session.change_marker, self.db) or 0
+        self._last_poll = self.settings.now()
+        self.push_screen(QueueScreen())
+        if self.live:
+            self.set_interval(POLL_SECONDS, self.poll)
+
+    # -- helpers the screens use ---------------------------------------------
+
+    def guard(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Run one service call; a user-facing error is shown and nothing changes (None)."""
+        try:
+            return fn(*args, **kwargs)
+        except UnknownOutcome:
+            raise
+        except SHOWN_ERRORS as error:
+            self.notify(str(error), severity="error", timeout=8)
+            return None
+
+    def lead_tz(self, lead_id: int) -> ZoneInfo:
+        from callq.services.leads import show_lead
+
+        detail = self.guard(show_lead, self.db, self.settings.rules, f"#{lead_id}")
+        return zone(detail.lead.timezone) if detail else self.viewer_tz
+
+    def outcome_legend(self) -> str:
+        # Non-breaking spaces keep "key label" together when the legend wraps.
+        return "   ".join(
+            f"[b]{o.key}[/b]\u00a0{o.label.replace(' ', chr(0xA0))}"
+            for o in self.settings.rules.outcomes
+        )
+
+    def open_lead(self, lead_id: int) -> None:
+        self.push_screen(LeadScreen(lead_id))
+
+    def queue_screen(self) -> QueueScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, QueueScreen):
+                return screen
+        return None
+
+    def data_changed(self) -> None:
+        """After a write from this app: reload the queue at once (rows update in place)."""
+        self._marker = self.guard(session.change_marker, self.db) or self._marker
+        queue = self.queue_screen()
+        if queue is not None:
+            queue.reload()
+
+    def poll(self) -> None:
+        """Cheap check for others' changes, and for follow-ups falling due while open."""
+        now = self.settings.now()
+        marker = self.guard(session.change_marker, self.db)
+        alerts = []
+        if self._last_poll is not None and now > self._last_poll:
+            alerts = (
+                self.guard(
+                    session.falling_due,
+                    self.db,
+                    rep=self.settings.rep,
+                    after=self._last_poll,
+                    until=now,
+                )
+                or []
+            )
+        minute_turned = self._last_poll is None or now.minute != self._last_poll.minute
+        self._last_poll = now
+        if alerts:
+            names = ", ".join(a.name for a in alerts[:3]) + ("…" if len(alerts) > 3 else "")
+            self.notify(f"Due now: {names}", title="Follow-up due", timeout=10)
+            if self.settings.rules.notify.bell:
+                self.bell()
+        if (marker is not None and marker != self._marker) or minute_turned or alerts:
+            self._marker = marker or self._marker
+            queue = self.queue_screen()
+            if queue is not None:
+                queue.reload()
+
+    # -- app-wide actions ------------------------------------------------------
+
+    def action_undo(self) -> None:
+        result = self.guard(
+            outcomes.undo_last_outcome,
+            self.db,
+            self.settings.rules,
+            rep=self.settings.rep,
+            now=self.settings.now(),
+        )
+        if result is not None:
+            self.notify(undone_sentence(result))
+            if isinstance(self.screen, LeadScreen):
+                self.screen.reload()
+            self.data_changed()
+
+    def action_summary(self) -> None:
+        try:
+            from callq.screens.summary import SummaryScreen
+        except ImportError:
+            self.notify("The summary screen is not part of this build yet.", severity="warning")
+            return
+        self.push_screen(SummaryScreen(self.settings))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.settings.rules, dict(self.settings.rules.keys)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for action in ACTIONS:
+            target = self if action.scope == "app" else screen
+            if hasattr(target, f"action_{action.action}") and action.id != "quit":
+                yield SystemCommand(
+                    action.description,
+                    f"{action.description} ({action.id})",
+                    partial(self.run_action, action.action, target),
+                )
+        if hasattr(screen, "action_outcome"):
+            for outcome in self.settings.rules.outcomes:
+                yield SystemCommand(
+                    f"Log: {outcome.label}",
+                    f"Log outcome {outcome.key} on the selected lead",
+                    partial(self.run_action, f"outcome('{outcome.key}')", screen),
+                )
+
+
+def make_app(settings: Settings, *, db: Database | None = None, live: bool = True) -> CallqApp:
+    """The one way to build the app. `live=False` (snapshots): no timers, no ticking clock."""
+    return CallqApp(settings, db or open_database(settings.db_target), live=live)
+
+
+def run_app(settings: Settings) -> None:
+    make_app(settings).run()

@@ -1,0 +1,1 @@
+"""The TUI's screens: queue, lead, outcome form, small forms, search, help."""

@@ -1,0 +1,197 @@
+"""Actions on the lead in front of the rep, shared by the queue and lead screens."""
+
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.screen import Screen
+
+from callq.describe import logged_sentence
+from callq.phones import display_phone
+from callq.rules.model import UnknownOutcome
+from callq.screens.forms import NewTime, NoteForm, RescheduleForm
+from callq.screens.outcome import OutcomeChoice, OutcomeForm
+from callq.services import leads, outcomes, session
+from callq.widgets.time_field import TimeContext
+
+
+@dataclass(frozen=True)
+class Target:
+    """The lead an action applies to, and the follow-up the rep is looking at."""
+
+    lead_id: int
+    name: str
+    phone: str
+    followup_id: int | None
+    due_at: datetime | None
+
+
+class LeadActions(Screen):
+    """Subclasses say which lead is in front of the rep (`target`) and how to refresh."""
+
+    def target(self) -> Target | None:
+        raise NotImplementedError
+
+    def changed(self) -> None:
+        """Data changed through this screen: reload what it shows."""
+        self.app.data_changed()
+
+    def _target_or_say(self) -> Target | None:
+        target = self.target()
+        if target is None:
+            self.notify("No lead selected.", severity="warning")
+        return target
+
+    def time_context(self, lead_id: int) -> TimeContext:
+        app = self.app
+        rules = app.settings.rules
+        return TimeContext(
+            now=app.settings.now(),
+            rep_tz=app.viewer_tz,
+            lead_tz=app.lead_tz(lead_id),
+            hours=rules.hours,
+            date_order=rules.team.date_order,
+        )
+
+    # -- outcome -------------------------------------------------------------
+
+    def action_outcome(self, key: str) -> None:
+        target = self._target_or_say()
+        if target is None:
+            return
+        app = self.app
+        try:
+            suggestion = app.guard(
+                session.outcome_suggestion,
+                app.db,
+                app.settings.rules,
+                target.lead_id,
+                key,
+                rep=app.settings.rep,
+                now=app.settings.now(),
+            )
+        except UnknownOutcome:
+            self.notify(f"No outcome is bound to {key}.", severity="warning")
+            return
+        if suggestion is None:
+            return
+        form = OutcomeForm(target.name, suggestion, self.time_context(target.lead_id))
+        self.app.push_screen(form, lambda choice: self.save_outcome(target, choice))
+
+    def save_outcome(self, target: Target, choice: OutcomeChoice | None) -> None:
+        if choice is None:
+            return
+        app = self.app
+        result = app.guard(
+            outcomes.log_outcome,
+            app.db,
+            app.settings.rules,
+            f"#{target.lead_id}",
+            choice.outcome_id,
+            rep=app.settings.rep,
+            now=app.settings.now(),
+            note=choice.note,
+            callback=choice.callback,
+            their_time=choice.their_time,
+            started_at=self.call_started_at(),
+            expected_followup_id=target.followup_id,
+        )
+        if result is not None:
+            self.notify(logged_sentence(result, app.viewer_tz), title=target.name)
+            self.outcome_logged()
+
+    def call_started_at(self) -> datetime | None:
+        return None
+
+    def outcome_logged(self) -> None:
+        self.changed()
+
+    # -- reschedule, note ------------------------------------------------------
+
+    def action_reschedule(self) -> None:
+        target = self._target_or_say()
+        if target is None:
+            return
+        form = RescheduleForm(target.name, self.time_context(target.lead_id), target.due_at)
+        self.app.push_screen(form, lambda value: self.save_reschedule(target, value))
+
+    def save_reschedule(self, target: Target, value: NewTime | None) -> None:
+        if value is None:
+            return
+        app = self.app
+        done = app.guard(
+            leads.reschedule,
+            app.db,
+            app.settings.rules,
+            f"#{target.lead_id}",
+            value.due_at,
+            now=app.settings.now(),
+            rep=app.settings.rep,
+            note=value.note,
+        )
+        if done is not None:
+            due = done[1].astimezone(app.viewer_tz)
+            self.notify(f"Rescheduled to {due:%a %d %b %H:%M}", title=target.name)
+            self.changed()
+
+    def action_note(self) -> None:
+        target = self._target_or_say()
+        if target is None:
+            return
+        self.app.push_screen(NoteForm(target.name), lambda text: self.save_note(target, text))
+
+    def save_note(self, target: Target, text: str | None) -> None:
+        if not text:
+            return
+        app = self.app
+        done = app.guard(
+            leads.add_note,
+            app.db,
+            app.settings.rules,
+            f"#{target.lead_id}",
+            text,
+            now=app.settings.now(),
+            rep=app.settings.rep,
+        )
+        if done is not None:
+            self.notify("Note saved.", title=target.name)
+            self.changed()
+
+    # -- dial, copy ------------------------------------------------------------
+
+    def action_dial(self) -> None:
+        target = self._target_or_say()
+        if target is None:
+            return
+        rules = self.app.settings.rules
+        if not rules.dial_command:
+            self.action_copy_number()
+            return
+        argv = self.app.guard(
+            session.dial_argv, rules.dial_command, target.phone, rules.team.region
+        )
+        if argv is None:
+            return
+        try:
+            subprocess.Popen(  # noqa: S603  (an argument list, never a shell)
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError as error:
+            self.notify(f"Could not run the dial command: {error}", severity="error")
+            return
+        self.notify(f"Dialling {display_phone(target.phone)}", title=target.name)
+        self.dialled()
+
+    def dialled(self) -> None:
+        """A subclass may start its call timer."""
+
+    def action_copy_number(self) -> None:
+        target = self._target_or_say()
+        if target is None:
+            return
+        self.app.copy_to_clipboard(target.phone)
+        self.notify(f"Copied {target.phone}", title=target.name)

@@ -1,0 +1,153 @@
+"""The call: a lead large on screen, its local time, SLA status, call timer and full timeline."""
+
+import time
+from datetime import datetime, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Static
+
+from callq.phones import display_phone
+from callq.rules.hours import is_open
+from callq.screens.actions import LeadActions, Target
+from callq.screens.keys import bindings
+from callq.services import leads
+from callq.services.common import zone
+from callq.services.views import LeadDetail
+from callq.timeline_text import event_sentence
+
+
+class LeadScreen(LeadActions):
+    BINDINGS = bindings("lead", "lead_only")
+
+    def __init__(self, lead_id: int) -> None:
+        super().__init__()
+        self.lead_id = lead_id
+        self.detail: LeadDetail | None = None
+        self.timer_start = time.monotonic()
+        self.started_at: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="lead-top"):
+            with Vertical(id="lead-id"):
+                yield Static("", id="lead-name")
+                yield Static("", id="lead-phone")
+                yield Static("", id="lead-local")
+            yield Static("", id="call-timer")
+        yield Static("", id="lead-facts")
+        yield Static(self.app.outcome_legend(), id="legend")
+        with VerticalScroll(id="timeline-box"):
+            yield Static("", id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.started_at = self.app.settings.now()
+        self.reload()
+        if self.app.live:
+            self.set_interval(1, self.tick)
+        self.tick()
+
+    def reload(self) -> None:
+        app = self.app
+        detail = app.guard(leads.show_lead, app.db, app.settings.rules, f"#{self.lead_id}")
+        if detail is None:
+            return
+        self.detail = detail
+        lead = detail.lead
+        now = app.settings.now()
+        tz = zone(lead.timezone)
+        local = now.astimezone(tz)
+        open_now = is_open(app.settings.rules.hours, now, tz)
+        self.query_one("#lead-name", Static).update(Text(lead.name, style="bold"))
+        self.query_one("#lead-phone", Static).update(display_phone(lead.phone))
+        hours = "[green]inside business hours[/]" if open_now else "[red]outside business hours[/]"
+        self.query_one("#lead-local", Static).update(
+            f"their time {local:%a %H:%M} ({lead.timezone}) · {hours}"
+        )
+        self.query_one("#lead-facts", Static).update(self.facts(detail, now))
+        viewer = app.viewer_tz
+        lines = [
+            f"{event.at.astimezone(viewer):%a %d %b %H:%M}  {event_sentence(event, viewer)}"
+            for event in detail.timeline
+        ]
+        timeline = Text()
+        timeline.append("Timeline (newest first)\n", style="bold")
+        timeline.append("\n".join(lines))
+        self.query_one("#timeline", Static).update(timeline)
+
+    def facts(self, detail: LeadDetail, now: datetime) -> str:
+        lead, followup = detail.lead, detail.open_followup
+        viewer = self.app.viewer_tz
+        total = len(self.app.settings.rules.cadence.touches)
+        if lead.first_touch_at is not None:
+            sla = f"first call {lead.first_touch_at.astimezone(viewer):%a %d %b %H:%M}"
+            if lead.first_touch_at > detail.sla_deadline:
+                sla = f"[red]missed[/] ({sla})"
+            else:
+                sla = f"[green]met[/] ({sla})"
+        elif detail.sla_deadline < now:
+            late = int((now - detail.sla_deadline) / timedelta(minutes=1))
+            sla = f"[red b]breached {late} min ago[/]"
+            if lead.escalated_at:
+                sla += " [red b]· escalated[/]"
+        else:
+            left = int((detail.sla_deadline - now) / timedelta(minutes=1))
+            sla = f"[yellow]{left} min left[/]"
+        if followup is not None:
+            due = followup.due_at.astimezone(viewer)
+            late = " [red]late[/]" if followup.due_at < now else ""
+            next_text = f"{followup.kind} due {due:%a %d %b %H:%M}{late}"
+        else:
+            next_text = "none (closed)"
+        rows = [
+            ("Source", lead.source),
+            ("Interest", lead.interest or "-"),
+            ("Urgency", lead.urgency),
+            ("Stage", lead.stage),
+            ("Owner", lead.owner or "-"),
+            ("Company", lead.company or "-"),
+            ("Attempts", f"{detail.calls} of {total}"),
+            ("SLA", sla),
+            ("Next", next_text),
+        ]
+        if lead.claimed_by:
+            rows.append(("Claimed", lead.claimed_by))
+        return "\n".join(f"[b]{label:<9}[/] {value}" for label, value in rows)
+
+    def tick(self) -> None:
+        elapsed = int(time.monotonic() - self.timer_start) if self.app.live else 0
+        minutes, seconds = divmod(elapsed, 60)
+        self.query_one("#call-timer", Static).update(f"call {minutes:02d}:{seconds:02d}")
+
+    def target(self) -> Target | None:
+        if self.detail is None:
+            return None
+        lead, followup = self.detail.lead, self.detail.open_followup
+        return Target(
+            lead.id,
+            lead.name,
+            lead.phone,
+            followup.id if followup else None,
+            followup.due_at if followup else None,
+        )
+
+    def call_started_at(self) -> datetime | None:
+        return self.started_at
+
+    def dialled(self) -> None:
+        self.timer_start = time.monotonic()
+        self.started_at = self.app.settings.now()
+        self.tick()
+
+    def changed(self) -> None:
+        self.reload()
+        self.app.data_changed()
+
+    def outcome_logged(self) -> None:
+        """Back to the queue, on the next lead."""
+        self.app.data_changed()
+        self.dismiss()
+
+    def action_back(self) -> None:
+        self.dismiss()

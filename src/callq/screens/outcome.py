@@ -1,0 +1,88 @@
+"""The outcome form: an optional note and the next follow-up time; dismisses an OutcomeChoice."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from callq.phrases import CallbackError
+from callq.services.session import Suggestion
+from callq.widgets.time_field import TimeContext, TimeField
+
+
+@dataclass(frozen=True)
+class OutcomeChoice:
+    outcome_id: str
+    note: str
+    callback: datetime | None  # None: let the rule decide
+    their_time: bool
+
+
+class OutcomeForm(ModalScreen[OutcomeChoice | None]):
+    """Enter saves, escape cancels; the time is pre-filled from the rule."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel_form"),
+        Binding("ctrl+t", "their_time", "Their time", id="their_time"),
+    ]
+
+    def __init__(self, lead_name: str, suggestion: Suggestion, context: TimeContext) -> None:
+        super().__init__()
+        self.lead_name = lead_name
+        self.suggestion = suggestion
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        outcome = self.suggestion.outcome
+        with Vertical(id="dialog"):
+            yield Label(f"{outcome.key}  {outcome.label} · {self.lead_name}", id="title")
+            yield Label("Note (optional)", classes="field-label")
+            yield Input(placeholder="what was said", id="note")
+            if self.suggestion.closes:
+                yield Label("No next follow-up: this outcome closes the lead.", id="closes")
+            else:
+                title = (
+                    "Next follow-up (required)" if self.suggestion.required else "Next follow-up"
+                )
+                yield Label(title, classes="field-label")
+                yield TimeField(
+                    self.context,
+                    prefill=self.suggestion.at,
+                    required=self.suggestion.required,
+                    id="time",
+                )
+            yield Label("enter save · esc cancel · ctrl+t their time", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_their_time(self) -> None:
+        for field in self.query(TimeField):
+            field.toggle_their_time()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.save()
+
+    def save(self) -> None:
+        note = self.query_one("#note", Input).value.strip()
+        callback, their_time = None, False
+        fields = list(self.query(TimeField))
+        if fields:
+            field = fields[0]
+            try:
+                instant = field.read()
+            except CallbackError:
+                field.show_preview()
+                field.query_one("#when", Input).focus()
+                return
+            if field.changed or self.suggestion.required:
+                callback, their_time = instant, field.their_time
+        self.dismiss(OutcomeChoice(self.suggestion.outcome.id, note, callback, their_time))

@@ -1,0 +1,183 @@
+"""What a TUI session reads around the queue: header stats, outcome suggestions, search, changes."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_
+from sqlmodel import select
+
+from callq.phones import PhoneError, normalise_phone
+from callq.rules.model import Outcome, Rules
+from callq.rules.outcomes import is_cadence_outcome, suggested_time
+from callq.services.common import find_lead, lead_zone, rep_zone
+from callq.store import queries
+from callq.store.db import Database
+from callq.store.models import Call, Event, FollowUp, Lead
+from callq.timeexpr import NoNext
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the outcome form pre-fills for one lead and outcome."""
+
+    outcome: Outcome
+    at: datetime | None  # the rule's next follow-up time (None: no next follow-up)
+    required: bool  # the rule says `ask`: the rep must choose a time
+    closes: bool  # the outcome closes the lead (no next follow-up)
+    lead_tz: ZoneInfo
+    rep_tz: ZoneInfo
+
+
+@dataclass(frozen=True)
+class HeaderStats:
+    calls_today: int
+    on_time_rate: float | None  # share of this week's due follow-ups done in time
+
+
+@dataclass(frozen=True)
+class FoundLead:
+    lead_id: int
+    name: str
+    phone: str
+    company: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class DueAlert:
+    lead_id: int
+    name: str
+    due_at: datetime
+
+
+def outcome_suggestion(
+    db: Database, rules: Rules, lead_id: int, outcome_ref: str, *, rep: str, now: datetime
+) -> Suggestion:
+    """The next follow-up the rule would schedule if `outcome_ref` were logged now."""
+    from callq.timeexpr import Ask
+
+    outcome = rules.outcome(outcome_ref)
+    with db.read() as session:
+        lead = find_lead(session, f"#{lead_id}", rules)
+        rep_row = queries.rep_by_name(session, rep)
+        cadence_ids = tuple(o.id for o in rules.outcomes if is_cadence_outcome(o))
+        cadence_calls = queries.count_calls(session, lead.id, cadence_ids)
+        if is_cadence_outcome(outcome):
+            cadence_calls += 1
+        tz = lead_zone(lead, rules)
+        closes = isinstance(outcome.next, NoNext) or outcome.stage in (
+            "won",
+            "lost",
+            "cold",
+            "invalid",
+            "dnc",
+        )
+        at = None
+        if not closes:
+            at = suggested_time(
+                rules,
+                outcome,
+                call_at=now,
+                arrived_at=lead.created_at,
+                cadence_calls=cadence_calls,
+                tz=tz,
+            )
+        return Suggestion(
+            outcome=outcome,
+            at=at,
+            required=isinstance(outcome.next, Ask),
+            closes=closes or (at is None and is_cadence_outcome(outcome)),
+            lead_tz=tz,
+            rep_tz=rep_zone(rep_row, rules),
+        )
+
+
+def viewer_zone(db: Database, rules: Rules, rep: str) -> ZoneInfo:
+    with db.read() as session:
+        return rep_zone(queries.rep_by_name(session, rep), rules)
+
+
+def header_stats(db: Database, rules: Rules, *, rep: str, now: datetime) -> HeaderStats:
+    """Calls the rep logged today and the share of this week's follow-ups done in time."""
+    with db.read() as session:
+        rep_row = queries.rep_by_name(session, rep)
+        if rep_row is None:
+            return HeaderStats(0, None)
+        tz = rep_zone(rep_row, rules)
+        local = now.astimezone(tz)
+        day_start = datetime.combine(local.date(), time(0), tz)
+        week_start = day_start - timedelta(days=local.weekday())
+        calls = session.exec(
+            select(func.count())
+            .select_from(Call)
+            .where(Call.rep_id == rep_row.id, Call.started_at >= day_start, Call.started_at < now)
+        ).one()
+        late_after = rules.team.late_after
+        rows = session.exec(
+            select(FollowUp.due_at, FollowUp.completed_at).where(
+                FollowUp.owner_id == rep_row.id,
+                FollowUp.due_at >= week_start,
+                FollowUp.due_at < now - late_after,
+                FollowUp.status != "cancelled",
+            )
+        ).all()
+        on_time = sum(1 for due, done in rows if done is not None and done <= due + late_after)
+        return HeaderStats(calls, on_time / len(rows) if rows else None)
+
+
+def search_leads(db: Database, rules: Rules, text: str, *, limit: int = 50) -> list[FoundLead]:
+    """Leads whose name or company contains `text`, or whose phone contains its digits."""
+    text = text.strip()
+    if not text:
+        return []
+    like = f"%{text}%"
+    conditions = [Lead.name.ilike(like), Lead.company.ilike(like)]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 3:
+        conditions.append(Lead.phone.contains(digits))
+    with db.read() as session:
+        rows = session.exec(
+            select(Lead.id, Lead.name, Lead.phone, Lead.company, Lead.stage)
+            .where(or_(*conditions))
+            .order_by(Lead.name, Lead.id)
+            .limit(limit)
+        ).all()
+    return [FoundLead(*row) for row in rows]
+
+
+def change_marker(db: Database) -> int:
+    """Grows whenever anyone writes (every write appends a timeline event): cheap to poll."""
+    with db.read() as session:
+        return session.exec(select(func.max(Event.id))).one() or 0
+
+
+def falling_due(
+    db: Database, *, rep: str, after: datetime, until: datetime, limit: int = 20
+) -> list[DueAlert]:
+    """The rep's open follow-ups that became due in (after, until]."""
+    with db.read() as session:
+        rep_row = queries.rep_by_name(session, rep)
+        if rep_row is None:
+            return []
+        rows = session.exec(
+            select(Lead.id, Lead.name, FollowUp.due_at)
+            .join(Lead, Lead.id == FollowUp.lead_id)
+            .where(
+                FollowUp.status == "open",
+                FollowUp.owner_id == rep_row.id,
+                FollowUp.due_at > after,
+                FollowUp.due_at <= until,
+            )
+            .order_by(FollowUp.due_at)
+            .limit(limit)
+        ).all()
+    return [DueAlert(*row) for row in rows]
+
+
+def dial_argv(command: tuple[str, ...], phone: str, region: str) -> list[str]:
+    """The dial command's arguments with `{phone}` as a validated E.164 number (PhoneError)."""
+    e164 = normalise_phone(phone, region)
+    if not e164.startswith("+") or not e164[1:].isdigit():
+        raise PhoneError(f"{phone!r} is not a dialable E.164 number")
+    return [arg.replace("{phone}", e164) for arg in command]

@@ -1,0 +1,1 @@
+"""Reusable TUI widgets with their own DEFAULT_CSS."""

@@ -1,0 +1,258 @@
+"""A virtual queue list: renders only the visible lines and fetches pages of rows on demand."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from callq.phones import display_phone
+from callq.services.queue import SECTION_TITLES, SECTIONS
+from callq.services.views import QueueItem
+
+PAGE = 64
+PageFetcher = Callable[[str, int, int], list[QueueItem]]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One section's lines: a header line at `start`, then `count` rows."""
+
+    section: str
+    start: int
+    count: int
+
+
+def late_text(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes}m late"
+    if minutes < 24 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours}h{rest:02d} late"
+    return f"{minutes // (24 * 60)}d late"
+
+
+def in_text(due_at: datetime, now: datetime) -> str:
+    minutes = int((due_at - now).total_seconds() // 60)
+    if minutes < 60:
+        return f"in {max(minutes, 0)}m"
+    return f"in {minutes // 60}h{minutes % 60:02d}"
+
+
+class QueueList(ScrollView, can_focus=True):
+    """The rep's queue, section by section; the cursor is always on a lead row."""
+
+    COMPONENT_CLASSES = {
+        "queue-list--header",
+        "queue-list--cursor",
+        "queue-list--late",
+        "queue-list--dim",
+        "queue-list--high",
+    }
+    DEFAULT_CSS = """
+    QueueList { height: 1fr; background: $surface; }
+    QueueList > .queue-list--header { background: $primary-muted; color: $text; text-style: bold; }
+    QueueList > .queue-list--cursor { background: $accent 50%; text-style: bold; }
+    QueueList:focus > .queue-list--cursor { background: $accent; color: $text; }
+    QueueList > .queue-list--late { color: $error; text-style: bold; }
+    QueueList > .queue-list--dim { color: $text-muted; }
+    QueueList > .queue-list--high { color: $warning; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "edge(0)", "First", show=False),
+        Binding("end", "edge(1)", "Last", show=False),
+    ]
+
+    class Moved(Message):
+        """The cursor moved to another lead (or to none)."""
+
+        def __init__(self, item: QueueItem | None) -> None:
+            super().__init__()
+            self.item = item
+
+    def __init__(self, *, tz: ZoneInfo, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tz = tz
+        self.now: datetime | None = None
+        self.blocks: tuple[Block, ...] = ()
+        self.cursor = 0  # a line number; always a row line when there are rows
+        self._fetch: PageFetcher | None = None
+        self._pages: dict[tuple[str, int], list[QueueItem]] = {}
+
+    # -- data -------------------------------------------------------------
+
+    def load(self, counts: dict[str, int], fetch: PageFetcher, now: datetime) -> None:
+        """New counts and a page source; keeps the cursor's line (the next lead moves up)."""
+        self._fetch, self.now = fetch, now
+        self._pages.clear()
+        blocks, start = [], 0
+        for section in SECTIONS:
+            blocks.append(Block(section, start, counts.get(section, 0)))
+            start += 1 + counts.get(section, 0)
+        self.blocks = tuple(blocks)
+        self.virtual_size = Size(self.size.width, start)
+        self._settle(self.cursor, 1)
+        self.refresh()
+        self.post_message(self.Moved(self.current_item))
+
+    @property
+    def line_count(self) -> int:
+        return self.blocks[-1].start + 1 + self.blocks[-1].count if self.blocks else 0
+
+    def locate(self, line: int) -> tuple[Block, int | None]:
+        """The block of `line` and the row offset in its section (None: the header)."""
+        for block in reversed(self.blocks):
+            if line >= block.start:
+                return block, (line - block.start - 1) if line > block.start else None
+        raise IndexError(line)
+
+    def item_at(self, line: int) -> QueueItem | None:
+        if not self.blocks or not 0 <= line < self.line_count:
+            return None
+        block, offset = self.locate(line)
+        if offset is None or offset >= block.count:
+            return None
+        page_no, index = divmod(offset, PAGE)
+        key = (block.section, page_no)
+        if key not in self._pages:
+            self._pages[key] = (
+                self._fetch(block.section, page_no * PAGE, PAGE) if self._fetch else []
+            )
+        page = self._pages[key]
+        return page[index] if index < len(page) else None
+
+    @property
+    def current_item(self) -> QueueItem | None:
+        return self.item_at(self.cursor)
+
+    # -- cursor -----------------------------------------------------------
+
+    def _is_row(self, line: int) -> bool:
+        block, offset = self.locate(line)
+        return offset is not None
+
+    def _settle(self, line: int, direction: int) -> None:
+        """Put the cursor on the nearest row line from `line` in `direction`, else the other way."""
+        total = self.line_count
+        if total == 0 or all(b.count == 0 for b in self.blocks):
+            self.cursor = 0
+            return
+        line = min(max(line, 0), total - 1)
+        for step in (direction, -direction):
+            probe = line
+            while 0 <= probe < total:
+                if self._is_row(probe):
+                    self.cursor = probe
+                    return
+                probe += step
+
+    def move_to(self, line: int, direction: int = 1) -> None:
+        before = self.cursor
+        self._settle(line, direction)
+        if self.cursor != before:
+            self.refresh()
+        self.scroll_to_region_visible()
+        self.post_message(self.Moved(self.current_item))
+
+    def scroll_to_region_visible(self) -> None:
+        top, height = self.scroll_offset.y, max(self.size.height, 1)
+        if self.cursor < top + 1:
+            self.scroll_to(y=max(self.cursor - 1, 0), animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def action_cursor(self, step: int) -> None:
+        self.move_to(self.cursor + step, 1 if step > 0 else -1)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * max(self.size.height - 1, 1), direction)
+
+    def action_edge(self, end: int) -> None:
+        self.move_to(self.line_count - 1 if end else 0, -1 if end else 1)
+
+    def select_first(self) -> None:
+        self.move_to(0, 1)
+
+    def on_click(self, event) -> None:  # noqa: ANN001
+        self.move_to(self.scroll_offset.y + event.y, 1)
+
+    # -- rendering ----------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        line = self.scroll_offset.y + y
+        width = self.size.width
+        base = self.rich_style
+        if not self.blocks or line >= self.line_count:
+            return Strip.blank(width, base)
+        block, offset = self.locate(line)
+        if offset is None:
+            style = self.get_component_rich_style("queue-list--header")
+            title = f" {SECTION_TITLES[block.section]} ({block.count})"
+            if block.section == "upcoming" and block.count:
+                title += "  · by day"
+            return Strip([Segment(title.ljust(width)[:width], style)], width)
+        item = self.item_at(line)
+        if item is None:
+            return Strip.blank(width, base)
+        previous = self.item_at(line - 1) if offset > 0 else None
+        text = self.row_text(item, previous)
+        text.truncate(width, overflow="ellipsis", pad=True)
+        if line == self.cursor:
+            text.stylize(self.get_component_rich_style("queue-list--cursor"))
+        strip = Strip(text.render(self.app.console), text.cell_len)
+        return strip.adjust_cell_length(width, base).apply_style(base).crop(0, width)
+
+    def row_text(self, item: QueueItem, previous: QueueItem | None) -> Text:
+        late = self.get_component_rich_style("queue-list--late")
+        dim = self.get_component_rich_style("queue-list--dim")
+        high = self.get_component_rich_style("queue-list--high")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        mark = "!" if item.urgency == "high" else " "
+        text.append(f" {mark}", high if item.urgency == "high" else dim)
+        text.append(_cell(item.name, 20))
+        text.append(_cell(display_phone(item.phone), 17))
+        text.append(_cell(item.company or "-", 14), dim)
+        text.append(_cell(item.source, 9), dim)
+        text.append(_cell(item.stage, 10))
+        text.append(_cell(f"{item.touch}/{item.touches_total}", 6), dim)
+        due, breached = self.due_text(item, previous)
+        text.append(_cell(due, 17), late if breached else Style())
+        last = item.last_outcome.replace("_", " ") if item.last_outcome else ""
+        if item.last_note:
+            last = f"{last}: {item.last_note}" if last else item.last_note
+        text.append(last or "-", dim)
+        return text
+
+    def due_text(self, item: QueueItem, previous: QueueItem | None) -> tuple[str, bool]:
+        """The due column and whether it is a breach (late / SLA missed / escalated)."""
+        local = item.due_at.astimezone(self.tz)
+        if item.section in ("new", "overdue") and item.late_minutes > 0:
+            flag = "ESC " if item.escalated else ""
+            return flag + late_text(item.late_minutes), True
+        if item.section == "upcoming":
+            prev_day = previous.due_at.astimezone(self.tz).date() if previous else None
+            if prev_day == local.date():
+                return f"     {local:%H:%M}", False
+            return f"{local:%a %d %b} {local:%H:%M}", False
+        if self.now is not None:
+            return f"{local:%H:%M} {in_text(item.due_at, self.now)}", False
+        return f"{local:%H:%M}", False
+
+
+def _cell(value: str, width: int) -> str:
+    value = value or ""
+    if len(value) >= width:
+        value = value[: width - 2] + "…"
+    return value.ljust(width)

@@ -1,0 +1,110 @@
+"""A callback-time input that previews the interpreted time as the rep types."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Input, Label
+
+from callq.phrases import CallbackError, describe, parse_callback
+from callq.rules.model import BusinessHours
+
+PREFILL_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@dataclass(frozen=True)
+class TimeContext:
+    """Everything needed to read a typed time: the clock, both zones, the business hours."""
+
+    now: datetime
+    rep_tz: ZoneInfo
+    lead_tz: ZoneInfo
+    hours: BusinessHours
+    date_order: str = "dmy"
+
+
+class TimeField(Vertical):
+    """Input + preview + "their time" checkbox; `read()` returns the instant or raises."""
+
+    DEFAULT_CSS = """
+    TimeField { height: auto; }
+    TimeField > #preview { color: $success; padding: 0 1; height: 1; }
+    TimeField > #preview.-error { color: $error; }
+    TimeField > Checkbox { border: none; padding: 0; height: 1; background: transparent; }
+    """
+
+    def __init__(
+        self, context: TimeContext, *, prefill: datetime | None, required: bool, id: str
+    ) -> None:
+        super().__init__(id=id)
+        self.context = context
+        self.required = required
+        self.prefill_text = (
+            prefill.astimezone(context.rep_tz).strftime(PREFILL_FORMAT) if prefill else ""
+        )
+
+    def compose(self) -> ComposeResult:
+        placeholder = "required: e.g. tomorrow 3pm, fri 10:30, in 2h" if self.required else ""
+        yield Input(self.prefill_text, placeholder=placeholder, id="when")
+        yield Label("", id="preview")
+        lead = self.context.lead_tz.key
+        yield Checkbox(f"their time ({lead})  ctrl+t", id="their")
+
+    def on_mount(self) -> None:
+        self.show_preview()
+
+    @property
+    def their_time(self) -> bool:
+        return self.query_one("#their", Checkbox).value
+
+    def toggle_their_time(self) -> None:
+        box = self.query_one("#their", Checkbox)
+        box.value = not box.value
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#when", Input).value.strip()
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.prefill_text or self.their_time
+
+    def read(self) -> datetime | None:
+        """The typed instant (None when empty and optional); CallbackError when not usable."""
+        text = self.text
+        if not text:
+            if self.required:
+                raise CallbackError("A callback time is required for this outcome.")
+            return None
+        ctx = self.context
+        tz = ctx.lead_tz if self.their_time else ctx.rep_tz
+        return parse_callback(text, now=ctx.now, tz=tz, hours=ctx.hours, date_order=ctx.date_order)
+
+    def show_preview(self) -> bool:
+        label = self.query_one("#preview", Label)
+        try:
+            instant = self.read()
+        except CallbackError as error:
+            label.update(str(error) if self.text or self.required else "")
+            label.set_class(True, "-error")
+            return False
+        label.set_class(False, "-error")
+        if instant is None:
+            label.update("no next follow-up time" if not self.required else "")
+        else:
+            ctx = self.context
+            shown = describe(instant, ctx.rep_tz, ctx.now)
+            if self.their_time:
+                theirs = instant.astimezone(ctx.lead_tz).strftime("%H:%M")
+                shown += f"  (their {theirs})"
+            label.update(f"→ {shown}")
+        return True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "when":
+            self.show_preview()
+
+    def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
+        self.show_preview()

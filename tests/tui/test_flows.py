@@ -1,0 +1,378 @@
+"""Pilot tests: real key presses for every flow; assert what the rep sees and what the db holds."""
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from sqlmodel import select
+
+from callq.app import make_app
+from callq.screens.forms import AddLeadForm, NoteForm, RescheduleForm
+from callq.screens.help import HelpScreen
+from callq.screens.lead import LeadScreen
+from callq.screens.outcome import OutcomeForm
+from callq.screens.queue import QueueScreen
+from callq.screens.search import SearchScreen
+from callq.services.leads import show_lead
+from callq.store.models import Call, Event, FollowUp, Lead
+from callq.widgets.queue_list import QueueList
+
+SIZE = (120, 40)
+
+
+def toasts(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def calls(db) -> list[Call]:
+    with db.read() as session:
+        return list(session.exec(select(Call).order_by(Call.id)))
+
+
+def lead_named(db, name: str) -> Lead:
+    with db.read() as session:
+        return session.exec(select(Lead).where(Lead.name == name)).one()
+
+
+def current(app):
+    return app.screen.query_one(QueueList).current_item
+
+
+async def test_queue_shows_sections_in_spec_order(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        queue = app.screen.query_one(QueueList)
+        lines = [queue.render_line(y).text for y in range(10)]
+        titles = [line.split("(")[0].strip() for line in lines if "(" in line and line[1] != " "]
+        assert titles[:4] == ["New", "Overdue", "Due today", "Upcoming"]
+        assert "15m late" in lines[1]  # the breached web lead, flagged
+        assert "Ben's Lead" not in "\n".join(lines)
+        header = str(app.screen.query_one("#header").content)
+        assert "New 2" in header and "Overdue 1" in header and "Calls today 1" in header
+        assert current(app).name == "Priya Sharma"
+
+
+async def test_open_lead_shows_detail_and_back(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LeadScreen)
+        facts = str(app.screen.query_one("#lead-facts").content)
+        assert "bulk order" in facts and "breached" in facts
+        assert "inside business hours" in str(app.screen.query_one("#lead-local").content)
+        timeline = str(app.screen.query_one("#timeline").content)
+        assert timeline.index("Follow-up scheduled") < timeline.index("Lead created")
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_log_no_answer_from_queue_then_undo(app, day):
+    _, db = day
+    before = len(calls(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, OutcomeForm)
+        assert app.screen.query_one("#when").value == "2026-11-23 14:30"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        logged = calls(db)
+        assert len(logged) == before + 1 and logged[-1].outcome == "no_answer"
+        assert "No answer · next Mon 23 Nov 14:30 · touch 2/5" in toasts(app)
+        # the cursor is on the next lead
+        assert current(app).name == "Rahul Verma"
+        await pilot.press("u")
+        await pilot.pause()
+        assert len(calls(db)) == before
+        assert any(t.startswith("Undone: No answer on Priya Sharma") for t in toasts(app))
+        assert current(app).name == "Priya Sharma"  # back where it was
+        with db.read() as session:
+            priya = session.exec(select(Lead).where(Lead.name == "Priya Sharma")).one()
+            assert priya.stage == "new" and priya.first_touch_at is None
+            types = [e.type for e in session.exec(select(Event).where(Event.lead_id == priya.id))]
+            assert "outcome_undone" in types
+
+
+async def test_log_from_lead_screen_with_note_returns_to_queue(app, day):
+    _, db = day
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "5")
+        await pilot.pause()
+        await pilot.press(*"wants a demo")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        call = calls(db)[-1]
+        assert call.outcome == "interested" and call.note == "wants a demo"
+        assert lead_named(db, "Priya Sharma").stage == "qualified"
+
+
+async def test_ask_outcome_requires_a_time(app, day):
+    _, db = day
+    before = len(calls(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, OutcomeForm)
+        assert form.query_one("#when").value == "2026-11-24 10:00"  # ask:1d@10:00
+        form.query_one("#when").value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is form
+        assert "required" in str(form.query_one("#preview").content)
+        assert len(calls(db)) == before
+        form.query_one("#when").focus()
+        await pilot.press(*"tomorrow 3pm", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        with db.read() as session:
+            lead = session.exec(select(Lead).where(Lead.name == "Priya Sharma")).one()
+            followup = session.exec(
+                select(FollowUp).where(FollowUp.lead_id == lead.id, FollowUp.status == "open")
+            ).one()
+        assert followup.due_at.isoformat() == "2026-11-24T09:30:00+00:00"  # 15:00 IST
+
+
+async def test_bad_typed_time_shows_error_and_saves_nothing(app, day):
+    _, db = day
+    before = len(calls(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#when").value = ""
+        form.query_one("#when").focus()
+        await pilot.press(*"next week")
+        await pilot.pause()
+        preview = form.query_one("#preview")
+        assert preview.has_class("-error")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is form and len(calls(db)) == before
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen) and len(calls(db)) == before
+
+
+async def test_their_time_toggle_uses_the_leads_zone(tmp_path):
+    from tests.tui.data import NOW, build_day
+
+    settings, db = build_day(tmp_path / "x.db")
+    from callq.services.leads import NewLead, add_lead
+
+    add_lead(
+        db,
+        settings.rules,
+        NewLead(
+            "Tom London", "+44 7911 123456", source="phone", timezone="Europe/London", owner="asha"
+        ),
+        now=NOW,
+        rep="asha",
+    )
+    app = make_app(settings, db=db, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"Tom", "enter")
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#when").value = "tomorrow 3pm"
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert "their 15:00" in str(form.query_one("#preview").content)
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = show_lead(db, settings.rules, "+447911123456")
+        assert detail.open_followup.due_at.isoformat() == "2026-11-24T15:00:00+00:00"
+
+
+async def test_next_lead_moves_the_cursor(app):
+    async with app.run_test(size=SIZE) as pilot:
+        names = [current(app).name]
+        for _ in range(3):
+            await pilot.press("n")
+            names.append(current(app).name)
+        assert names == ["Priya Sharma", "Rahul Verma", "Meera Iyer", "Anita Desai"]
+
+
+async def test_search_by_phone_digits_opens_the_lead(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"33445")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LeadScreen)
+        assert "Anita Desai" in str(app.screen.query_one("#lead-name").content)
+
+
+async def test_add_lead_valid_and_invalid_phone(app, day):
+    _, db = day
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        assert isinstance(app.screen, AddLeadForm)
+        await pilot.press(*"Nisha Kapoor", "tab", *"12345", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AddLeadForm)
+        assert "not a valid phone number" in str(app.screen.query_one("#error").content)
+        with db.read() as session:
+            assert session.exec(select(Lead).where(Lead.name == "Nisha Kapoor")).first() is None
+        app.screen.query_one("#phone").value = "98450 67890"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        lead = lead_named(db, "Nisha Kapoor")
+        assert lead.phone == "+919845067890" and lead.stage == "new"
+        assert any(t.startswith("Added Nisha Kapoor") for t in toasts(app))
+        header = str(app.screen.query_one("#header").content)
+        assert "New 3" in header
+
+
+async def test_reschedule_moves_the_followup(app, day):
+    settings, db = day
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        assert isinstance(app.screen, RescheduleForm)
+        await pilot.press(*"in 2h", "tab", "tab", *"asked for afternoon", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        detail = show_lead(db, settings.rules, "+919876543210")
+        assert detail.open_followup.due_at.isoformat() == "2026-11-23T07:30:00+00:00"
+        assert detail.timeline[0].type == "followup_rescheduled"
+
+
+async def test_note_is_saved_on_the_timeline(app, day):
+    settings, db = day
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        assert isinstance(app.screen, NoteForm)
+        await pilot.press("enter")  # empty: refused on screen
+        assert isinstance(app.screen, NoteForm)
+        await pilot.press(*"prefers whatsapp", "enter")
+        await pilot.pause()
+        detail = show_lead(db, settings.rules, "+919876543210")
+        assert detail.timeline[0].type == "note"
+        assert detail.timeline[0].detail["text"] == "prefers whatsapp"
+
+
+async def test_dial_runs_the_command_without_a_shell(day, tmp_path):
+    settings, db = day
+    out = tmp_path / "argv.txt"
+    script = tmp_path / "dial.py"
+    script.write_text(
+        f"import sys, pathlib\npathlib.Path({str(out)!r}).write_text('\\n'.join(sys.argv[1:]))\n"
+    )
+    rules = replace(settings.rules, dial_command=(sys.executable, str(script), "--to", "{phone}"))
+    app = make_app(replace(settings, rules=rules), db=db, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        for _ in range(100):
+            if out.exists() and out.read_text():
+                break
+            await pilot.pause(0.05)
+        assert out.read_text().splitlines() == ["--to", "+919876543210"]
+        assert any(t.startswith("Dialling +91 98765 43210") for t in toasts(app))
+
+
+async def test_dial_without_a_command_copies_the_number(app):
+    copied = []
+    app.copy_to_clipboard = copied.append
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.press("n", "c")
+        assert copied == ["+919876543210", "+919820011223"]
+        assert "Copied +919876543210" in toasts(app)
+
+
+async def test_help_lists_every_key(app):
+    from callq.screens.keys import ACTIONS, key_label
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#keys").content)
+        for action in ACTIONS:
+            assert f"{key_label(action.key):>7}  {action.description}" in text
+        for outcome in app.settings.rules.outcomes:
+            assert outcome.label in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_keys_table_rebinds_an_action(day):
+    settings, db = day
+    rules = replace(settings.rules, keys={"next": "J"})
+    app = make_app(replace(settings, rules=rules), db=db, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("J")
+        assert current(app).name == "Rahul Verma"
+        await pilot.press("n")  # no longer bound
+        assert current(app).name == "Rahul Verma"
+
+
+async def test_locked_database_shows_a_message_and_changes_nothing(app, day, monkeypatch):
+    from callq.services import outcomes
+    from callq.store.db import DatabaseBusy
+
+    _, db = day
+
+    def busy(*_args, **_kwargs):
+        raise DatabaseBusy("the database is locked by another callq process; nothing was changed")
+
+    monkeypatch.setattr(outcomes, "log_outcome", busy)
+    before = len(calls(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert any("locked" in t for t in toasts(app))
+        assert len(calls(db)) == before and app.is_running
+
+
+async def test_changes_by_others_appear_on_poll(app, day):
+    settings, db = day
+    from callq.services.leads import NewLead, add_lead
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        add_lead(
+            db,
+            settings.rules,
+            NewLead("Other Rep Added", "98450 11111", owner="asha"),
+            now=settings.now(),
+            rep="ben",
+        )
+        app.poll()
+        await pilot.pause()
+        assert "New 3" in str(app.screen.query_one("#header").content)
+
+
+async def test_followup_falling_due_notifies(day):
+    settings, db = day
+    from datetime import timedelta
+
+    app = make_app(settings, db=db, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # 15 minutes pass: Vikram's 11:10 callback falls due (Settings is frozen; tests only).
+        object.__setattr__(app.settings, "fixed_now", settings.now() + timedelta(minutes=15))
+        app.poll()
+        await pilot.pause()
+        assert any("Vikram Singh" in t for t in toasts(app))
+        assert "Overdue 3 · Due today 0" in str(app.screen.query_one("#header").content)
+
+
+async def test_quit(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+def test_make_app_is_importable_without_running(day):
+    settings, db = day
+    app = make_app(settings, db=db, live=False)
+    assert app.settings.rep == "asha"
+    assert Path(settings.db_target).exists()
