@@ -98,7 +98,7 @@ def fast_e164(raw: str, region_code: str) -> str | None:
     text = raw.strip().translate(_SEPARATORS)
     if text.startswith("+"):
         digits = text[1:]
-        if not digits.isdigit() or not digits.isascii() or len(digits) > 17:
+        if not digits.isdigit() or not digits.isascii() or len(digits) > 17 or digits[0] == "0":
             return None
         for size in (1, 2, 3):
             country_code = int(digits[:size])

@@ -128,7 +128,11 @@ class RowReader:
         values: dict[str, list[str]] = {}
         for index, name in self.mapping:
             if index < len(cells):
-                cell = " ".join(cells[index].split()) if name != "notes" else cells[index].strip()
+                cell = cells[index]
+                if name == "notes":  # keep its lines; a CRLF file's embedded newlines too
+                    cell = cell.replace("\r\n", "\n").replace("\r", "\n").strip()
+                else:
+                    cell = " ".join(cell.split())
                 if cell:
                     values.setdefault(name, []).append(cell)
 
