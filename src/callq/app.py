@@ -80,13 +80,6 @@ class CallqApp(App[None]):
         detail = self.guard(show_lead, self.db, self.settings.rules, f"#{lead_id}")
         return zone(detail.lead.timezone) if detail else self.viewer_tz
 
-    def outcome_legend(self) -> str:
-        # Non-breaking spaces keep "key label" together when the legend wraps.
-        return "   ".join(
-            f"[b]{o.key}[/b]\u00a0{o.label.replace(' ', chr(0xA0))}"
-            for o in self.settings.rules.outcomes
-        )
-
     def open_lead(self, lead_id: int) -> None:
         self.push_screen(LeadScreen(lead_id))
 

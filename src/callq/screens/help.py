@@ -1,5 +1,6 @@
 """Every key callq answers to, from the same table that builds the bindings."""
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -22,7 +23,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
             yield Label("callq keys", id="title")
-            yield Static(self.table(), id="keys")
+            yield Static(Text(self.table()), id="keys")
             yield Label("esc close · ctrl+p command palette (every action)", classes="hint")
 
     def table(self) -> str:

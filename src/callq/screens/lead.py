@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Digits, Footer, Static
 
 from callq.phones import display_phone
 from callq.rules.hours import is_open
@@ -16,6 +16,7 @@ from callq.services import leads
 from callq.services.common import zone
 from callq.services.views import LeadDetail
 from callq.timeline_text import event_sentence
+from callq.widgets.legend import OutcomeLegend
 
 
 class LeadScreen(LeadActions):
@@ -32,11 +33,11 @@ class LeadScreen(LeadActions):
         with Horizontal(id="lead-top"):
             with Vertical(id="lead-id"):
                 yield Static("", id="lead-name")
-                yield Static("", id="lead-phone")
+                yield Digits("", id="lead-phone")
                 yield Static("", id="lead-local")
             yield Static("", id="call-timer")
         yield Static("", id="lead-facts")
-        yield Static(self.app.outcome_legend(), id="legend")
+        yield OutcomeLegend(self.app.settings.rules.outcomes, id="legend")
         with VerticalScroll(id="timeline-box"):
             yield Static("", id="timeline")
         yield Footer()
@@ -60,7 +61,7 @@ class LeadScreen(LeadActions):
         local = now.astimezone(tz)
         open_now = is_open(app.settings.rules.hours, now, tz)
         self.query_one("#lead-name", Static).update(Text(lead.name, style="bold"))
-        self.query_one("#lead-phone", Static).update(display_phone(lead.phone))
+        self.query_one("#lead-phone", Digits).update(display_phone(lead.phone))
         hours = "[green]inside business hours[/]" if open_now else "[red]outside business hours[/]"
         self.query_one("#lead-local", Static).update(
             f"their time {local:%a %H:%M} ({lead.timezone}) · {hours}"

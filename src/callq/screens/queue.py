@@ -10,6 +10,7 @@ from callq.screens.search import SearchScreen
 from callq.services import leads, session
 from callq.services.leads import NewLead
 from callq.services.queue import SECTION_TITLES, SECTIONS, QueueReader
+from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import QueueList
 
 
@@ -18,7 +19,7 @@ class QueueScreen(LeadActions):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
-        yield Static(self.app.outcome_legend(), id="legend")
+        yield OutcomeLegend(self.app.settings.rules.outcomes, id="legend")
         yield QueueList(tz=self.app.viewer_tz, id="queue")
         yield Static("", id="empty")
         yield Footer()

@@ -220,7 +220,7 @@ class QueueList(ScrollView, can_focus=True):
         high = self.get_component_rich_style("queue-list--high")
         text = Text(no_wrap=True, overflow="ellipsis")
         mark = "!" if item.urgency == "high" else " "
-        text.append(f" {mark}", high if item.urgency == "high" else dim)
+        text.append(f" {mark} ", high if item.urgency == "high" else dim)
         text.append(_cell(item.name, 20))
         text.append(_cell(display_phone(item.phone), 17))
         text.append(_cell(item.company or "-", 14), dim)

@@ -1,0 +1,44 @@
+"""Deterministic snapshots (fixed clock, fixed data, no timers) of the main screens."""
+
+import pytest
+
+from callq.app import make_app
+from tests.tui.data import build_day
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def snapshot_app(tmp_path):
+    settings, db = build_day(tmp_path / "callq.db")
+    yield make_app(settings, db=db, live=False)
+    db.dispose()
+
+
+def test_queue(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app, terminal_size=SIZE)
+
+
+def test_queue_small_terminal(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app, terminal_size=(80, 24))
+
+
+def test_lead(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app, press=["n", "n", "enter"], terminal_size=SIZE)
+
+
+def test_outcome_form(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app, press=["1"], terminal_size=SIZE)
+
+
+def test_ask_outcome_form_with_typed_time(snap_compare, snapshot_app):
+    async def type_time(pilot):
+        await pilot.press("4")
+        pilot.app.screen.query_one("#when").value = "fri 10:30"
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app, run_before=type_time, terminal_size=SIZE)
+
+
+def test_help(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app, press=["question_mark"], terminal_size=SIZE)
