@@ -134,3 +134,103 @@ class _progress_bar:  # noqa: N801  (a context manager used like a function)
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    ics = "ics"
+
+
+@app.command("export")
+@command
+def export_command(
+    ctx: typer.Context,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv, json, or ics (upcoming callbacks)")
+    ] = ExportFormat.csv,
+    leads: Annotated[bool, typer.Option("--leads", help="Export leads (the default).")] = False,
+    calls: Annotated[bool, typer.Option("--calls", help="Export calls.")] = False,
+    timeline: Annotated[
+        bool, typer.Option("--timeline", help="Export every lead's timeline events.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="ics: only this rep's follow-ups.")
+    ] = None,
+) -> None:
+    """Export leads, calls or timelines (CSV safe for spreadsheets, JSON for scripts)."""
+    from callq.services import exporting
+
+    st = state(ctx)
+    settings = st.settings
+    if sum((leads, calls, timeline)) > 1:
+        fail("choose one of --leads, --calls, --timeline")
+    db = st.open_db()
+    if format is ExportFormat.ics:
+        if calls or timeline:
+            fail("--format ics exports upcoming callbacks; it takes no --calls/--timeline")
+        now = settings.now()
+        rows = exporting.callback_rows(db, now=now, owner=owner)
+        _emit(exporting.ics_text(rows, now=now), output, newline="")
+        if output:
+            typer.echo(f"{len(rows)} upcoming follow-ups written to {output}", err=True)
+        return
+    if calls:
+        rows, columns = exporting.call_rows(db), exporting.CALL_COLUMNS
+    elif timeline:
+        rows, columns = exporting.timeline_rows(db), exporting.TIMELINE_COLUMNS
+    else:
+        rows, columns = exporting.lead_rows(db), exporting.LEAD_COLUMNS
+    if format is ExportFormat.json:
+        import json
+
+        from callq.cli.render import to_jsonable
+
+        text = json.dumps(
+            to_jsonable(list(rows), settings.viewer_zone), indent=2, ensure_ascii=False
+        )
+        _emit(text + "\n", output)
+        return
+    import io
+
+    buffer = io.StringIO(newline="")
+    exporting.write_csv(rows, columns, buffer)
+    _emit(buffer.getvalue(), output, newline="")
+
+
+def _emit(text: str, output: Path | None, newline: str | None = None) -> None:
+    """To stdout, or to a new 0600 file (exports hold personal data)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    import os
+
+    try:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror}")
+    with open(fd, "w", encoding="utf-8", newline=newline) as handle:
+        handle.write(text)
+
+
+@app.command("backup")
+@command
+def backup_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """A consistent copy of the database while others keep working (SQLite)."""
+    from callq.services.backup import backup
+
+    from callq.store.db import database_url
+
+    st = state(ctx)
+    if not database_url(st.settings.db_target).startswith("sqlite"):
+        fail("callq backup copies SQLite databases; for PostgreSQL use pg_dump (pg_dump -Fc)")
+    result = backup(st.open_db(), file, force=force)
+    typer.echo(f"backed up {result.leads} leads to {result.path} ({result.bytes:,} bytes)")

@@ -1,0 +1,68 @@
+"""`callq backup`: a consistent online copy of a SQLite database (the backup API)."""
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from callq.errors import UserError
+from callq.store.db import BUSY_TIMEOUT_MS, Database
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    bytes: int
+    leads: int
+
+
+def backup(db: Database, target: Path, *, force: bool = False) -> BackupResult:
+    """Copy the database to `target` (mode 0600) while others keep working.
+
+    The whole copy is one step of the SQLite backup API: it reads one snapshot under a
+    read transaction, so concurrent writers (WAL) are not blocked and cannot make it
+    inconsistent. The copy is written beside the target and renamed into place, so a
+    failed or killed backup never leaves a half-written file under the target's name.
+    """
+    if not db.is_sqlite:
+        raise UserError(
+            "callq backup copies SQLite databases; for PostgreSQL use pg_dump "
+            "(e.g. pg_dump -Fc -f callq.dump DBNAME)"
+        )
+    source = db.path
+    if source is None:
+        raise UserError("an in-memory database cannot be backed up")
+    target = target.expanduser()
+    if target.is_dir():
+        raise UserError(f"{target} is a directory; name the backup file")
+    if target.exists() and source.exists() and target.resolve() == source.resolve():
+        raise UserError("the backup target is the database itself")
+    if target.exists() and not force:
+        raise UserError(f"{target} exists; use --force to overwrite it")
+    if not target.parent.is_dir():
+        raise UserError(f"no such directory: {target.parent}")
+
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        dst = sqlite3.connect(partial)
+        try:
+            src.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            src.backup(dst, pages=-1)  # one step: one consistent snapshot
+            # A single file is easier to move around than a WAL database with its -wal.
+            dst.execute("PRAGMA journal_mode=DELETE")
+            check = dst.execute("PRAGMA quick_check").fetchone()[0]
+            leads = dst.execute("SELECT COUNT(*) FROM lead").fetchone()[0]
+        finally:
+            dst.close()
+            src.close()
+        if check != "ok":
+            raise UserError(f"the copy failed its integrity check ({check}); nothing was replaced")
+        os.chmod(partial, 0o600)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return BackupResult(target, target.stat().st_size, leads)
