@@ -374,6 +374,8 @@ class _Generator:
         self.start_x = self.cal.to_x(self.now - HISTORY_DAYS * _DAY)
         tomorrow = local_today + timedelta(days=1)
         self.day_end = int(local_instant(tomorrow, time(0), self.tz).timestamp())
+        self.day_start = int(local_instant(local_today, time(0), self.tz).timestamp())
+        self.open_leads = 0
         self.outcomes = demo_outcomes(rules, self.cal.day_seconds)
         self.phones = Phones(self.rng)
         self.touches = len(rules.cadence.touches)
@@ -437,20 +439,23 @@ class _Generator:
         return result
 
     def times(self, outcomes: list, sla: float, is_open: bool):  # noqa: ANN201
-        """Business coordinates of the calls and of the arrival; the open follow-up's due."""
+        """Business coordinates of the calls, the arrival instant, the open follow-up's due."""
         random_ = self.rng.random
         cal = self.cal
         now_x, start_x = self.now_x, self.start_x
         n = len(outcomes)
         if n == 0:
-            if random_() < 0.7:  # arrived today
-                created_x = now_x - 60 - random_() * 5 * 3600
-            else:  # waiting for days: unworked, breached, perhaps escalated
-                created_x = now_x - (1 + 4 * random_()) * cal.day_seconds
-            return [], int(max(start_x, created_x)), None
+            if random_() < 0.7:  # arrived today, in office hours or not (web forms never sleep)
+                since = min(5 * 3600, self.now - self.day_start)
+                return [], self.now - 60 - int(random_() * max(0, since - 60)), None
+            # Waiting for days: unworked, breached, perhaps escalated.
+            created_x = now_x - (1 + 4 * random_()) * cal.day_seconds
+            return [], cal.from_x(max(start_x, created_x)), None
         due_t = None
         if is_open:
-            r = random_()
+            # A low-discrepancy sequence, not random(): even a small demo gets every bucket.
+            self.open_leads += 1
+            r = (self.open_leads * 0.6180339887) % 1
             if r < 0.18:  # overdue
                 late = min(self.rng.expovariate(1 / 14400), 3 * cal.day_seconds)
                 due_t = min(cal.from_x(now_x - late), self.now - 60)
@@ -480,7 +485,7 @@ class _Generator:
         for k in range(1, n):  # strictly increasing, a minute apart at least
             if times[k] <= times[k - 1] + 60:
                 times[k] = times[k - 1] + 60
-        return times, int(created_x) - 1, due_t
+        return times, cal.from_x(int(created_x) - 1), due_t
 
     def person(self, lead_id: int) -> tuple[str, str, str | None, str, str]:
         rng = self.rng
@@ -530,8 +535,7 @@ class _Generator:
             sla = sla_by_channel[source]
             outcomes = self.outcome_sequence(n)
             is_open = not outcomes or outcomes[-1][1] not in CLOSED_STAGES
-            times, created_x, final_due = self.times(outcomes, sla, is_open)
-            created = from_x(created_x)
+            times, created, final_due = self.times(outcomes, sla, is_open)
             created_text = ts(created)
             if lead_tz is None:
                 first_due = from_x(to_x(created) + sla)
