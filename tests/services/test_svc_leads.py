@@ -63,7 +63,9 @@ def test_add_round_robins_over_team_reps(db, rules, now):
 
 
 def test_add_with_owner_skips_round_robin(db, rules, now):
-    first = add_lead(db, rules, NewLead(name="A", phone="9876543210", owner="dev"), now=now, rep="x")
+    first = add_lead(
+        db, rules, NewLead(name="A", phone="9876543210", owner="dev"), now=now, rep="x"
+    )
     second = add_lead(db, rules, NewLead(name="B", phone="9876543211"), now=now, rep="x")
     assert (first.owner, second.owner) == ("dev", "asha")
 

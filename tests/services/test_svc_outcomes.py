@@ -139,7 +139,9 @@ def test_a_call_in_the_future_is_refused(db, rules, add, dump, now):
     lead_id = add()
     before = dump()
     with pytest.raises(UserError):
-        log_outcome(db, rules, str(lead_id), "busy", rep="asha", now=now, at=now + timedelta(hours=1))
+        log_outcome(
+            db, rules, str(lead_id), "busy", rep="asha", now=now, at=now + timedelta(hours=1)
+        )
     assert dump() == before
 
 
@@ -212,7 +214,9 @@ def test_undo_restores_the_exact_previous_state(db, rules, add, log, rows, now, 
     before = lead_state(rows, lead_id)
     calls_before = rows(Call)
     later = now + timedelta(hours=4)
-    result = log(lead_id, outcome, at=later, callback="tomorrow 3pm" if outcome == "callback" else None)
+    result = log(
+        lead_id, outcome, at=later, callback="tomorrow 3pm" if outcome == "callback" else None
+    )
     assert lead_state(rows, lead_id) != before
     undone = undo_last_outcome(db, rules, rep="asha", now=later + timedelta(minutes=9))
     assert undone.call_id == result.call_id
@@ -269,16 +273,13 @@ def test_undo_twice_walks_back_two_calls(db, rules, add, log, rows, now):
 def test_a_write_failing_midway_changes_nothing(db, rules, add, dump, now, monkeypatch):
     lead_id = add()
     before = dump()
-    real_append = outcome_service.append_event
+    real_insert = outcome_service.rows.insert_events
 
-    def append_then_fail(session, **kwargs):  # noqa: ANN001, ANN202
-        real_append(session, **kwargs)
-        if kwargs["type"] == "followup_scheduled":
-            session.flush()  # the call, both follow-ups and the stage are in the transaction
-            raise RuntimeError("disk unplugged")
-        return None
+    def insert_then_fail(conn, events):  # noqa: ANN001, ANN202
+        real_insert(conn, events)  # the call, both follow-ups, the stage and events are written
+        raise RuntimeError("disk unplugged")
 
-    monkeypatch.setattr(outcome_service, "append_event", append_then_fail)
+    monkeypatch.setattr(outcome_service.rows, "insert_events", insert_then_fail)
     with pytest.raises(RuntimeError, match="disk unplugged"):
         log_outcome(db, rules, str(lead_id), "no_answer", rep="asha", now=now)
     assert dump() == before

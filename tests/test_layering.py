@@ -1,0 +1,73 @@
+"""Import layering, checked in fresh interpreters: the core never loads the UI stack."""
+
+import json
+import subprocess
+import sys
+
+
+def loaded_after(code: str) -> set[str]:
+    """Top-level module names loaded after running `code` in a new interpreter."""
+    probe = (
+        f"{code}\nimport json, sys\n"
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_callq_help_imports_no_ui_or_database_stack():
+    code = (
+        "import sys, contextlib, io\n"
+        "sys.argv = ['callq', '--help']\n"
+        "import callq.cli\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    callq.cli.main()\n"
+        "assert 'Usage' in out.getvalue(), out.getvalue()\n"
+    )
+    loaded = loaded_after(code)
+    assert "callq" in loaded
+    assert not loaded & {"textual", "sqlalchemy", "sqlmodel", "alembic"}
+
+
+CORE = (
+    "callq.rules.model",
+    "callq.rules.hours",
+    "callq.rules.outcomes",
+    "callq.rules.simulate",
+    "callq.timeexpr",
+    "callq.phrases",
+    "callq.config",
+    "callq.services.leads",
+    "callq.services.outcomes",
+    "callq.services.queue",
+    "callq.services.doctor",
+)
+
+
+def test_the_core_does_not_import_textual():
+    # One interpreter for all: if none of them imports Textual, neither does any one.
+    assert "textual" not in loaded_after("\n".join(f"import {m}" for m in CORE))
+
+
+def test_services_rules_and_store_do_not_import_rich():
+    code = "\n".join(
+        f"import {m}"
+        for m in (
+            "callq.services.leads",
+            "callq.services.outcomes",
+            "callq.services.queue",
+            "callq.services.doctor",
+            "callq.rules.simulate",
+            "callq.store.db",
+            "callq.store.migrate",
+        )
+    )
+    assert "rich" not in loaded_after(code)
+
+
+def test_rules_do_not_import_the_store():
+    loaded = loaded_after("import callq.rules.outcomes, callq.rules.simulate, callq.timeexpr")
+    assert not loaded & {"sqlalchemy", "sqlmodel"}
