@@ -4,7 +4,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from callq.errors import NotFound, UserError
 from callq.phones import PhoneError, looks_like_phone, normalise_phone
@@ -29,25 +29,27 @@ def rep_zone(rep: Rep | None, rules: Rules) -> ZoneInfo:
     return zone((rep.timezone if rep else None) or rules.team.timezone)
 
 
-def find_lead(session: Session, ref: str | int, rules: Rules, *, lock: bool = False) -> Lead:
-    """A LEAD argument: a lead id, or a phone number in any format (normalised first)."""
+def lead_id_for(session: Session, ref: str | int, rules: Rules) -> int:
+    """The id a LEAD argument names (NotFound / UserError otherwise), without loading it."""
     text = str(ref).strip()
-    lead = None
     if text.lstrip("#").isdigit() and (text.startswith("#") or not looks_like_phone(text)):
-        lead_id = int(text.lstrip("#"))
-        lead = queries.lock_lead(session, lead_id) if lock else session.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
-        return lead
+        return int(text.lstrip("#"))
     try:
         phone = normalise_phone(text, rules.team.region)
     except PhoneError as error:
         raise UserError(f"{text!r} is neither a lead id nor a phone number ({error})") from None
-    lead = queries.lead_by_phone(session, phone)
-    if lead is None:
+    lead_id = session.exec(select(Lead.id).where(Lead.phone == phone)).first()
+    if lead_id is None:
         raise NotFound(f"no lead with phone {phone}")
-    if lock:
-        lead = queries.lock_lead(session, lead.id)
+    return lead_id
+
+
+def find_lead(session: Session, ref: str | int, rules: Rules, *, lock: bool = False) -> Lead:
+    """A LEAD argument: a lead id, or a phone number in any format (normalised first)."""
+    lead_id = lead_id_for(session, ref, rules)
+    lead = queries.lock_lead(session, lead_id) if lock else session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"no lead with id {lead_id}")
     return lead
 
 

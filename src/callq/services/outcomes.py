@@ -4,12 +4,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
-from callq.errors import Conflict, UserError
+from callq.errors import Conflict, NotFound, UserError
 from callq.rules.model import Rules
 from callq.rules.outcomes import is_cadence_outcome, plan_outcome, undo_window
 from callq.services.callback import callback_instant
-from callq.services.common import find_lead, lead_zone, rep_zone
+from callq.services.common import lead_id_for, lead_zone, rep_zone
 from callq.services.views import LoggedOutcome
+from callq.store import outcome_rows as rows
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Call, Event, FollowUp, Lead
@@ -43,10 +44,14 @@ def log_outcome(
     if call_at > now + timedelta(minutes=1):
         raise UserError("a call cannot be logged in the future (check --at)")
     with db.write() as session:
-        lead = find_lead(session, lead_ref, rules, lock=True)
-        actor = queries.ensure_rep(session, rep)
+        conn = session.connection()
+        lead_id = lead_id_for(session, lead_ref, rules)
+        lead = rows.lead_row(conn, lead_id)
+        if lead is None:
+            raise NotFound(f"no lead with id {lead_id}")
+        actor = rows.rep_row(conn, rep)
         _check_claim(session, rules, lead, actor, now, override_claim)
-        followup = queries.open_followup(session, lead.id, lock=True)
+        followup = rows.open_followup_row(conn, lead.id)
         if expected_followup_id is not None and (
             followup is None or followup.id != expected_followup_id
         ):
@@ -54,9 +59,7 @@ def log_outcome(
                 f"{lead.name}'s follow-up was completed or changed by someone else meanwhile; "
                 "nothing was saved - reload and check the timeline"
             )
-        tz = lead_zone(lead, rules)
-        cadence_ids = tuple(o.id for o in rules.outcomes if is_cadence_outcome(o))
-        cadence_calls = queries.count_calls(session, lead.id, cadence_ids)
+        calls_before, cadence_calls = rows.call_counts(conn, lead.id, _cadence_ids(rules))
         if is_cadence_outcome(outcome):
             cadence_calls += 1
         callback_at = None
@@ -71,12 +74,12 @@ def log_outcome(
             call_at=call_at,
             arrived_at=lead.created_at,
             cadence_calls=cadence_calls,
-            tz=tz,
+            tz=lead_zone(lead, rules),
             callback_at=callback_at,
         )
-        attempt = queries.count_calls(session, lead.id) + 1
-
-        call = Call(
+        attempt = calls_before + 1
+        call_id = rows.insert_call(
+            conn,
             lead_id=lead.id,
             rep_id=actor.id,
             started_at=started_at or call_at,
@@ -86,92 +89,91 @@ def log_outcome(
             note=note.strip(),
             logged_at=now,
         )
-        session.add(call)
-        session.flush()
-        stage_before, first_touch_before = lead.stage, lead.first_touch_at
         if followup is not None:
-            followup.status = "done"
-            followup.completed_at = call_at
-            followup.completed_by_call_id = call.id
-            session.add(followup)
-            session.flush()  # the one-open-follow-up index must see it closed first
-        next_followup = None
+            # Closed before the next one is inserted: the one-open index must see it done.
+            rows.complete_followup(conn, followup.id, at=call_at, call_id=call_id)
+        next_id = None
         if plan.next_due_at is not None:
-            next_followup = FollowUp(
+            next_id = rows.insert_followup(
+                conn,
                 lead_id=lead.id,
                 owner_id=lead.owner_id,
                 due_at=plan.next_due_at,
                 kind=plan.next_kind,
+                status="open",
                 touch=plan.touch,
                 created_at=now,
-                created_by_call_id=call.id,
+                created_by_call_id=call_id,
             )
-            session.add(next_followup)
-        lead.stage = plan.stage
+        lead_changes: dict = {"stage": plan.stage}
         if lead.first_touch_at is None or call_at < lead.first_touch_at:
-            lead.first_touch_at = call_at
+            lead_changes["first_touch_at"] = call_at
         if lead.claimed_by_id == actor.id:
-            lead.claimed_by_id, lead.claimed_until = None, None
-        session.add(lead)
-        session.flush()
+            lead_changes.update(claimed_by_id=None, claimed_until=None)
+        rows.update_lead(conn, lead.id, **lead_changes)
 
-        append_event(
-            session,
-            lead_id=lead.id,
-            at=call_at,
-            type="call_logged",
-            rep_id=actor.id,
-            call_id=call.id,
-            outcome=outcome.id,
-            label=outcome.label,
-            note=call.note,
-            connected=outcome.connected,
-            attempt=attempt,
-            # What undo needs to restore the lead exactly as it was:
-            stage_before=stage_before,
-            first_touch_before=first_touch_before,
-            claimed_before=None,
-            completed_followup_id=followup.id if followup else None,
-            created_followup_id=next_followup.id if next_followup else None,
-        )
+        events = [
+            rows.event(
+                lead.id,
+                call_at,
+                "call_logged",
+                actor.id,
+                call_id=call_id,
+                outcome=outcome.id,
+                label=outcome.label,
+                note=note.strip(),
+                connected=outcome.connected,
+                attempt=attempt,
+                # What undo needs to restore the lead exactly as it was:
+                stage_before=lead.stage,
+                first_touch_before=lead.first_touch_at,
+                completed_followup_id=followup.id if followup else None,
+                created_followup_id=next_id,
+            )
+        ]
         if followup is not None:
-            append_event(
-                session,
-                lead_id=lead.id,
-                at=call_at,
-                type="followup_done",
-                rep_id=actor.id,
-                kind=followup.kind,
-                due_at=followup.due_at,
+            events.append(
+                rows.event(
+                    lead.id,
+                    call_at,
+                    "followup_done",
+                    actor.id,
+                    kind=followup.kind,
+                    due_at=followup.due_at,
+                )
             )
-        if plan.stage != stage_before:
-            append_event(
-                session,
-                lead_id=lead.id,
-                at=call_at,
-                type="stage_changed",
-                rep_id=actor.id,
-                **{"from": stage_before, "to": plan.stage},
-                reason="cadence exhausted" if plan.cadence_exhausted else outcome.id,
+        if plan.stage != lead.stage:
+            reason = "cadence exhausted" if plan.cadence_exhausted else outcome.id
+            events.append(
+                rows.event(
+                    lead.id,
+                    call_at,
+                    "stage_changed",
+                    actor.id,
+                    reason=reason,
+                    **{"from": lead.stage, "to": plan.stage},
+                )
             )
-        if next_followup is not None:
-            append_event(
-                session,
-                lead_id=lead.id,
-                at=call_at,
-                type="followup_scheduled",
-                rep_id=actor.id,
-                due_at=next_followup.due_at,
-                kind=next_followup.kind,
-                touch=next_followup.touch,
+        if next_id is not None:
+            events.append(
+                rows.event(
+                    lead.id,
+                    call_at,
+                    "followup_scheduled",
+                    actor.id,
+                    due_at=plan.next_due_at,
+                    kind=plan.next_kind,
+                    touch=plan.touch,
+                )
             )
+        rows.insert_events(conn, events)
         return LoggedOutcome(
-            call_id=call.id,
+            call_id=call_id,
             lead_id=lead.id,
             lead_name=lead.name,
             outcome_id=outcome.id,
             outcome_label=outcome.label,
-            stage_before=stage_before,
+            stage_before=lead.stage,
             stage=plan.stage,
             next_due_at=plan.next_due_at,
             next_kind=plan.next_kind,
@@ -180,6 +182,10 @@ def log_outcome(
             touch=plan.touch,
             cadence_exhausted=plan.cadence_exhausted,
         )
+
+
+def _cadence_ids(rules: Rules) -> tuple[str, ...]:
+    return tuple(o.id for o in rules.outcomes if is_cadence_outcome(o))
 
 
 def _check_claim(session, rules: Rules, lead: Lead, actor, now: datetime, override: bool) -> None:  # noqa: ANN001, E501

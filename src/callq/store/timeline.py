@@ -22,10 +22,14 @@ def append_event(
         at=at,
         type=type,
         rep_id=rep_id,
-        detail=json.dumps(detail, default=_json_default, sort_keys=True),
+        detail=detail_json(detail),
     )
     session.add(event)
     return event
+
+
+def detail_json(detail: dict) -> str:
+    return json.dumps(detail, default=_json_default, sort_keys=True)
 
 
 def lead_events(session: Session, lead_id: int, *, newest_first: bool = True) -> list[Event]:
