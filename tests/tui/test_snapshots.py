@@ -1,9 +1,9 @@
 """Deterministic snapshots (fixed clock, fixed data, no timers) of the main screens."""
 
 import pytest
+from tests.tui.data import build_day
 
 from callq.app import make_app
-from tests.tui.data import build_day
 
 SIZE = (120, 40)
 

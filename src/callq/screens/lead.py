@@ -17,6 +17,7 @@ from callq.services.common import zone
 from callq.services.views import LeadDetail
 from callq.timeline_text import event_sentence
 from callq.widgets.legend import OutcomeLegend
+from callq.widgets.queue_list import span_text
 
 
 class LeadScreen(LeadActions):
@@ -89,12 +90,12 @@ class LeadScreen(LeadActions):
                 sla = f"[green]met[/] ({sla})"
         elif detail.sla_deadline < now:
             late = int((now - detail.sla_deadline) / timedelta(minutes=1))
-            sla = f"[red b]breached {late} min ago[/]"
+            sla = f"[red b]breached {span_text(late)} ago[/]"
             if lead.escalated_at:
                 sla += " [red b]· escalated[/]"
         else:
             left = int((detail.sla_deadline - now) / timedelta(minutes=1))
-            sla = f"[yellow]{left} min left[/]"
+            sla = f"[yellow]{span_text(left)} left[/]"
         if followup is not None:
             due = followup.due_at.astimezone(viewer)
             late = " [red]late[/]" if followup.due_at < now else ""

@@ -32,12 +32,18 @@ class Block:
 
 
 def late_text(minutes: int) -> str:
+    return f"{span_text(minutes)} late"
+
+
+def span_text(minutes: int) -> str:
+    """`15m`, `2h05`, `3d 4h`: how long, compactly."""
     if minutes < 60:
-        return f"{minutes}m late"
+        return f"{minutes}m"
     if minutes < 24 * 60:
         hours, rest = divmod(minutes, 60)
-        return f"{hours}h{rest:02d} late"
-    return f"{minutes // (24 * 60)}d late"
+        return f"{hours}h{rest:02d}"
+    days, rest = divmod(minutes, 24 * 60)
+    return f"{days}d {rest // 60}h" if rest // 60 else f"{days}d"
 
 
 def in_text(due_at: datetime, now: datetime) -> str:
@@ -207,14 +213,15 @@ class QueueList(ScrollView, can_focus=True):
         if item is None:
             return Strip.blank(width, base)
         previous = self.item_at(line - 1) if offset > 0 else None
-        text = self.row_text(item, previous)
+        text = self.row_text(item, previous, wide=width >= 110)
         text.truncate(width, overflow="ellipsis", pad=True)
         if line == self.cursor:
             text.stylize(self.get_component_rich_style("queue-list--cursor"))
         strip = Strip(text.render(self.app.console), text.cell_len)
         return strip.adjust_cell_length(width, base).apply_style(base).crop(0, width)
 
-    def row_text(self, item: QueueItem, previous: QueueItem | None) -> Text:
+    def row_text(self, item: QueueItem, previous: QueueItem | None, wide: bool = True) -> Text:
+        """One row; narrow terminals drop company and channel so the due column stays."""
         late = self.get_component_rich_style("queue-list--late")
         dim = self.get_component_rich_style("queue-list--dim")
         high = self.get_component_rich_style("queue-list--high")
@@ -223,8 +230,9 @@ class QueueList(ScrollView, can_focus=True):
         text.append(f" {mark} ", high if item.urgency == "high" else dim)
         text.append(_cell(item.name, 20))
         text.append(_cell(display_phone(item.phone), 17))
-        text.append(_cell(item.company or "-", 14), dim)
-        text.append(_cell(item.source, 9), dim)
+        if wide:
+            text.append(_cell(item.company or "-", 14), dim)
+            text.append(_cell(item.source, 9), dim)
         text.append(_cell(item.stage, 10))
         text.append(_cell(f"{item.touch}/{item.touches_total}", 6), dim)
         due, breached = self.due_text(item, previous)

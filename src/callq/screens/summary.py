@@ -1,0 +1,356 @@
+"""The team lead's Summary screen: SPEC 7 figures, daily trends, escalated and unworked leads."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Label, OptionList, Sparkline, Static
+from textual.widgets.option_list import Option
+
+from callq.errors import UserError
+from callq.metrics import METRIC_KEYS, goal_text, meets_goal
+from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
+from callq.settings import Settings
+from callq.store.db import Database, DatabaseError
+
+LABELS = {
+    "leads_in": "Leads in",
+    "median_first_response_minutes": "Median 1st response (min)",
+    "sla_miss_rate": "SLA miss rate",
+    "second_touch_rate": "Second-touch rate",
+    "unworked_24h": "Unworked > 24h",
+    "followup_completion_rate": "Follow-up completion",
+    "missed_followups": "Missed follow-ups",
+    "overdue_now": "Overdue now",
+    "calls": "Calls",
+    "connects": "Connects",
+    "talk_time_minutes": "Talk time (min)",
+    "won": "Won",
+    "leakage_cost": "Leakage cost",
+}
+SHORT = {
+    "leads_in": "In",
+    "median_first_response_minutes": "1st resp",
+    "sla_miss_rate": "SLA miss",
+    "second_touch_rate": "2nd touch",
+    "unworked_24h": "Unworked",
+    "followup_completion_rate": "FU done",
+    "missed_followups": "Missed",
+    "overdue_now": "Overdue",
+    "calls": "Calls",
+    "connects": "Conn",
+    "talk_time_minutes": "Talk",
+    "won": "Won",
+    "leakage_cost": "Leak",
+}
+
+
+def shown(key: str, value: object) -> str:
+    if value is None:
+        return "-"
+    if key.endswith("_rate"):
+        return f"{value:.0%}" if value in (0, 1) else f"{value:.1%}"
+    if key == "leakage_cost":
+        return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}"
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    report: Report
+    trend: list[DayPoint]
+
+
+class RepPicker(ModalScreen[str | None]):
+    """Pick the rep who takes the lead over; dismisses the name (None: cancelled)."""
+
+    DEFAULT_CSS = """
+    RepPicker { align: center middle; }
+    RepPicker > Vertical { width: 44; height: auto; max-height: 20; border: thick $accent;
+                           background: $surface; padding: 0 1; }
+    RepPicker OptionList { height: auto; max-height: 12; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_rep")]
+
+    def __init__(self, lead_name: str, reps: list[str], current: str | None) -> None:
+        super().__init__()
+        self.lead_name, self.reps, self.current = lead_name, reps, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Reassign {self.lead_name} (now {self.current or '-'}) to:")
+            yield OptionList(
+                *(Option(name, id=name, disabled=name == self.current) for name in self.reps),
+                id="reps",
+            )
+            yield Label("enter choose · esc cancel", classes="hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SummaryScreen(Screen[None]):
+    """Computed in a thread worker, so the screen paints at once and never blocks."""
+
+    DEFAULT_CSS = """
+    SummaryScreen #status { height: 1; color: $text-muted; padding: 0 1; }
+    SummaryScreen DataTable { height: auto; max-height: 16; margin: 0 1 1 1; }
+    SummaryScreen .section { text-style: bold; padding: 0 1; }
+    SummaryScreen #trends { height: 4; margin: 0 1 1 1; }
+    SummaryScreen #trends > Vertical { width: 1fr; padding: 0 1; }
+    SummaryScreen Sparkline { height: 2; }
+    """
+    BINDINGS = [
+        Binding("r", "reassign", "Reassign lead", id="summary_reassign"),
+        Binding("g,s", "refresh", "Refresh", id="summary_refresh"),
+        Binding("escape", "close", "Back", id="summary_back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, data: SummaryData) -> None:
+            super().__init__()
+            self.data = data
+
+    class Failed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, settings: Settings, *, days: int = 7, db: Database | None = None) -> None:
+        super().__init__()
+        self.settings, self.days, self._db = settings, days, db
+        self.data: SummaryData | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = getattr(self.app, "db", None)
+        if self._db is None:
+            from callq.store.db import open_database
+
+            self._db = open_database(self.settings.db_target)
+        return self._db
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("Computing the summary…", id="status")
+            yield Static("Team", classes="section")
+            yield DataTable(id="team", cursor_type="none", zebra_stripes=True)
+            with Horizontal(id="trends"):
+                with Vertical():
+                    yield Label("Median first response, daily", id="trend_fr_label")
+                    yield Sparkline([], id="trend_fr")
+                with Vertical():
+                    yield Label("Missed follow-ups, daily", id="trend_missed_label")
+                    yield Sparkline([], id="trend_missed")
+            yield Static("By rep", classes="section")
+            yield DataTable(id="by_rep", cursor_type="none")
+            yield Static("By channel", classes="section")
+            yield DataTable(id="by_channel", cursor_type="none")
+            yield Static("Escalated (r: reassign)", classes="section")
+            yield DataTable(id="escalated", cursor_type="row")
+            yield Static("Unworked > 24h (r: reassign)", classes="section")
+            yield DataTable(id="unworked", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        team = self.query_one("#team", DataTable)
+        for key, label in (
+            ("metric", "Metric"),
+            ("value", "Value"),
+            ("goal", "Goal"),
+            ("previous", "Previous"),
+        ):
+            team.add_column(label, key=key)
+        for table_id, first in (("by_rep", "Rep"), ("by_channel", "Channel")):
+            table = self.query_one(f"#{table_id}", DataTable)
+            table.add_column(first, key="name")
+            for key in METRIC_KEYS:
+                table.add_column(SHORT[key], key=key)
+        for table_id in ("escalated", "unworked"):
+            table = self.query_one(f"#{table_id}", DataTable)
+            for key, label in (
+                ("id", "#"),
+                ("name", "Name"),
+                ("phone", "Phone"),
+                ("source", "Ch"),
+                ("owner", "Owner"),
+                ("created", "Created"),
+            ):
+                table.add_column(label, key=key)
+        self.action_refresh()
+
+    # -- loading ---------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.query_one("#status", Static).update("Computing the summary…")
+        self.compute(self.settings.now())
+
+    @work(thread=True, exclusive=True, group="summary")
+    def compute(self, now: datetime) -> None:
+        """Runs off the UI thread; talks to the screen only by message."""
+        rules = self.settings.rules
+        try:
+            report = build_report(self.db, rules, now=now, days=self.days)
+            trend = daily_trend(self.db, rules, now=now, days=self.days)
+        except (UserError, DatabaseError) as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Loaded(SummaryData(report, trend)))
+
+    def on_summary_screen_failed(self, message: Failed) -> None:
+        self.query_one("#status", Static).update(f"[red]{message.error}[/]")
+
+    def on_summary_screen_loaded(self, message: Loaded) -> None:
+        self.data = message.data
+        self._show(message.data)
+
+    def _show(self, data: SummaryData) -> None:
+        report, tz = data.report, self.settings.viewer_zone
+        cur = report.current
+        start, end = cur.start.astimezone(tz), cur.end.astimezone(tz)
+        conversion = "n/a" if report.conversion_rate is None else f"{report.conversion_rate:.0%}"
+        self.query_one("#status", Static).update(
+            f"{start:%a %d %b %H:%M} → {end:%a %d %b %H:%M} · conversion {conversion} · "
+            f"leakage in {report.currency}"
+        )
+        team = self.query_one("#team", DataTable)
+        team.clear()
+        now_values, before = cur.team.as_dict(), report.previous.team.as_dict()
+        for key in METRIC_KEYS:
+            value = shown(key, now_values[key])
+            met = meets_goal(key, now_values[key])
+            if met is not None:
+                value = f"[{'green' if met else 'red'}]{value}[/]"
+            team.add_row(LABELS[key], value, goal_text(key), shown(key, before[key]), key=key)
+        for table_id, groups in (("by_rep", cur.by_rep), ("by_channel", cur.by_channel)):
+            table = self.query_one(f"#{table_id}", DataTable)
+            table.clear()
+            for name, metrics in groups.items():
+                values = metrics.as_dict()
+                table.add_row(name, *(shown(k, values[k]) for k in METRIC_KEYS), key=name)
+        self.query_one("#trend_fr", Sparkline).data = [
+            p.median_first_response_minutes or 0.0 for p in data.trend
+        ]
+        self.query_one("#trend_missed", Sparkline).data = [
+            float(p.missed_followups) for p in data.trend
+        ]
+        last = data.trend[-1] if data.trend else None
+        if last is not None:
+            self.query_one("#trend_fr_label", Label).update(
+                "Median first response, daily "
+                f"(last: {shown('x', last.median_first_response_minutes)} min)"
+            )
+            self.query_one("#trend_missed_label", Label).update(
+                f"Missed follow-ups, daily (last: {last.missed_followups})"
+            )
+        self._fill_leads("escalated", report.escalated)
+        self._fill_leads("unworked", report.unworked)
+
+    def _fill_leads(self, table_id: str, rows: tuple[LeadRow, ...]) -> None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        table.clear()
+        tz = self.settings.viewer_zone
+        for row in rows:
+            table.add_row(
+                str(row.id),
+                row.name,
+                row.phone,
+                row.source,
+                row.owner or "-",
+                f"{row.created_at.astimezone(tz):%a %d %b %H:%M}",
+                key=str(row.id),
+            )
+
+    # -- reassigning -------------------------------------------------------------------
+
+    def selected_lead(self) -> LeadRow | None:
+        """The lead under the cursor of the focused list (escalated, else unworked)."""
+        if self.data is None:
+            return None
+        focused = self.focused if isinstance(self.focused, DataTable) else None
+        order = ["escalated", "unworked"]
+        if focused is not None and focused.id in order:
+            order.remove(focused.id)
+            order.insert(0, focused.id)
+        for table_id in order:
+            table = self.query_one(f"#{table_id}", DataTable)
+            if table.row_count:
+                rows = (
+                    self.data.report.escalated
+                    if table_id == "escalated"
+                    else self.data.report.unworked
+                )
+                lead_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+                return next((r for r in rows if r.id == lead_id), None)
+        return None
+
+    def action_reassign(self) -> None:
+        from callq.services.reassign import rep_choices
+
+        lead = self.selected_lead()
+        if lead is None:
+            self.notify("No escalated or unworked lead to reassign.", severity="warning")
+            return
+        reps = rep_choices(self.db, self.settings.rules)
+
+        def chosen(rep: str | None) -> None:
+            if rep:
+                self.reassign(lead, rep)
+
+        self.app.push_screen(RepPicker(lead.name, reps, lead.owner), chosen)
+
+    def reassign(self, lead: LeadRow, rep: str) -> None:
+        from callq.services.reassign import reassign_lead
+
+        try:
+            moved = reassign_lead(
+                self.db,
+                self.settings.rules,
+                lead.id,
+                rep,
+                now=self.settings.now(),
+                actor=self.settings.rep,
+            )
+        except (UserError, DatabaseError) as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify(f"{lead.name}: {moved.from_rep or '-'} → {moved.to_rep}")
+        changed = getattr(self.app, "data_changed", None)
+        if callable(changed):
+            changed()
+        self.action_refresh()
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
+
+
+class SummaryApp(App[None]):
+    """`callq summary` on its own: just this screen."""
+
+    TITLE = "callq summary"
+
+    def __init__(self, settings: Settings, *, days: int = 7, db: Database | None = None) -> None:
+        super().__init__()
+        self.settings, self.days, self._db = settings, days, db
+
+    def on_mount(self) -> None:
+        self.push_screen(SummaryScreen(self.settings, days=self.days, db=self._db))
+
+
+def run_summary(settings: Settings, *, days: int = 7) -> None:
+    SummaryApp(settings, days=days).run()
