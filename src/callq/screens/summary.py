@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Label, OptionList, Sparkline, Sta
 from textual.widgets.option_list import Option
 
 from callq.errors import UserError
-from callq.metrics import METRIC_KEYS, goal_text, meets_goal
+from callq.metrics import LOWER_IS_BETTER, METRIC_KEYS, goal_text, meets_goal
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
 from callq.settings import Settings
 from callq.store.db import Database, DatabaseError
@@ -60,6 +60,14 @@ def shown(key: str, value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}"
     return f"{value:,}"
+
+
+def trend(key: str, value: object, before: object) -> str:
+    """An arrow for the change since the previous window, green when it is good news."""
+    if value is None or before is None or abs(value - before) < 1e-9:
+        return "" if value is None or before is None else "="
+    worse = (value > before) == (key in LOWER_IS_BETTER)
+    return f"[{'red' if worse else 'green'}]{'▲' if value > before else '▼'}[/]"
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,7 @@ class SummaryScreen(Screen[None]):
             ("value", "Value"),
             ("goal", "Goal"),
             ("previous", "Previous"),
+            ("trend", "Trend"),
         ):
             team.add_column(label, key=key)
         for table_id, first in (("by_rep", "Rep"), ("by_channel", "Channel")):
@@ -233,7 +242,14 @@ class SummaryScreen(Screen[None]):
             met = meets_goal(key, now_values[key])
             if met is not None:
                 value = f"[{'green' if met else 'red'}]{value}[/]"
-            team.add_row(LABELS[key], value, goal_text(key), shown(key, before[key]), key=key)
+            team.add_row(
+                LABELS[key],
+                value,
+                goal_text(key),
+                shown(key, before[key]),
+                trend(key, now_values[key], before[key]),
+                key=key,
+            )
         for table_id, groups in (("by_rep", cur.by_rep), ("by_channel", cur.by_channel)):
             table = self.query_one(f"#{table_id}", DataTable)
             table.clear()

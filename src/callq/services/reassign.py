@@ -109,3 +109,11 @@ def _events(
 def _chunks(values: list[int], size: int):  # noqa: ANN202
     for index in range(0, len(values), size):
         yield values[index : index + size]
+
+
+def rep_choices(db: Database, rules: Rules) -> list[str]:
+    """Reps a lead can go to: the active reps the database knows, plus `[team] reps`."""
+    with db.read() as session:
+        known = session.execute(select(Rep.name).where(Rep.active.is_(True))).scalars()
+        names = set(known)
+    return sorted(names | set(rules.team.reps))

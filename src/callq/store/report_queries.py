@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Float, and_, case, exists, func, not_, or_, select
+from sqlalchemy import Float, and_, case, exists, func, literal_column, not_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -23,6 +23,10 @@ call = Call.__table__
 followup = FollowUp.__table__
 rep = Rep.__table__
 
+# A literal, not a bound parameter, so SQLite can use the partial "open" indexes.
+_OPEN = followup.c.status == literal_column("'open'")
+# Longer than any call: a call's start and end (first_touch_at) are less than this apart.
+_CALL_SLACK = timedelta(days=1)
 # Floating-point slack when comparing durations computed by the database (julianday).
 _EPSILON_SECONDS = 0.001
 
@@ -95,32 +99,46 @@ def second_touches(
     closing_outcomes: Iterable[str],
 ) -> list[tuple]:
     """(owner_id, source, first calls in the window that left the lead open, of those
-    followed by a second call)."""
-    first = call.alias("first_call")
-    earlier = call.alias("earlier")
-    later = call.alias("later")
-    had_earlier = exists().where(
-        earlier.c.lead_id == first.c.lead_id,
-        or_(
-            earlier.c.started_at < first.c.started_at,
-            and_(earlier.c.started_at == first.c.started_at, earlier.c.id < first.c.id),
-        ),
+    followed by a second call before now)."""
+    first_call_id = (
+        select(call.c.id)
+        .where(call.c.lead_id == lead.c.id)
+        .order_by(call.c.started_at, call.c.id)
+        .limit(1)
+        .scalar_subquery()
     )
+    # Starting from leads (100k) rather than calls (1M): a lead whose first call started
+    # in the window first touched within a day of it (calls are shorter than a day).
+    candidates = _scoped(
+        select(
+            lead.c.id.label("lead_id"),
+            lead.c.owner_id,
+            lead.c.source,
+            first_call_id.label("first_id"),
+        ).where(
+            lead.c.first_touch_at >= start - _CALL_SLACK,
+            lead.c.first_touch_at < end + _CALL_SLACK,
+        ),
+        scope,
+        lead.c.owner_id,
+    ).subquery()
+    later = call.alias("later")
     had_second = exists().where(
-        later.c.lead_id == first.c.lead_id, later.c.id != first.c.id, later.c.started_at < now
+        later.c.lead_id == candidates.c.lead_id,
+        later.c.id != candidates.c.first_id,
+        later.c.started_at < now,
     )
     statement = (
-        select(lead.c.owner_id, lead.c.source, func.count(), _count_if(had_second))
-        .select_from(first.join(lead, lead.c.id == first.c.lead_id))
+        select(candidates.c.owner_id, candidates.c.source, func.count(), _count_if(had_second))
+        .select_from(candidates.join(call, call.c.id == candidates.c.first_id))
         .where(
-            first.c.started_at >= start,
-            first.c.started_at < end,
-            first.c.outcome.not_in(list(closing_outcomes)),
-            not_(had_earlier),
+            call.c.started_at >= start,
+            call.c.started_at < end,
+            call.c.outcome.not_in(list(closing_outcomes)),
         )
-        .group_by(lead.c.owner_id, lead.c.source)
+        .group_by(candidates.c.owner_id, candidates.c.source)
     )
-    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
+    return list(connection.execute(statement))
 
 
 def _unworked_filter(as_of: datetime) -> ColumnElement:
@@ -129,6 +147,8 @@ def _unworked_filter(as_of: datetime) -> ColumnElement:
     called_since = exists().where(call.c.lead_id == lead.c.id, call.c.started_at >= as_of)
     return and_(
         lead.c.created_at < as_of - timedelta(hours=24),
+        # first_touch_at (the first call's end) cheaply rules out most called leads.
+        or_(lead.c.first_touch_at.is_(None), lead.c.first_touch_at >= as_of - _CALL_SLACK),
         not_(called_before),
         # A lead closes only through a call; a closed lead called after as_of was open then.
         or_(lead.c.stage.in_(OPEN_STAGES), called_since),
@@ -236,10 +256,16 @@ def overdue_counts(
     """(owner_id, source, follow-ups open at `as_of` with due + late_after before it)."""
     rows: list[tuple] = []
     base = followup.join(lead, lead.c.id == followup.c.lead_id)
+    called_since = select(call.c.lead_id).where(call.c.started_at >= as_of - _CALL_SLACK)
     for still_open in (
-        followup.c.status == "open",
-        # Done since: it was still open at as_of (only matters for an as_of in the past).
-        and_(followup.c.status == "done", followup.c.completed_at >= as_of),
+        _OPEN,
+        # Done since as_of, so open then (only for an as_of in the past). Follow-ups are
+        # completed by calls: look only at leads called since.
+        and_(
+            followup.c.status == "done",
+            followup.c.completed_at >= as_of,
+            followup.c.lead_id.in_(called_since),
+        ),
     ):
         statement = (
             select(followup.c.owner_id, lead.c.source, func.count())

@@ -1,0 +1,95 @@
+"""The Summary screen: figures from a worker, a reassignment from its lists, a snapshot."""
+
+from datetime import UTC
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Sparkline
+
+from callq.screens.summary import RepPicker, SummaryApp, SummaryScreen
+from callq.settings import Settings
+from callq.store.models import Event, Lead, Rep
+
+from .history import NOW
+
+SIZE = (130, 60)
+
+
+@pytest.fixture
+def summary_app(history_db, report_rules_fixture):  # noqa: ANN001, ANN201
+    settings = Settings(
+        db_target=str(history_db.path),
+        config_path=None,
+        rep="dana",
+        rules=report_rules_fixture,
+        fixed_now=NOW.astimezone(UTC),
+    )
+    return SummaryApp(settings, days=7, db=history_db)
+
+
+async def _loaded(pilot) -> SummaryScreen:  # noqa: ANN001
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, SummaryScreen)
+    return screen
+
+
+async def test_summary_shows_the_report(summary_app) -> None:  # noqa: ANN001
+    async with summary_app.run_test(size=SIZE) as pilot:
+        screen = await _loaded(pilot)
+        team = screen.query_one("#team", DataTable)
+        assert team.get_row("sla_miss_rate")[1].endswith("40.0%[/]")
+        assert team.get_row("leads_in")[1:] == ["6", "", "1", "[green]▲[/]"]
+        by_rep = screen.query_one("#by_rep", DataTable)
+        assert [str(k.value) for k in by_rep.rows] == ["asha", "ben"]
+        channels = screen.query_one("#by_channel", DataTable)
+        assert [str(k.value) for k in channels.rows] == [
+            "phone", "web", "social", "referral", "email",
+        ]  # fmt: skip
+        assert screen.query_one("#escalated", DataTable).row_count == 1
+        assert screen.query_one("#unworked", DataTable).row_count == 1
+        assert len(screen.query_one("#trend_fr", Sparkline).data) == 7
+        # The days' missed follow-ups add up to the window's.
+        assert sum(screen.query_one("#trend_missed", Sparkline).data) == 4
+
+
+async def test_reassign_from_the_escalated_list(summary_app, history_db) -> None:  # noqa: ANN001
+    l4 = history_db.ids["L4"]
+    async with summary_app.run_test(size=SIZE) as pilot:
+        screen = await _loaded(pilot)
+        screen.query_one("#escalated", DataTable).focus()
+        await pilot.press("r")
+        await pilot.pause()
+        picker = pilot.app.screen
+        assert isinstance(picker, RepPicker)
+        assert picker.current == "ben"
+        assert [str(o.id) for o in picker.query_one("#reps").options] == [
+            "asha", "ben", "chen",
+        ]  # fmt: skip
+        await pilot.press("enter")  # the first: asha
+        await _loaded(pilot)
+    with history_db.read() as session:
+        lead = session.get(Lead, l4)
+        owner = session.exec(select(Rep).where(Rep.id == lead.owner_id)).one()
+        assert owner.name == "asha"
+        events = session.exec(
+            select(Event).where(Event.lead_id == l4, Event.type == "reassigned")
+        ).all()
+        assert len(events) == 1
+
+
+async def test_escape_leaves(summary_app) -> None:  # noqa: ANN001
+    async with summary_app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert summary_app.return_code == 0
+
+
+def test_snapshot(snap_compare, summary_app) -> None:  # noqa: ANN001
+    async def loaded(pilot) -> None:  # noqa: ANN001
+        await _loaded(pilot)
+
+    assert snap_compare(summary_app, run_before=loaded, terminal_size=(130, 50))
