@@ -84,6 +84,8 @@ class Database:
         self.engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _install_sqlite_recipe(self.engine)
+        else:
+            models.add_postgresql_options()
         self._writer = self.engine.execution_options(callq_write=True)
 
     @property

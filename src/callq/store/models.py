@@ -66,7 +66,6 @@ class FollowUp(SQLModel, table=True):
             "lead_id",
             unique=True,
             sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
         ),
         # The queue: a rep's open follow-ups by due time.
         Index(
@@ -74,7 +73,6 @@ class FollowUp(SQLModel, table=True):
             "owner_id",
             "due_at",
             sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
         ),
         Index("ix_followup_due", "due_at"),
         Index("ix_followup_lead", "lead_id"),
@@ -91,6 +89,18 @@ class FollowUp(SQLModel, table=True):
     completed_at: datetime | None = None
     created_by_call_id: int | None = Field(default=None, foreign_key="call.id")
     completed_by_call_id: int | None = Field(default=None, foreign_key="call.id")
+
+
+def add_postgresql_options() -> None:
+    """Give the partial indexes their PostgreSQL spelling; called when a PostgreSQL engine is made.
+
+    Naming `postgresql_where` in the model imports SQLAlchemy's PostgreSQL dialect (with
+    asyncpg support and pg_catalog) into every SQLite process: ~10% of a command's start-up.
+    """
+    for index in FollowUp.__table__.indexes:
+        where = index.dialect_kwargs.get("sqlite_where")
+        if where is not None and index.dialect_kwargs.get("postgresql_where") is None:
+            index.dialect_kwargs["postgresql_where"] = where
 
 
 class Event(SQLModel, table=True):
