@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,23 +26,41 @@ def rules():  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
-def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _db_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where test databases live: RAM (/dev/shm) when there is one.
+
+    Every commit fsyncs (synchronous=FULL); on a disk that is most of a test's time and
+    proves nothing a tmpfs file does not. Tests about files themselves use tmp_path.
+    """
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        base = Path(tempfile.mkdtemp(prefix="callq-tests-", dir=shm))
+        yield base
+        shutil.rmtree(base, ignore_errors=True)
+    else:
+        yield tmp_path_factory.mktemp("databases")
+
+
+@pytest.fixture(scope="session")
+def _template_db(_db_dir: Path) -> Path:
     """One empty database at head, created once; each test gets a copy (cheap)."""
     from callq.store.db import open_database
 
-    path = tmp_path_factory.mktemp("template") / "template.db"
+    path = _db_dir / "template.db"
     database = open_database(path)
     database.dispose()  # checkpoints the WAL into the main file
     return path
 
 
 @pytest.fixture
-def db_target(tmp_path: Path, _template_db: Path) -> str:
+def db_target(_db_dir: Path, _template_db: Path) -> Iterator[str]:
     """What `--db`/CALLQ_DB names for this test: a fresh SQLite file (0600, at head)."""
-    path = tmp_path / "callq.db"
+    directory = Path(tempfile.mkdtemp(dir=_db_dir))
+    path = directory / "callq.db"
     shutil.copyfile(_template_db, path)
     os.chmod(path, 0o600)
-    return str(path)
+    yield str(path)
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
