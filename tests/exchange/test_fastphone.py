@@ -41,6 +41,8 @@ def samples(seed: int = 7, count: int = 15_000):
             raw = "+" + text
         elif style < 0.6:
             raw = text[rng.randint(1, 3) :]  # a national-looking tail
+        elif style < 0.65:
+            raw = "0" + text[rng.randint(1, 3) :]  # a trunk prefix before a national number
         elif style < 0.7:
             raw = "+" + text[:2] + " " + text[2:6] + "-" + text[6:]
         else:
@@ -63,7 +65,8 @@ def test_fast_path_never_disagrees_with_the_library():
     [
         ("9876543210", "+919876543210"),
         ("+91 98765-43210", "+919876543210"),
-        ("098765 43210", None),  # national prefix: the library decides
+        ("098765 43210", "+919876543210"),  # the trunk prefix, stripped as the library does
+        ("0098765 43210", None),  # an international prefix: the library decides
         ("919876543210", None),  # country code without +: the library decides
         ("12345", None),
         ("98765x43210", None),

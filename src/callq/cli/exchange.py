@@ -226,7 +226,6 @@ def backup_command(
 ) -> None:
     """A consistent copy of the database while others keep working (SQLite)."""
     from callq.services.backup import backup
-
     from callq.store.db import database_url
 
     st = state(ctx)

@@ -42,6 +42,10 @@ class _Region:
         self.leading = re.compile(metadata.leading_digits) if metadata.leading_digits else None
         npfp = metadata.national_prefix_for_parsing
         self.national_prefix = re.compile(npfp) if npfp else None
+        # A plain trunk prefix ("0" in India, the UK, Germany) with nothing to transform:
+        # the library strips it when what follows is a valid number, and so can we.
+        simple = npfp and npfp.isdigit() and not metadata.national_prefix_transform_rule
+        self.trunk_prefix = npfp if simple else None
         intl = metadata.international_prefix
         self.international_prefix = re.compile(intl) if intl else None
 
@@ -119,6 +123,18 @@ def fast_e164(raw: str, region_code: str) -> str | None:
             return None  # might be the country code without "+": the library decides
         if main.international_prefix is not None and main.international_prefix.match(national):
             return None
+    if (
+        not text.startswith("+")
+        and main.trunk_prefix
+        and national.startswith(main.trunk_prefix)
+        and not national.startswith(main.trunk_prefix * 2)
+    ):
+        national = national[len(main.trunk_prefix) :]
+        if not national or national[0] == "0":
+            return None
+        if not _valid_international(country_code, national):
+            return None
+        return f"+{country_code}{national}"
     if len(national) < 2 or national[0] == "0" or main is None:
         return None
     if main.national_prefix is not None and main.national_prefix.match(national):

@@ -92,6 +92,12 @@ class Row:
     note: str = ""
 
 
+_SINGLE = (
+    "name", "first_name", "middle_name", "last_name", "email", "company", "source", "owner",
+    "interest", "urgency", "timezone", "notes",
+)  # fmt: skip
+
+
 class RowReader:
     """Turns raw cells into `Row`s (or a reject reason) with one column mapping."""
 
@@ -104,48 +110,60 @@ class RowReader:
         default_source: str,
         valid_zone,  # noqa: ANN001  (name -> bool)
     ) -> None:
-        self.mapping = sorted(mapping.items())
+        # One column per field (the first that claims it); phones may come from several.
+        self.column: dict[str, int | None] = {name: None for name in _SINGLE}
+        for index, name in sorted(mapping.items()):
+            if name in self.column and self.column[name] is None:
+                self.column[name] = index
+        self.phone_columns = [
+            index
+            for kind in ("phone", "mobile", "other_phone")
+            for index, name in sorted(mapping.items())
+            if name == kind
+        ]
         self.width = width
         self.normalise = normalise
         self.default_source = default_source
         self.valid_zone = valid_zone
         self.seen: Counter[str] = Counter()
         self.unknown_zones = 0
+        self._channels: dict[str, str | None] = {}
 
     def fingerprint(self, cells: list[str]) -> str:
-        content = "\x1f".join(cell.strip() for cell in cells)
+        content = "\x1f".join(cells)
         self.seen[content] += 1
         # An identical second line is a second inquiry: it gets its own key.
-        digest = hashlib.blake2b(
+        return hashlib.blake2b(
             f"{self.seen[content]}\x1e{content}".encode(), digest_size=12
         ).hexdigest()
-        return digest
+
+    def _cell(self, cells: list[str], name: str) -> str:
+        index = self.column[name]
+        if index is None or index >= len(cells):
+            return ""
+        value = cells[index]
+        if name == "notes":  # keep its lines; a CRLF file's embedded newlines too
+            return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        value = value.strip()
+        return " ".join(value.split()) if "  " in value or "\n" in value or "\t" in value else value
+
+    def _phones(self, cells: list[str]) -> list[str]:
+        found = []
+        for index in self.phone_columns:
+            if index < len(cells):
+                value = cells[index].strip()
+                if value:
+                    if ":::" in value:  # Google Contacts: several numbers in one cell
+                        found += [p.strip() for p in value.split(":::") if p.strip()]
+                    else:
+                        found.append(value)
+        return found
 
     def read(self, cells: list[str], line: int) -> Row | str:
         key = self.fingerprint(cells)
         if len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
             return f"{len(cells)} fields but the header has {self.width} (a broken CSV row)"
-        values: dict[str, list[str]] = {}
-        for index, name in self.mapping:
-            if index < len(cells):
-                cell = cells[index]
-                if name == "notes":  # keep its lines; a CRLF file's embedded newlines too
-                    cell = cell.replace("\r\n", "\n").replace("\r", "\n").strip()
-                else:
-                    cell = " ".join(cell.split())
-                if cell:
-                    values.setdefault(name, []).append(cell)
-
-        def one(name: str) -> str:
-            return values[name][0] if name in values else ""
-
-        candidates = [
-            part.strip()
-            for name in ("phone", "mobile", "other_phone")
-            for cell in values.get(name, ())
-            for part in cell.split(":::")  # Google Contacts: several numbers in one cell
-            if part.strip()
-        ]
+        candidates = self._phones(cells)
         if not candidates:
             return "no phone number"
         phone, first_error, others = None, None, []
@@ -162,14 +180,26 @@ class RowReader:
         if phone is None:
             return first_error or "no usable phone number"
 
-        full = " ".join(p for p in (one("first_name"), one("middle_name"), one("last_name")) if p)
-        email = one("email")
-        name = one("name") or full or one("company") or email or phone
-        zone = one("timezone") or None
+        cell = self._cell
+        full = " ".join(
+            p
+            for p in (
+                cell(cells, "first_name"),
+                cell(cells, "middle_name"),
+                cell(cells, "last_name"),
+            )
+            if p
+        )
+        email, company = cell(cells, "email"), cell(cells, "company")
+        name = cell(cells, "name") or full or company or email or phone
+        zone = cell(cells, "timezone") or None
         if zone and not self.valid_zone(zone):
             self.unknown_zones += 1
             zone = None
-        urgency = _URGENCY_WORDS.get(one("urgency").lower(), "normal")
+        source_text = cell(cells, "source")
+        source = self._channels.get(source_text, "")
+        if source == "":
+            source = self._channels[source_text] = channel_for(source_text)
         return Row(
             line=line,
             key=key,
@@ -177,11 +207,11 @@ class RowReader:
             phone=phone,
             other_phones=others,
             email=email,
-            company=one("company"),
-            source=channel_for(one("source")) or self.default_source,
-            owner=one("owner"),
-            interest=one("interest"),
-            urgency=urgency,
+            company=company,
+            source=source or self.default_source,
+            owner=cell(cells, "owner"),
+            interest=cell(cells, "interest"),
+            urgency=_URGENCY_WORDS.get(cell(cells, "urgency").lower(), "normal"),
             timezone=zone,
-            note=one("notes"),
+            note=cell(cells, "notes"),
         )
