@@ -9,13 +9,9 @@ from zoneinfo import ZoneInfo
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from callq.config import ConfigError
 from callq.describe import undone_sentence
-from callq.errors import UserError
-from callq.phones import PhoneError
-from callq.phrases import CallbackError
 from callq.rules.model import UnknownOutcome
-from callq.rules.outcomes import NeedsCallbackTime
+from callq.screens.errors import SHOWN_ERRORS
 from callq.screens.help import HelpScreen
 from callq.screens.keys import ACTIONS, bindings
 from callq.screens.lead import LeadScreen
@@ -23,20 +19,10 @@ from callq.screens.queue import QueueScreen
 from callq.services import outcomes, session
 from callq.services.common import zone
 from callq.settings import Settings
-from callq.store.db import Database, DatabaseError, open_database
-from callq.timeexpr import TimeExprError
+from callq.store.db import Database, open_database
 
 T = TypeVar("T")
 POLL_SECONDS = 5.0
-SHOWN_ERRORS = (
-    UserError,
-    PhoneError,
-    CallbackError,
-    NeedsCallbackTime,
-    TimeExprError,
-    DatabaseError,
-    ConfigError,
-)
 
 
 class CallqApp(App[None]):
@@ -123,7 +109,7 @@ class CallqApp(App[None]):
             self._marker = marker or self._marker
             queue = self.queue_screen()
             if queue is not None:
-                queue.reload()
+                queue.refresh_in_background()
 
     # -- app-wide actions ------------------------------------------------------
 

@@ -12,6 +12,7 @@ from callq.rules.model import UnknownOutcome
 from callq.screens.forms import NewTime, NoteForm, RescheduleForm
 from callq.screens.outcome import OutcomeChoice, OutcomeForm
 from callq.services import leads, outcomes, session
+from callq.services.views import LoggedOutcome
 from callq.widgets.time_field import TimeContext
 
 
@@ -98,12 +99,12 @@ class LeadActions(Screen):
         )
         if result is not None:
             self.notify(logged_sentence(result, app.viewer_tz), title=target.name)
-            self.outcome_logged()
+            self.outcome_logged(target, result)
 
     def call_started_at(self) -> datetime | None:
         return None
 
-    def outcome_logged(self) -> None:
+    def outcome_logged(self, target: Target, result: LoggedOutcome) -> None:
         self.changed()
 
     # -- reschedule, note ------------------------------------------------------

@@ -27,10 +27,20 @@ class NewTime:
 T = TypeVar("T")
 
 
+def steady_cursors(screen: ModalScreen) -> None:
+    """No blinking cursors when the app is not live (deterministic snapshots)."""
+    if not getattr(screen.app, "live", True):
+        for field in screen.query(Input):
+            field.cursor_blink = False
+
+
 class FormScreen(ModalScreen[T], Generic[T]):
     """Escape cancels; enter in any input submits."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_form")]
+
+    def on_mount(self) -> None:
+        steady_cursors(self)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -146,7 +146,7 @@ class LeadScreen(LeadActions):
         self.reload()
         self.app.data_changed()
 
-    def outcome_logged(self) -> None:
+    def outcome_logged(self, target: Target, result: object) -> None:
         """Back to the queue, on the next lead."""
         self.app.data_changed()
         self.dismiss()

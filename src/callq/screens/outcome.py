@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from callq.phrases import CallbackError
+from callq.screens.forms import steady_cursors
 from callq.services.session import Suggestion
 from callq.widgets.time_field import TimeContext, TimeField
 
@@ -58,6 +59,7 @@ class OutcomeForm(ModalScreen[OutcomeChoice | None]):
             yield Label("enter save · esc cancel · ctrl+t their time", classes="hint")
 
     def on_mount(self) -> None:
+        steady_cursors(self)
         self.query_one("#note", Input).focus()
 
     def action_cancel(self) -> None:

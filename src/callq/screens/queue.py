@@ -1,21 +1,36 @@
 """The rep's queue: header counts, the outcome keys and the virtual list of leads to call."""
 
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
 from callq.screens.actions import LeadActions, Target
+from callq.screens.errors import SHOWN_ERRORS
 from callq.screens.forms import AddLeadForm
 from callq.screens.keys import bindings
 from callq.screens.search import SearchScreen
 from callq.services import leads, session
 from callq.services.leads import NewLead
 from callq.services.queue import SECTION_TITLES, SECTIONS, QueueReader
+from callq.services.views import LoggedOutcome
 from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import QueueList
 
 
+@dataclass(frozen=True)
+class QueueData:
+    reader: QueueReader
+    counts: dict[str, int]
+    stats: session.HeaderStats
+    now: datetime
+
+
 class QueueScreen(LeadActions):
     BINDINGS = bindings("queue", "lead")
+    data: QueueData | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
@@ -32,40 +47,54 @@ class QueueScreen(LeadActions):
     def queue(self) -> QueueList:
         return self.query_one(QueueList)
 
-    def reload(self) -> None:
-        """Counts, the header and a fresh page source; the cursor keeps its line."""
+    def fetch(self) -> QueueData:
+        """What the screen shows, read from the database (safe in a worker thread)."""
         app = self.app
-        now = app.settings.now()
-        reader = app.guard(QueueReader, app.db, app.settings.rules, rep=app.settings.rep, now=now)
-        if reader is None:
-            return
-        counts = app.guard(reader.counts)
-        if counts is None:
-            return
-        stats = app.guard(
-            session.header_stats, app.db, app.settings.rules, rep=app.settings.rep, now=now
-        )
-        self.queue.load(counts, lambda s, o, n: reader.page(s, offset=o, limit=n), now)
-        self.query_one("#header", Static).update(self.header_text(counts, stats, now))
+        settings = app.settings
+        now = settings.now()
+        reader = QueueReader(app.db, settings.rules, rep=settings.rep, now=now)
+        counts = reader.counts()
+        stats = session.header_stats(app.db, settings.rules, rep=settings.rep, now=now)
+        return QueueData(reader, counts, stats, now)
+
+    def reload(self) -> None:
+        """Read and show now; the cursor keeps its line."""
+        data = self.app.guard(self.fetch)
+        if data is not None:
+            self.apply(data)
+
+    @work(thread=True, exclusive=True, group="queue-refresh")
+    def refresh_in_background(self) -> None:
+        """Re-read counts and stats off the UI thread (others' changes, the clock moving)."""
+        try:
+            data = self.fetch()
+        except SHOWN_ERRORS:
+            return  # the next refresh tries again; a foreground action shows the error
+        self.app.call_from_thread(self.apply, data)
+
+    def apply(self, data: QueueData) -> None:
+        self.data = data
+        reader = data.reader
+        self.queue.load(data.counts, lambda s, o, n: reader.page(s, offset=o, limit=n), data.now)
+        self.show_header()
         empty = self.query_one("#empty", Static)
-        empty.display = not any(counts.values())
+        empty.display = not any(data.counts.values())
         if empty.display:
             empty.update(
-                f"Nothing to call for {app.settings.rep}. Add a lead with a, or run with "
+                f"Nothing to call for {self.app.settings.rep}. Add a lead with a, or run with "
                 "--rep NAME to work another rep's queue."
             )
 
-    def header_text(self, counts: dict[str, int], stats, now) -> str:  # noqa: ANN001
-        parts = [f"{SECTION_TITLES[s]} {counts[s]}" for s in SECTIONS]
-        rate = "-"
-        if stats is not None and stats.on_time_rate is not None:
-            rate = f"{stats.on_time_rate:.0%}"
-        calls = stats.calls_today if stats is not None else 0
-        clock = now.astimezone(self.app.viewer_tz).strftime("%a %d %b %H:%M")
-        return (
+    def show_header(self) -> None:
+        data = self.data
+        counts, stats = self.queue.counts, data.stats
+        parts = [f"{SECTION_TITLES[s]} {counts.get(s, 0)}" for s in SECTIONS]
+        rate = "-" if stats.on_time_rate is None else f"{stats.on_time_rate:.0%}"
+        clock = data.now.astimezone(self.app.viewer_tz).strftime("%a %d %b %H:%M")
+        self.query_one("#header", Static).update(
             f"[b]callq[/b] · {self.app.settings.rep}   "
             + " · ".join(parts)
-            + f"   Calls today {calls} · On time {rate} (week)   {clock}"
+            + f"   Calls today {stats.calls_today} · On time {rate} (week)   {clock}"
         )
 
     def target(self) -> Target | None:
@@ -74,8 +103,26 @@ class QueueScreen(LeadActions):
             return None
         return Target(item.lead_id, item.name, item.phone, item.followup_id, item.due_at)
 
-    def outcome_logged(self) -> None:
-        self.changed()  # the logged lead leaves its line: the cursor is on the next lead
+    def outcome_logged(self, target: Target, result: LoggedOutcome) -> None:
+        """Update rows in place: the lead leaves its line, so the cursor is on the next lead.
+
+        The exact counts and stats are re-read a moment later off the UI thread.
+        """
+        item = self.queue.current_item
+        if item is None or item.lead_id != target.lead_id or self.data is None:
+            self.changed()
+            return
+        moved_to = session.section_of(
+            result.next_due_at,
+            result.next_kind,
+            now=self.data.now,
+            day_end=self.data.reader.day_end,
+        )
+        self.queue.shift(item.section, moved_to)
+        stats = self.data.stats
+        self.data = replace(self.data, stats=replace(stats, calls_today=stats.calls_today + 1))
+        self.show_header()
+        self.set_timer(0.5, self.refresh_in_background)
 
     # -- queue actions ---------------------------------------------------------
 

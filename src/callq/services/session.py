@@ -175,6 +175,17 @@ def falling_due(
     return [DueAlert(*row) for row in rows]
 
 
+def section_of(due_at: datetime | None, kind: str | None, *, now: datetime, day_end: datetime):
+    """Which queue section a follow-up due at `due_at` belongs in (None: no follow-up)."""
+    if due_at is None:
+        return None
+    if kind == "first_response":
+        return "new"
+    if due_at < now:
+        return "overdue"
+    return "today" if due_at < day_end else "upcoming"
+
+
 def dial_argv(command: tuple[str, ...], phone: str, region: str) -> list[str]:
     """The dial command's arguments with `{phone}` as a validated E.164 number (PhoneError)."""
     e164 = normalise_phone(phone, region)

@@ -113,6 +113,18 @@ class QueueList(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Moved(self.current_item))
 
+    def shift(self, from_section: str, to_section: str | None) -> None:
+        """One row left `from_section` (for `to_section`, or the queue): update in place."""
+        counts = {block.section: block.count for block in self.blocks}
+        counts[from_section] = max(0, counts.get(from_section, 0) - 1)
+        if to_section is not None:
+            counts[to_section] = counts.get(to_section, 0) + 1
+        self.load(counts, self._fetch, self.now)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {block.section: block.count for block in self.blocks}
+
     @property
     def line_count(self) -> int:
         return self.blocks[-1].start + 1 + self.blocks[-1].count if self.blocks else 0
