@@ -1,0 +1,113 @@
+"""A killed import leaves a consistent database; running it again completes it exactly."""
+
+import csv
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from callq.services import doctor
+from callq.store.db import open_database
+
+ROWS = 40_000
+pytestmark = pytest.mark.slow
+
+
+def generate(path: Path, rows: int) -> None:
+    rng = random.Random(5)
+    seen: list[str] = []
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["First Name", "Last Name", "Mobile", "Email", "Lead Source"])
+        for index in range(rows):
+            if seen and rng.random() < 0.03:
+                phone = rng.choice(seen)  # a repeat inquiry, maybe in another batch
+            elif rng.random() < 0.01:
+                phone = "n/a"
+            else:
+                phone = f"9{rng.randrange(10**9):09d}"
+                seen.append(phone)
+            writer.writerow(["Renée", f"N{index}", phone, f"r{index}@example.in", "Web"])
+
+
+def callq(env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [_callq(), *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _callq() -> str:
+    return str(Path(sys.executable).with_name("callq"))
+
+
+def leads_in(db_path: str) -> int:
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5) as raw:
+            return raw.execute("SELECT COUNT(*) FROM lead").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def shape(db_path: str) -> dict[str, int]:
+    with sqlite3.connect(db_path) as raw:
+        one = lambda sql: raw.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "leads": one("SELECT COUNT(*) FROM lead"),
+            "open_followups": one("SELECT COUNT(*) FROM followup WHERE status = 'open'"),
+            "created": one("SELECT COUNT(*) FROM event WHERE type = 'created'"),
+            "scheduled": one("SELECT COUNT(*) FROM event WHERE type = 'followup_scheduled'"),
+            "inquiries": one("SELECT COUNT(*) FROM event WHERE type = 'inquiry'"),
+            "distinct_keys": one(
+                "SELECT COUNT(DISTINCT json_extract(detail, '$.import_key')) FROM event "
+                "WHERE type IN ('created', 'inquiry')"
+            ),
+        }
+
+
+def test_killed_import_is_consistent_and_a_rerun_completes_it(cli_env, tmp_path):
+    big = tmp_path / "big.csv"
+    generate(big, ROWS)
+    db_path = cli_env["CALLQ_DB"]
+    open_database(db_path).dispose()
+
+    process = callq(cli_env, "import", str(big))
+    deadline = time.monotonic() + 120
+    while leads_in(db_path) == 0 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if process.poll() is not None:
+        pytest.fail(f"the import finished before it could be killed: {process.stderr.read()}")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    killed = shape(db_path)
+    assert 0 < killed["leads"] < ROWS
+    # Every committed lead is whole: its follow-up and its two events.
+    assert killed["open_followups"] == killed["created"] == killed["scheduled"] == killed["leads"]
+    db = open_database(db_path)
+    report = doctor.check(db)
+    assert report.ok, report.problems
+    db.dispose()
+
+    rerun = callq(cli_env, "import", str(big), "--format", "json")
+    out, err = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, err
+    final = shape(db_path)
+
+    clean_db = str(tmp_path / "clean.db")
+    clean = callq({**cli_env, "CALLQ_DB": clean_db}, "import", str(big))
+    clean.communicate(timeout=600)
+    assert final == shape(clean_db)  # the same leads and events as one uninterrupted run
+    assert final["distinct_keys"] == final["created"] + final["inquiries"]  # nothing twice
+    db = open_database(db_path)
+    assert doctor.check(db).ok
+    db.dispose()
