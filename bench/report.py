@@ -1,0 +1,109 @@
+"""The leakage report at scale: `callq report --days 7` on the 100k/1M demo vs an empty db.
+
+Registered with the harness (`python bench/run.py --only report`); also runs alone:
+`python bench/report.py [--quick] [--leads N --calls N]`.
+Target (issue 4): the big database takes at most 3x the time of an empty one.
+"""
+
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from harness import Check, Context, Measure, Result, bench  # noqa: E402
+
+TARGET_RATIO = 3.0
+
+
+@bench("report")
+def report(ctx: Context) -> Result:
+    """`callq report --days 7` (json) on the demo database vs a fresh one, whole process."""
+    # The first report escalates the demo's overdue new leads (a write): run on a copy, and
+    # let the harness's untimed warm-up take that one-off cost.
+    big = ctx.work_copy("report")
+    empty = ctx.fresh_db("report")
+    argv = ("report", "--days", "7", "--format", "json")
+    measures = ctx.side_by_side(
+        {
+            "report --days 7 (empty db)": lambda i: ctx.callq_argv(empty, *argv),
+            "report --days 7 (100k demo)": lambda i: ctx.callq_argv(big, *argv),
+        }
+    )
+    empty_s = measures["report --days 7 (empty db)"].median
+    big_s = measures["report --days 7 (100k demo)"].median
+    facts = _in_process(ctx, big)
+    return Result(
+        measures=list(measures.values()) + facts.pop("measures"),
+        checks=[
+            Check(
+                "report(100k) vs report(empty)",
+                f"<= {TARGET_RATIO:g}x",
+                f"{big_s / empty_s:.2f}x ({big_s:.2f} s vs {empty_s:.2f} s)",
+                big_s <= TARGET_RATIO * empty_s,
+            )
+        ],
+        facts=facts,
+    )
+
+
+def _in_process(ctx: Context, db_path: Path) -> dict:
+    """Where the time goes: the service alone, and the Summary's daily trend."""
+    from callq.services.report import build_report, daily_trend
+    from callq.store.db import open_database
+
+    rules = ctx.rules()
+    db = open_database(db_path)
+    try:
+        samples: list[float] = []
+        trend: list[float] = []
+        for _ in range(3 if ctx.quick else 5):
+            started = time.perf_counter()
+            result = build_report(db, rules, now=ctx.now, days=7)
+            samples.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            daily_trend(db, rules, now=ctx.now, days=7)
+            trend.append(time.perf_counter() - started)
+        team = result.current.team
+        window = ctx.now - timedelta(days=7)
+        return {
+            "measures": [
+                Measure("build_report in-process (100k)", samples),
+                Measure("daily_trend in-process (100k)", trend),
+            ],
+            "window_start": window.isoformat(),
+            "leads_in": team.leads_in,
+            "calls": team.calls,
+            "missed_followups": team.missed_followups,
+        }
+    finally:
+        db.dispose()
+
+
+def main() -> int:
+    import argparse
+
+    import harness
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--reps", type=int)
+    parser.add_argument("--leads", type=int, default=harness.BIG_LEADS)
+    parser.add_argument("--calls", type=int, default=harness.BIG_CALLS)
+    args = parser.parse_args()
+    ctx = Context(quick=args.quick, reps=args.reps, leads=args.leads, calls=args.calls)
+    result = report(ctx)
+    for m in result.measures:
+        d = m.as_dict()
+        print(f"{m.name:40} n={d['n']:>3} median {d['median_ms']:>9.1f} ms  p90 {d['p90_ms']:.1f}")
+    for c in result.checks:
+        print(f"[{'PASS' if c.passed else 'FAIL'}] {c.name}: {c.actual} (target {c.target})")
+    print(result.facts)
+    return 0 if all(c.passed for c in result.checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
