@@ -93,3 +93,24 @@ def test_snapshot(snap_compare, summary_app) -> None:  # noqa: ANN001
         await _loaded(pilot)
 
     assert snap_compare(summary_app, run_before=loaded, terminal_size=(130, 50))
+
+
+async def test_s_in_the_app_opens_the_summary(history_db, report_rules_fixture) -> None:  # noqa: ANN001
+    from callq.app import make_app
+
+    settings = Settings(
+        db_target=str(history_db.path),
+        config_path=None,
+        rep="asha",
+        rules=report_rules_fixture,
+        fixed_now=NOW.astimezone(UTC),
+    )
+    app = make_app(settings, db=history_db, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        screen = await _loaded(pilot)
+        assert screen.query_one("#escalated", DataTable).row_count == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SummaryScreen)
