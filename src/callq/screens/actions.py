@@ -76,7 +76,15 @@ class LeadActions(Screen):
             return
         if suggestion is None:
             return
-        form = OutcomeForm(target.name, suggestion, self.time_context(target.lead_id))
+        app_rules = app.settings.rules
+        context = TimeContext(
+            now=app.settings.now(),
+            rep_tz=suggestion.rep_tz,
+            lead_tz=suggestion.lead_tz,
+            hours=app_rules.hours,
+            date_order=app_rules.team.date_order,
+        )
+        form = OutcomeForm(target.name, suggestion, context)
         self.app.push_screen(form, lambda choice: self.save_outcome(target, choice))
 
     def save_outcome(self, target: Target, choice: OutcomeChoice | None) -> None:
