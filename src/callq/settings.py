@@ -31,10 +31,17 @@ class Settings:
 
 def parse_instant(text: str, tz: ZoneInfo, *, what: str = "--now") -> datetime:
     """An ISO 8601 instant; without an offset it means wall time in `tz`."""
-    from dateutil.parser import isoparse
-
     try:
-        value = isoparse(text.strip())
+        # The standard library reads what callq prints and what people type; dateutil (a
+        # start-up cost every scripted call would pay) only for the rarer ISO forms.
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        value = None
+    try:
+        if value is None:
+            from dateutil.parser import isoparse
+
+            value = isoparse(text.strip())
     except (ValueError, OverflowError):
         raise UserError(
             f"{what}: {text!r} is not an ISO 8601 time (e.g. 2026-11-23T10:00 or "

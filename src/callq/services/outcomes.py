@@ -7,7 +7,6 @@ from sqlmodel import select
 from callq.errors import Conflict, NotFound, UserError
 from callq.rules.model import Rules
 from callq.rules.outcomes import is_cadence_outcome, plan_outcome, undo_window
-from callq.services.callback import callback_instant
 from callq.services.common import lead_id_for, lead_zone, rep_zone
 from callq.services.views import LoggedOutcome
 from callq.store import outcome_rows as rows
@@ -64,6 +63,8 @@ def log_outcome(
             cadence_calls += 1
         callback_at = None
         if callback is not None and str(callback).strip():
+            from callq.services.callback import callback_instant  # dateutil: only when asked
+
             callback_at = callback_instant(
                 callback, rules, lead=lead, rep=actor, now=now, their_time=their_time
             )
