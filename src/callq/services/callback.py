@@ -9,7 +9,12 @@ from callq.store.models import Lead, Rep
 
 
 def callback_instant(
-    when: str | datetime, rules: Rules, *, lead: Lead, rep: Rep | None, now: datetime,
+    when: str | datetime,
+    rules: Rules,
+    *,
+    lead: Lead,
+    rep: Rep | None,
+    now: datetime,
     their_time: bool = False,
 ) -> datetime:
     """Parse what the rep typed (CallbackError if ambiguous or past).
@@ -23,6 +28,4 @@ def callback_instant(
         return when
     text, said_theirs = split_their_time(when)
     tz = lead_zone(lead, rules) if (their_time or said_theirs) else rep_zone(rep, rules)
-    return parse_callback(
-        text, now=now, tz=tz, hours=rules.hours, date_order=rules.team.date_order
-    )
+    return parse_callback(text, now=now, tz=tz, hours=rules.hours, date_order=rules.team.date_order)

@@ -1,6 +1,5 @@
 """Query functions shared by the services. They read and stage writes; they never commit."""
 
-
 from sqlalchemy import func
 from sqlmodel import Session, select
 
