@@ -67,11 +67,13 @@ class FollowUp(SQLModel, table=True):
             unique=True,
             sqlite_where=text("status = 'open'"),
         ),
-        # The queue: a rep's open follow-ups by due time.
+        # The queue: a rep's open follow-ups by due time; `kind` makes it covering for the
+        # section counts (New is kind = first_response), so they never touch the table.
         Index(
-            "ix_followup_open_owner_due",
+            "ix_followup_open_owner_due_kind",
             "owner_id",
             "due_at",
+            "kind",
             sqlite_where=text("status = 'open'"),
         ),
         Index("ix_followup_due", "due_at"),
