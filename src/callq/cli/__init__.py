@@ -95,8 +95,19 @@ def command(fn: Callable) -> Callable:
     return wrapper
 
 
-def state(ctx: typer.Context) -> State:
-    return ctx.find_root().obj
+NowOption = Annotated[
+    str | None,
+    typer.Option("--now", help="Pretend it is this ISO 8601 time (also CALLQ_NOW)."),
+]
+
+
+def state(ctx: typer.Context, now: str | None = None) -> State:
+    """The global options; a command's own `--now` overrides the global one."""
+    root = ctx.find_root().obj
+    if now:
+        root.options["now"] = now
+        root._settings = None
+    return root
 
 
 @app.callback(invoke_without_command=True)

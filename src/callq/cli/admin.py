@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from callq.cli import app, command, fail, rules_app, state
+from callq.cli import NowOption, app, command, fail, rules_app, state
 
 
 @app.command()
@@ -109,6 +109,7 @@ def rules_simulate(
     file: Annotated[
         Path | None, typer.Option("--file", help="Simulate this rules file instead.")
     ] = None,
+    now: NowOption = None,
 ) -> None:
     """Show, call by call, what each outcome would schedule and the stage reached."""
     from rich.table import Table
@@ -118,7 +119,7 @@ def rules_simulate(
     from callq.rules.simulate import simulate
     from callq.settings import parse_instant
 
-    settings = state(ctx).settings
+    settings = state(ctx, now).settings
     rules = load_rules(file) if file else settings.rules
     tz = settings.viewer_zone
     arrived_at = parse_instant(arrived, tz, what="--arrived") if arrived else settings.now()

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from callq.cli import app, command, state
+from callq.cli import NowOption, app, command, state
 from callq.cli.render import console, minutes_text, print_json, when
 
 
@@ -42,11 +42,12 @@ def add(
     company: Annotated[str, typer.Option("--company")] = "",
     note: Annotated[str, typer.Option("--note")] = "",
     format: FormatOption = Format.table,
+    now: NowOption = None,
 ) -> None:
     """Add one lead; its first-response follow-up is due at its SLA deadline."""
     from callq.services.leads import NewLead, add_lead, show_lead
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
     new = NewLead(
         name=name,
@@ -98,13 +99,14 @@ def log(
         bool, typer.Option("--override", help="Log even if another rep holds the lead.")
     ] = False,
     format: FormatOption = Format.table,
+    now: NowOption = None,
 ) -> None:
     """Record a call's outcome and schedule what follows (exactly as the TUI does)."""
     from callq.describe import logged_sentence
     from callq.services.outcomes import log_outcome
     from callq.settings import parse_instant
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
     call_at = parse_instant(at, settings.viewer_zone, what="--at") if at else None
     result = log_outcome(
@@ -128,12 +130,12 @@ def log(
 
 @app.command()
 @command
-def undo(ctx: typer.Context, format: FormatOption = Format.table) -> None:
+def undo(ctx: typer.Context, format: FormatOption = Format.table, now: NowOption = None) -> None:
     """Undo your last logged outcome (within 10 minutes)."""
     from callq.describe import undone_sentence
     from callq.services.outcomes import undo_last_outcome
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
     result = undo_last_outcome(st.open_db(), settings.rules, rep=settings.rep, now=settings.now())
     if format is Format.json:
@@ -150,11 +152,12 @@ def reschedule(
     expr: Annotated[str, typer.Argument(help="'tomorrow 3pm', 'in 2h', 'fri 10:30', '2bd'...")],
     note: Annotated[str, typer.Option("--note")] = "",
     their_time: Annotated[bool, typer.Option("--their-time")] = False,
+    now: NowOption = None,
 ) -> None:
     """Move the lead's open follow-up."""
     from callq.services.leads import reschedule as reschedule_lead
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
     lead_id, due = reschedule_lead(
         st.open_db(),
@@ -175,11 +178,12 @@ def note(
     ctx: typer.Context,
     lead: Annotated[str, typer.Argument(help="Lead id or phone number.")],
     text: Annotated[str, typer.Argument(help="The note.")],
+    now: NowOption = None,
 ) -> None:
     """Add a note to a lead's timeline."""
     from callq.services.leads import add_note
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
     lead_id = add_note(
         st.open_db(), settings.rules, lead, text, now=settings.now(), rep=settings.rep
@@ -266,11 +270,12 @@ def queue(
     all_reps: Annotated[bool, typer.Option("--all", help="Everyone's open follow-ups.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="Rows per section (0: all).")] = 50,
     format: FormatOption = Format.table,
+    now: NowOption = None,
 ) -> None:
     """Who to call: New, Overdue, Due today, Upcoming (earliest deadline first)."""
     from callq.services.queue import SECTION_TITLES, SECTIONS, QueueReader
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
     now, tz = settings.now(), settings.viewer_zone
     owner = None if all_reps else (rep or settings.rep)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from callq.cli import app, command, state
+from callq.cli import NowOption, app, command, state
 
 
 @app.command()
@@ -16,12 +16,13 @@ def claim(
     force: Annotated[
         bool, typer.Option("--force", help="Take it even if someone holds it.")
     ] = False,
+    now: NowOption = None,
 ) -> None:
     """Hold a lead for a few minutes so nobody else calls it meanwhile."""
     from callq.cli.render import when
     from callq.services.claims import claim_lead, release_claim
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
     if release:
         release_claim(st.open_db(), settings.rules, lead, rep=settings.rep)
@@ -38,11 +39,11 @@ def claim(
 
 @app.command("next")
 @command
-def next_command(ctx: typer.Context) -> None:
+def next_command(ctx: typer.Context, now: NowOption = None) -> None:
     """Claim the top of your queue that nobody else holds and print its id."""
     from callq.services.claims import next_lead
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
     held = next_lead(st.open_db(), settings.rules, rep=settings.rep, now=settings.now())
     if held is None:
