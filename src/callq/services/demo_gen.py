@@ -10,51 +10,22 @@ are independent: lead i's calls and follow-ups have ids no other chunk uses.
 
 import json
 import random
-import re
 import sqlite3
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-
 from callq import timeexpr as te
 from callq.rules.hours import local_instant
 from callq.rules.model import CLOSED_STAGES, Rules
 from callq.rules.outcomes import first_response_due, is_cadence_outcome
+from callq.services.demo_people import Phones, person
 
 HISTORY_DAYS = 42
 _DAY = 86400
 
 # --- what the leads look like -------------------------------------------------------------
-_FIRST = (  # noqa: SIM905 (word lists read better as prose)
-    "Aarav Aditi Akash Ananya Arjun Deepa Divya Farhan Gaurav Harini Imran Ishita Karan Kavya "
-    "Lakshmi Manoj Meera Mohit Naveen Neha Nikhil Pooja Priya Rahul Rajesh Riya Rohan Sanjay "
-    "Sneha Sunil Tanvi Varun Vikram Zoya Aisha Suresh Anil Swati Yash Nandini Ravi Shreya "
-    "Abdul Gurpreet Joseph Fatima Venkat Bhavna Kiran Arvind"
-).split()
-_LAST = (  # noqa: SIM905 (word lists read better as prose)
-    "Sharma Verma Iyer Nair Reddy Patel Shah Mehta Gupta Singh Kumar Das Banerjee Chatterjee "
-    "Menon Pillai Rao Joshi Kulkarni Deshpande Agarwal Bose Khan Qureshi Fernandes D'Souza "
-    "Gill Sandhu Naidu Hegde Mishra Pandey Tiwari Chauhan Thakur Malhotra Kapoor Bhat Sethi Jain"
-).split()
-_INTL = (
-    ("US", "America/New_York", "John Miller|Emily Carter|Michael Brooks|Sarah Nguyen|David Kim"),
-    ("GB", "Europe/London", "Oliver Smith|Amelia Jones|Harry Taylor|Priya Lal|George Evans"),
-    ("AE", "Asia/Dubai", "Omar Al Farsi|Layla Haddad|Yusuf Rahman|Sara Mansour|Ahmed Saleh"),
-    ("SG", "Asia/Singapore", "Wei Ling Tan|Jun Hao Lim|Mei Chen|Rajan Pillay|Siti Aminah"),
-    ("AU", "Australia/Sydney", "Jack Wilson|Chloe Martin|Liam Walker|Ruby Thompson|Noah White"),
-    ("DE", "Europe/Berlin", "Lukas Becker|Anna Schmidt|Jonas Weber|Lea Fischer|Felix Wagner"),
-)
-_COMPANY_HEAD = (  # noqa: SIM905 (word lists read better as prose)
-    "Shree Ganesh Sai Kaveri Himalaya Sahyadri Narmada Lotus Orchid Pinnacle Sunrise Navya "
-    "Apex Vridhi Trident Zenith Aarohan Kalpataru Sagar Indus Bharat Vistara Pragati Utkarsh"
-).split()
-_COMPANY_TAIL = (  # noqa: SIM905 (word lists read better as prose)
-    "Traders|Textiles Pvt Ltd|Infotech|Logistics|Pharma|Realty|Motors|Foods|Exports|Clinic|"
-    "Academy|Solar Solutions|Constructions|Enterprises|Digital|Hospitality|Agro Industries"
-).split("|")
 _INTEREST = (  # noqa: SIM905 (word lists read better as prose)
     "Annual plan|Demo request|Bulk pricing|Enterprise quote|Site visit|Home loan|Solar rooftop 5kW|"
     "MBA admission|Car insurance renewal|Premium membership|Franchise enquiry|Health cover|"
@@ -173,39 +144,6 @@ def iso(t: int) -> str:
     """`datetime.isoformat()` of an aware UTC instant, as the services put into events."""
     hour, rest = divmod(t, 3600)
     return (_hour_text.get(hour) or _hour(hour)).replace(" ", "T") + _MINUTE_SECOND[rest] + "+00:00"
-
-
-# --- phone numbers --------------------------------------------------------------------------
-_UNIQUE_DIGITS = 7
-_UNIQUE_SPAN = 8 * 10**6  # the unique tail runs 2000000..9999999
-
-
-class Phones:
-    """Valid E.164 mobiles, unique by construction: the last 7 digits encode the lead id
-    (a bijection), the leading digits come from random numbers the region's pattern accepts."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.regions: dict[str, tuple] = {}
-
-    def _region(self, region: str) -> tuple:
-        if region not in self.regions:
-            meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-            pattern = re.compile(meta.mobile.national_number_pattern)
-            self.regions[region] = (str(meta.country_code), pattern, meta.mobile.example_number)
-        return self.regions[region]
-
-    def make(self, region: str, lead_id: int) -> str:
-        code, pattern, example = self._region(region)
-        tail = str(2 * 10**6 + (lead_id * 48271 + 1_234_567) % _UNIQUE_SPAN)
-        head_length = len(example) - _UNIQUE_DIGITS
-        rng = self.rng
-        for _ in range(200):
-            head = example[:2] + str(rng.randrange(10**8)).zfill(8)
-            national = head[:head_length] + tail
-            if pattern.fullmatch(national):
-                return f"+{code}{national}"
-        raise RuntimeError(f"cannot make a valid {region} number for lead {lead_id}")
 
 
 # --- outcomes -------------------------------------------------------------------------------
@@ -487,28 +425,6 @@ class _Generator:
                 times[k] = times[k - 1] + 60
         return times, cal.from_x(int(created_x) - 1), due_t
 
-    def person(self, lead_id: int) -> tuple[str, str, str | None, str, str]:
-        rng = self.rng
-        random_ = rng.random
-        if random_() < 0.08:
-            region, lead_tz, names = rng.choice(_INTL)
-            name = rng.choice(names.split("|"))
-            company = f"{name.split()[-1]} {rng.choice(('Group', 'Partners', 'Trading', 'Ltd'))}"
-        else:
-            region, lead_tz = self.region, None
-            name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-            company = f"{rng.choice(_COMPANY_HEAD)} {rng.choice(_COMPANY_TAIL)}"
-        if random_() < 0.25:
-            company = ""
-        email = ""
-        if random_() < 0.6:
-            user = name.lower().replace(" ", ".").replace("'", "")
-            domain = (
-                company.split()[0].lower() + ".com" if company and random_() < 0.5 else "gmail.com"
-            )
-            email = f"{user}{rng.randint(1, 99)}@{domain}"
-        return name, self.phones.make(region, lead_id), lead_tz, email, company
-
     def chunk(self, chunk: Chunk):  # noqa: ANN201, C901
         """Rows of leads, calls, follow-ups and events of one chunk, and its open count."""
         rng = self.rng
@@ -529,7 +445,7 @@ class _Generator:
             lead_id = chunk.first_lead + offset
             owner = self.rep_ids[(lead_id - 1) % n_reps]
             source = rng.choices(channels, channel_weights)[0]
-            name, phone, lead_tz, email, company = self.person(lead_id)
+            name, phone, lead_tz, email, company = person(rng, self.phones, self.region, lead_id)
             roll = random_()
             urgency = "high" if roll < 0.2 else ("low" if roll > 0.8 else "normal")
             sla = sla_by_channel[source]
