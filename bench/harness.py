@@ -141,7 +141,9 @@ class Context:
             "calls": self.calls,
             "now": self.now_text,
             "schema": HEAD_REVISION,
-            "generator": _source_hash("services/demo.py", "services/demo_gen.py"),
+            "generator": _source_hash(
+                "services/demo.py", "services/demo_gen.py", "services/demo_people.py"
+            ),
         }
         stamp_path = path.with_suffix(".json")
         if path.exists() and stamp_path.exists() and _same_inputs(stamp_path, stamp):
