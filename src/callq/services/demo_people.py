@@ -58,8 +58,10 @@ class Phones:
         tail = str(2 * 10**6 + (lead_id * 48271 + 1_234_567) % _UNIQUE_SPAN)
         head_length = len(example) - _UNIQUE_DIGITS
         rng = self.rng
-        for _ in range(200):
-            head = example[:2] + str(rng.randrange(10**8)).zfill(8)
+        for attempt in range(400):
+            # Any leading digits first (varied numbers), then the example's (a sure match).
+            first = str(rng.randrange(1, 10)) if attempt < 200 else example[:2]
+            head = first + str(rng.randrange(10**8)).zfill(8)
             national = head[:head_length] + tail
             if pattern.fullmatch(national):
                 return f"+{code}{national}"
