@@ -273,8 +273,9 @@ def call_counts(rng: random.Random, n_leads: int, n_calls: int) -> list[int]:
     if n_leads == 0 or n_calls == 0:
         return [0] * n_leads
     mean = n_calls / n_leads
+    most = max(8, round(3 * mean))  # a lead called 30 times looks like a bug, not a demo
     counts = [
-        0 if rng.random() < 0.1 else max(1, round(rng.expovariate(1 / mean)))
+        0 if rng.random() < 0.1 else min(most, max(1, round(rng.expovariate(1 / mean))))
         for _ in range(n_leads)
     ]
     diff = n_calls - sum(counts)
