@@ -120,3 +120,20 @@ def test_cli_demo_prints_a_summary_and_the_queue(cli, tmp_path) -> None:  # noqa
     assert result.exit_code == 0, result.output
     assert "demo: 60 leads, 240 calls" in result.output
     assert "Queue of asha" in result.output
+
+
+def test_worker_processes_build_the_same_demo(tmp_path, rules, now, monkeypatch) -> None:  # noqa: ANN001
+    """Chunks are independent (ids derive from call counts), so parallel == serial."""
+    import callq.services.demo
+
+    monkeypatch.setattr(callq.services.demo, "CHUNK_LEADS", 100)
+    serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    build_demo(serial, rules, now=now, leads=400, calls=1200, workers=1)
+    build_demo(parallel, rules, now=now, leads=400, calls=1200, workers=2)
+    for sql in (
+        "SELECT * FROM lead ORDER BY id",
+        "SELECT * FROM call ORDER BY id",
+        "SELECT * FROM followup ORDER BY id",
+        "SELECT * FROM event ORDER BY id",
+    ):
+        assert _rows(serial, sql) == _rows(parallel, sql)
