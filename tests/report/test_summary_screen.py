@@ -30,7 +30,10 @@ def summary_app(history_db, report_rules_fixture):  # noqa: ANN001, ANN201
 async def _loaded(pilot) -> SummaryScreen:  # noqa: ANN001
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    # The Loaded message, then the tables' layout with their rows, each take a refresh.
+    for _ in range(3):
+        await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
     screen = pilot.app.screen
     assert isinstance(screen, SummaryScreen)
     return screen
