@@ -3,11 +3,15 @@
     python bench/tui.py [--db DEMO.db] [--now ISO] [--iterations N]
 
 Both apps (callq and a bare Textual app) run as whole processes in a 120x40 pseudo-terminal;
-"painted" means the text a person would see has been written to the terminal. Registers
+"painted" means the text a person would see is on the terminal's screen: the output is
+replayed onto a small screen model (cursor moves, erases, text), because Textual writes
+only the cells that changed (`Calls today 41` -> `42` is one digit at a cursor
+position, so searching the byte stream for the new text misses it). Registers
 `@bench("tui")` for bench/run.py when the harness is there; also runs alone.
 """
 
 import argparse
+import codecs
 import json
 import os
 import pty
@@ -38,8 +42,80 @@ Bare().run()
 """
 
 
+TOKEN = re.compile(
+    r"\x1b\[([0-9;?<>=$]*)[ -/]*([@-~])"  # CSI: cursor moves, erases, colours
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: titles, clipboard
+    r"|\x1b[^\[\]]"  # two-byte escapes
+    r"|[^\x1b\r\n\x07\x08]+|[\r\n\x07\x08]"  # text, controls
+)
+
+
+class Screen:
+    """Enough of a VT100 to know what text is on screen: cursor moves, erases, printing."""
+
+    def __init__(self, cols: int, rows: int) -> None:
+        self.cols, self.rows = cols, rows
+        self.cells = [[" "] * cols for _ in range(rows)]
+        self.y = self.x = 0
+        self.pending = ""
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.pending + self.decoder.decode(chunk)
+        pos = 0
+        for match in TOKEN.finditer(data):
+            if match.start() != pos:  # an incomplete escape: wait for the rest
+                break
+            self._apply(match)
+            pos = match.end()
+        self.pending = data[pos:]
+
+    def _apply(self, match: re.Match) -> None:
+        text = match.group(0)
+        if match.group(2) is not None:
+            params, final = match.group(1), match.group(2)
+            if params.startswith("?"):
+                return
+            nums = [int(p) if p.isdigit() else 0 for p in params.split(";")] if params else []
+            first = nums[0] if nums else 0
+            if final in "Hf":
+                self.y = max((nums[0] if nums else 1) - 1, 0)
+                self.x = max((nums[1] if len(nums) > 1 else 1) - 1, 0)
+            elif final == "A":
+                self.y = max(self.y - max(first, 1), 0)
+            elif final == "B":
+                self.y = min(self.y + max(first, 1), self.rows - 1)
+            elif final == "C":
+                self.x += max(first, 1)
+            elif final == "D":
+                self.x = max(self.x - max(first, 1), 0)
+            elif final == "G":
+                self.x = max(first - 1, 0)
+            elif final == "J" and first == 2:
+                self.cells = [[" "] * self.cols for _ in range(self.rows)]
+            elif final == "K":
+                row = self.cells[min(self.y, self.rows - 1)]
+                span = range(self.x, self.cols) if first == 0 else range(self.cols)
+                for i in span:
+                    row[i] = " "
+            return
+        if text == "\r":
+            self.x = 0
+        elif text == "\n":
+            self.y = min(self.y + 1, self.rows - 1)
+        elif text[0] not in "\x1b\x07\x08":
+            row = self.cells[min(self.y, self.rows - 1)]
+            for ch in text:
+                if self.x < self.cols:
+                    row[self.x] = ch
+                self.x += 1
+
+    def text(self) -> str:
+        return "\n".join("".join(row) for row in self.cells)
+
+
 class Terminal:
-    """A process in a pty whose output is collected (escape codes removed) for markers."""
+    """A process in a pty whose output is replayed onto a `Screen` to look for markers."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.started = time.perf_counter()
@@ -49,6 +125,7 @@ class Terminal:
         self.pid, self.fd = pid, fd
         ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.raw = bytearray()
+        self.screen = Screen(COLS, ROWS)
         self.changed = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -64,26 +141,23 @@ class Terminal:
                     self.changed.notify_all()
                     return
                 self.raw += chunk
+                self.screen.feed(chunk)
                 self.changed.notify_all()
 
-    def mark(self) -> int:
-        with self.changed:
-            return len(self.raw)
-
-    def wait_for(self, text: str, since: int = 0, timeout: float = 60.0) -> float:
-        """Seconds (perf_counter) when `text` appeared in the output after byte `since`."""
-        needle = text.encode()
+    def wait_for(self, text: str, *, gone: str | None = None, timeout: float = 60.0) -> float:
+        """perf_counter when `text` is on screen (and `gone`, if given, no longer is)."""
         deadline = time.perf_counter() + timeout
         with self.changed:
             while True:
-                if needle in ANSI.sub(b"", bytes(self.raw[since:])):
+                shown = self.screen.text()
+                if text in shown and (gone is None or gone not in shown):
                     return time.perf_counter()
                 if self.raw.endswith(b"\0EOF"):
                     tail = ANSI.sub(b"", bytes(self.raw[-2000:])).decode(errors="replace")
                     raise RuntimeError(f"the app exited before showing {text!r}: {tail}")
                 left = deadline - time.perf_counter()
                 if left <= 0:
-                    raise TimeoutError(f"{text!r} not shown within {timeout} s")
+                    raise TimeoutError(f"{text!r} not shown within {timeout} s:\n{shown}")
                 self.changed.wait(left)
 
     def send(self, keys: str) -> None:
@@ -132,21 +206,21 @@ def outcome_latency(callq_argv: list[str], env: dict, iterations: int) -> dict:
     form, saved = [], []
     try:
         term.wait_for("New (")
-        seen = term.mark()
-        term.wait_for("Calls today ", 0)
-        text = ANSI.sub(b"", bytes(term.raw)).decode(errors="replace")
-        calls = int(re.findall(r"Calls today (\d+)", text)[-1])
+        deadline = time.perf_counter() + 60
+        while not re.search(r"Calls today \d", term.screen.text()):  # the services loaded
+            if time.perf_counter() > deadline:
+                raise TimeoutError(term.screen.text())
+            time.sleep(0.05)
         time.sleep(0.5)
+        calls = int(re.findall(r"Calls today (\d+)", term.screen.text())[-1])
         for i in range(iterations + 3):
-            seen = term.mark()
             started = time.perf_counter()
             term.send("1")
-            shown = term.wait_for("Note (optional)", seen)
-            seen = term.mark()
+            shown = term.wait_for("Note (optional)")
             enter = time.perf_counter()
             term.send("\r")
             calls += 1
-            done = term.wait_for(f"Calls today {calls} ", seen)
+            done = term.wait_for(f"Calls today {calls} ", gone="Note (optional)")
             if i >= 3:  # warm-up: first pages, first statements
                 form.append(shown - started)
                 saved.append(done - enter)

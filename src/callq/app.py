@@ -1,25 +1,29 @@
-"""CallqApp: the rep's terminal UI, built by `make_app` for the CLI, the tests and snapshots."""
+"""CallqApp: the rep's terminal UI, built by `make_app` for the CLI, the tests and snapshots.
 
+Start-up: SQLAlchemy costs more to import than a bare Textual app takes to paint, so on a
+SQLite file the first screen is read through `store.quickread` (stdlib sqlite3) and the
+services are imported and the database opened in a thread after the first frame.
+"""
+
+from __future__ import annotations
+
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from callq.describe import undone_sentence
-from callq.rules.model import UnknownOutcome
-from callq.screens.errors import SHOWN_ERRORS
-from callq.screens.help import HelpScreen
 from callq.screens.keys import ACTIONS, bindings
-from callq.screens.lead import LeadScreen
 from callq.screens.queue import QueueScreen
-from callq.services import outcomes, session
-from callq.services.common import zone
 from callq.settings import Settings
-from callq.store.db import Database, open_database
+
+if TYPE_CHECKING:
+    from callq.store.db import Database
+    from callq.store.quickread import QuickReader
 
 T = TypeVar("T")
 POLL_SECONDS = 5.0
@@ -32,26 +36,96 @@ class CallqApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = bindings("app")
 
-    def __init__(self, settings: Settings, db: Database, *, live: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database | None = None,
+        *,
+        live: bool = True,
+        quick: QuickReader | None = None,
+    ) -> None:
         super().__init__()
-        self.settings, self.db, self.live = settings, db, live
-        self.viewer_tz: ZoneInfo = session.viewer_zone(db, settings.rules, settings.rep)
+        self.settings, self.live = settings, live
+        self.quick = quick  # reads the first screen while the services load (db is None)
+        self._db = db
+        self._services_event = threading.Event()
+        self._load_error: BaseException | None = None
+        if db is not None:
+            from callq.services import session
+
+            self.viewer_tz: ZoneInfo = session.viewer_zone(db, settings.rules, settings.rep)
+            self._services_event.set()
+        else:
+            assert quick is not None, "make_app opens the database when there is no quick reader"
+            self.viewer_tz = quick.rep_tz
         self._marker = 0
         self._last_poll: datetime | None = None
+
+    @property
+    def db(self) -> Database:
+        """The database; a key pressed before the services loaded waits for them (rare)."""
+        self._services_event.wait()
+        if self._load_error is not None:
+            raise self._load_error
+        return self._db
+
+    @property
+    def services_ready(self) -> bool:
+        return self._services_event.is_set()
 
     def on_mount(self) -> None:
         if self.settings.rules.keys:
             self.set_keymap(self.settings.rules.keys)
+        self.push_screen(QueueScreen())
+        if self.services_ready:
+            self._start_polling()
+        else:
+            self.call_after_refresh(self.set_timer, 0.02, self._load_services)
+
+    def _start_polling(self) -> None:
+        from callq.services import session
+
         self._marker = self.guard(session.change_marker, self.db) or 0
         self._last_poll = self.settings.now()
-        self.push_screen(QueueScreen())
         if self.live:
             self.set_interval(POLL_SECONDS, self.poll)
+
+    def _load_services(self) -> None:
+        threading.Thread(target=self._open_in_thread, name="callq-load", daemon=True).start()
+
+    def _open_in_thread(self) -> None:
+        """Import the services and open the database off the UI thread, after the first frame."""
+        try:
+            from callq.store.db import open_database
+
+            self._db = open_database(self.settings.db_target)
+            # Warm what the first outcome key needs, so it does not pay the imports.
+            import callq.screens.lead  # noqa: F401
+            import callq.screens.outcome  # noqa: F401
+            import callq.services.outcomes  # noqa: F401
+            import callq.services.queue  # noqa: F401
+        except BaseException as error:  # shown on the UI thread; the app stays up
+            self._load_error = error
+        finally:
+            self._services_event.set()
+        self.call_from_thread(self._services_loaded)
+
+    def _services_loaded(self) -> None:
+        if self._load_error is not None:
+            self.notify(f"Cannot open the database: {self._load_error}", severity="error")
+            return
+        self._start_polling()
+        queue = self.queue_screen()
+        if queue is not None:
+            queue.refresh_in_background()
 
     # -- helpers the screens use ---------------------------------------------
 
     def guard(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Run one service call; a user-facing error is shown and nothing changes (None)."""
+        from callq.rules.model import UnknownOutcome
+        from callq.screens.errors import SHOWN_ERRORS
+
         try:
             return fn(*args, **kwargs)
         except UnknownOutcome:
@@ -61,12 +135,15 @@ class CallqApp(App[None]):
             return None
 
     def lead_tz(self, lead_id: int) -> ZoneInfo:
+        from callq.services.common import zone
         from callq.services.leads import show_lead
 
         detail = self.guard(show_lead, self.db, self.settings.rules, f"#{lead_id}")
         return zone(detail.lead.timezone) if detail else self.viewer_tz
 
     def open_lead(self, lead_id: int) -> None:
+        from callq.screens.lead import LeadScreen
+
         self.push_screen(LeadScreen(lead_id))
 
     def queue_screen(self) -> QueueScreen | None:
@@ -77,6 +154,8 @@ class CallqApp(App[None]):
 
     def data_changed(self) -> None:
         """After a write from this app: reload the queue at once (rows update in place)."""
+        from callq.services import session
+
         self._marker = self.guard(session.change_marker, self.db) or self._marker
         queue = self.queue_screen()
         if queue is not None:
@@ -84,6 +163,8 @@ class CallqApp(App[None]):
 
     def poll(self) -> None:
         """Cheap check for others' changes, and for follow-ups falling due while open."""
+        from callq.services import session
+
         now = self.settings.now()
         marker = self.guard(session.change_marker, self.db)
         alerts = []
@@ -114,6 +195,10 @@ class CallqApp(App[None]):
     # -- app-wide actions ------------------------------------------------------
 
     def action_undo(self) -> None:
+        from callq.describe import undone_sentence
+        from callq.screens.lead import LeadScreen
+        from callq.services import outcomes
+
         result = self.guard(
             outcomes.undo_last_outcome,
             self.db,
@@ -136,6 +221,8 @@ class CallqApp(App[None]):
         self.push_screen(SummaryScreen(self.settings))
 
     def action_help(self) -> None:
+        from callq.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.settings.rules, dict(self.settings.rules.keys)))
 
@@ -158,10 +245,27 @@ class CallqApp(App[None]):
                 )
 
 
-def make_app(settings: Settings, *, db: Database | None = None, live: bool = True) -> CallqApp:
-    """The one way to build the app. `live=False` (snapshots): no timers, no ticking clock."""
-    return CallqApp(settings, db or open_database(settings.db_target), live=live)
+def make_app(
+    settings: Settings, *, db: Database | None = None, live: bool = True, quick: bool = False
+) -> CallqApp:
+    """The one way to build the app. `live=False` (snapshots): no timers, no ticking clock.
+
+    `quick=True` (the CLI): on a SQLite file at the head schema, paint the first screen
+    through `store.quickread` and open the database after it.
+    """
+    if db is None and quick:
+        from callq.store.quickread import QuickReader, sqlite_path
+
+        path = sqlite_path(settings.db_target)
+        if path is not None and QuickReader.usable(path):
+            reader = QuickReader(path, settings.rules, rep=settings.rep, now=settings.now())
+            return CallqApp(settings, live=live, quick=reader)
+    if db is None:
+        from callq.store.db import open_database
+
+        db = open_database(settings.db_target)
+    return CallqApp(settings, db, live=live)
 
 
 def run_app(settings: Settings) -> None:
-    make_app(settings).run()
+    make_app(settings, quick=True).run()

@@ -1,19 +1,22 @@
 """Actions on the lead in front of the rep, shared by the queue and lead screens."""
 
+from __future__ import annotations
+
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
-from callq.describe import logged_sentence
 from callq.phones import display_phone
 from callq.rules.model import UnknownOutcome
-from callq.screens.forms import NewTime, NoteForm, RescheduleForm
-from callq.screens.outcome import OutcomeChoice, OutcomeForm
-from callq.services import leads, outcomes, session
-from callq.services.views import LoggedOutcome
-from callq.widgets.time_field import TimeContext
+
+if TYPE_CHECKING:  # the forms and services load after the first frame (see app.py)
+    from callq.screens.forms import NewTime
+    from callq.screens.outcome import OutcomeChoice
+    from callq.services.views import LoggedOutcome
+    from callq.widgets.time_field import TimeContext
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class LeadActions(Screen):
         return target
 
     def time_context(self, lead_id: int) -> TimeContext:
+        from callq.widgets.time_field import TimeContext
+
         app = self.app
         rules = app.settings.rules
         return TimeContext(
@@ -57,6 +62,10 @@ class LeadActions(Screen):
     # -- outcome -------------------------------------------------------------
 
     def action_outcome(self, key: str) -> None:
+        from callq.screens.outcome import OutcomeForm
+        from callq.services import session
+        from callq.widgets.time_field import TimeContext
+
         target = self._target_or_say()
         if target is None:
             return
@@ -90,6 +99,9 @@ class LeadActions(Screen):
     def save_outcome(self, target: Target, choice: OutcomeChoice | None) -> None:
         if choice is None:
             return
+        from callq.describe import logged_sentence
+        from callq.services import outcomes
+
         app = self.app
         result = app.guard(
             outcomes.log_outcome,
@@ -121,12 +133,16 @@ class LeadActions(Screen):
         target = self._target_or_say()
         if target is None:
             return
+        from callq.screens.forms import RescheduleForm
+
         form = RescheduleForm(target.name, self.time_context(target.lead_id), target.due_at)
         self.app.push_screen(form, lambda value: self.save_reschedule(target, value))
 
     def save_reschedule(self, target: Target, value: NewTime | None) -> None:
         if value is None:
             return
+        from callq.services import leads
+
         app = self.app
         done = app.guard(
             leads.reschedule,
@@ -147,11 +163,15 @@ class LeadActions(Screen):
         target = self._target_or_say()
         if target is None:
             return
+        from callq.screens.forms import NoteForm
+
         self.app.push_screen(NoteForm(target.name), lambda text: self.save_note(target, text))
 
     def save_note(self, target: Target, text: str | None) -> None:
         if not text:
             return
+        from callq.services import leads
+
         app = self.app
         done = app.guard(
             leads.add_note,
@@ -176,6 +196,8 @@ class LeadActions(Screen):
         if not rules.dial_command:
             self.action_copy_number()
             return
+        from callq.services import session
+
         argv = self.app.guard(
             session.dial_argv, rules.dial_command, target.phone, rules.team.region
         )

@@ -1,30 +1,32 @@
 """The rep's queue: header counts, the outcome keys and the virtual list of leads to call."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
 from callq.screens.actions import LeadActions, Target
-from callq.screens.errors import SHOWN_ERRORS
-from callq.screens.forms import AddLeadForm
 from callq.screens.keys import bindings
-from callq.screens.search import SearchScreen
-from callq.services import leads, session
-from callq.services.leads import NewLead
-from callq.services.queue import SECTION_TITLES, SECTIONS, QueueReader
-from callq.services.views import LoggedOutcome
+from callq.services.views import SECTION_TITLES, SECTIONS
 from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import QueueList
+
+if TYPE_CHECKING:
+    from callq.services import session
+    from callq.services.leads import NewLead
+    from callq.services.views import LoggedOutcome
 
 
 @dataclass(frozen=True)
 class QueueData:
-    reader: QueueReader
+    reader: Any  # services.queue.QueueReader, or store.quickread.QuickReader at start-up
     counts: dict[str, int]
-    stats: session.HeaderStats
+    stats: session.HeaderStats | None  # None until the services have loaded
     now: datetime
 
 
@@ -49,6 +51,9 @@ class QueueScreen(LeadActions):
 
     def fetch(self) -> QueueData:
         """What the screen shows, read from the database (safe in a worker thread)."""
+        from callq.services import session
+        from callq.services.queue import QueueReader
+
         app = self.app
         settings = app.settings
         now = settings.now()
@@ -59,6 +64,10 @@ class QueueScreen(LeadActions):
 
     def reload(self) -> None:
         """Read and show now; the cursor keeps its line."""
+        quick = self.app.quick
+        if not self.app.services_ready and quick is not None:
+            self.apply(QueueData(quick, quick.counts(), None, quick.now))
+            return
         data = self.app.guard(self.fetch)
         if data is not None:
             self.apply(data)
@@ -66,6 +75,8 @@ class QueueScreen(LeadActions):
     @work(thread=True, exclusive=True, group="queue-refresh")
     def refresh_in_background(self) -> None:
         """Re-read counts and stats off the UI thread (others' changes, the clock moving)."""
+        from callq.screens.errors import SHOWN_ERRORS
+
         try:
             data = self.fetch()
         except SHOWN_ERRORS:
@@ -89,12 +100,16 @@ class QueueScreen(LeadActions):
         data = self.data
         counts, stats = self.queue.counts, data.stats
         parts = [f"{SECTION_TITLES[s]} {counts.get(s, 0)}" for s in SECTIONS]
-        rate = "-" if stats.on_time_rate is None else f"{stats.on_time_rate:.0%}"
+        if stats is None:
+            calls, rate = "…", "…"
+        else:
+            calls = str(stats.calls_today)
+            rate = "-" if stats.on_time_rate is None else f"{stats.on_time_rate:.0%}"
         clock = data.now.astimezone(self.app.viewer_tz).strftime("%a %d %b %H:%M")
         self.query_one("#header", Static).update(
             f"[b]callq[/b] · {self.app.settings.rep}   "
             + " · ".join(parts)
-            + f"   Calls today {stats.calls_today} · On time {rate} (week)   {clock}"
+            + f"   Calls today {calls} · On time {rate} (week)   {clock}"
         )
 
     def target(self) -> Target | None:
@@ -108,6 +123,8 @@ class QueueScreen(LeadActions):
 
         The exact counts and stats are re-read a moment later off the UI thread.
         """
+        from callq.services import session
+
         item = self.queue.current_item
         if item is None or item.lead_id != target.lead_id or self.data is None:
             self.changed()
@@ -120,7 +137,9 @@ class QueueScreen(LeadActions):
         )
         self.queue.shift(item.section, moved_to)
         stats = self.data.stats
-        self.data = replace(self.data, stats=replace(stats, calls_today=stats.calls_today + 1))
+        if stats is not None:
+            stats = replace(stats, calls_today=stats.calls_today + 1)
+            self.data = replace(self.data, stats=stats)
         self.show_header()
         self.set_timer(0.5, self.refresh_in_background)
 
@@ -135,6 +154,9 @@ class QueueScreen(LeadActions):
         self.queue.action_cursor(1)
 
     def action_search(self) -> None:
+        from callq.screens.search import SearchScreen
+        from callq.services import session
+
         app = self.app
 
         def search(text: str) -> list[session.FoundLead]:
@@ -147,11 +169,15 @@ class QueueScreen(LeadActions):
             self.app.open_lead(lead_id)
 
     def action_add_lead(self) -> None:
+        from callq.screens.forms import AddLeadForm
+
         self.app.push_screen(AddLeadForm(self.app.settings.rules), self.save_lead)
 
     def save_lead(self, new: NewLead | None) -> None:
         if new is None:
             return
+        from callq.services import leads
+
         app = self.app
         added = app.guard(
             leads.add_lead,

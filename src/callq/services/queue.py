@@ -8,13 +8,12 @@ from sqlmodel import Session, select
 from callq.rules.hours import add_business_time, local_day_end
 from callq.rules.model import Rules
 from callq.services.common import lead_zone, rep_zone
-from callq.services.views import QueueItem
+from callq.services.views import SECTION_TITLES, SECTIONS, QueueItem
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Call, FollowUp, Lead
 
-SECTIONS = ("new", "overdue", "today", "upcoming")
-SECTION_TITLES = {"new": "New", "overdue": "Overdue", "today": "Due today", "upcoming": "Upcoming"}
+__all__ = ["SECTIONS", "SECTION_TITLES", "QueueReader"]
 _URGENCY_RANK = case((Lead.urgency == "high", 0), (Lead.urgency == "normal", 1), else_=2)
 
 

@@ -111,7 +111,7 @@ def header_stats(db: Database, rules: Rules, *, rep: str, now: datetime) -> Head
         calls = session.exec(
             select(func.count())
             .select_from(Call)
-            .where(Call.rep_id == rep_row.id, Call.started_at >= day_start, Call.started_at < now)
+            .where(Call.rep_id == rep_row.id, Call.started_at >= day_start, Call.started_at <= now)
         ).one()
         late_after = rules.team.late_after
         rows = session.exec(

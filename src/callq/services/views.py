@@ -79,6 +79,10 @@ class AddedLead:
     first_response_due: datetime | None
 
 
+SECTIONS = ("new", "overdue", "today", "upcoming")  # the queue's sections, in SPEC order
+SECTION_TITLES = {"new": "New", "overdue": "Overdue", "today": "Due today", "upcoming": "Upcoming"}
+
+
 @dataclass(frozen=True)
 class QueueItem:
     followup_id: int

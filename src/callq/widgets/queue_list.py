@@ -15,8 +15,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from callq.phones import display_phone
-from callq.services.queue import SECTION_TITLES, SECTIONS
-from callq.services.views import QueueItem
+from callq.services.views import SECTION_TITLES, SECTIONS, QueueItem
 
 PAGE = 64
 PageFetcher = Callable[[str, int, int], list[QueueItem]]
