@@ -1,9 +1,11 @@
-"""Fixtures of the report tests: a fresh database and the rules the history was built for."""
+"""Fixtures of the report tests: a fresh database on each backend and the history's rules."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from backends import BACKENDS, database_target, drop_postgres
 
 from .history import build_history, report_rules
 
@@ -13,13 +15,18 @@ def report_rules_fixture():  # noqa: ANN201
     return report_rules()
 
 
-@pytest.fixture
-def empty_db(tmp_path: Path) -> Iterator:
+@pytest.fixture(params=BACKENDS)
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator:
+    """A fresh database: SQLite, and PostgreSQL when CALLQ_TEST_PG names a server."""
     from callq.store.db import open_database
 
-    database = open_database(tmp_path / "report.db")
+    target = database_target(request.param, tmp_path)
+    database = open_database(target)
+    database.target = target
     yield database
     database.dispose()
+    if request.param == "postgresql":
+        drop_postgres(target)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def config(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(history_db, config):  # noqa: ANN001, ANN201
-    target = str(history_db.path)
+    target = history_db.target
 
     def invoke(*args: str):  # noqa: ANN202
         return CliRunner().invoke(

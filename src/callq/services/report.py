@@ -186,28 +186,28 @@ def window_tallies(
         connection, scope, start, end, now, closing
     ):
         tally = tallies[owner_id, source]
-        tally.first_calls_open += opened
-        tally.second_touched += seconded
+        tally.first_calls_open += int(opened)
+        tally.second_touched += int(seconded)
     for owner_id, source, count in q.unworked_counts(connection, scope, now):
-        tallies[owner_id, source].unworked += count
+        tallies[owner_id, source].unworked += int(count)
     late_after = rules.team.late_after
     for owner_id, source, due, on_time in q.followup_completion(
         connection, scope, start, end, now, late_after
     ):
         tally = tallies[owner_id, source]
-        tally.followups_due += due
-        tally.followups_on_time += on_time
+        tally.followups_due += int(due)
+        tally.followups_on_time += int(on_time)
     for owner_id, source, count in q.overdue_counts(connection, scope, now, late_after):
-        tallies[owner_id, source].overdue += count
+        tallies[owner_id, source].overdue += int(count)
     won = _outcome_ids(rules, ("won",))
     for rep_id, source, calls, connects, seconds, won_calls in q.call_counts(
         connection, scope, start, end, won
     ):
         tally = tallies[rep_id, source]
-        tally.calls += calls
-        tally.connects += connects
-        tally.talk_seconds += float(seconds or 0)
-        tally.won += won_calls
+        tally.calls += int(calls)
+        tally.connects += int(connects)
+        tally.talk_seconds += float(seconds or 0)  # PostgreSQL: numeric (Decimal)
+        tally.won += int(won_calls)
     return tallies
 
 
@@ -280,7 +280,7 @@ def daily_trend(
                     clocks[tz_name].between(created_at, first_call).total_seconds() / 60
                 )
             missed = sum(
-                due - on_time
+                int(due) - int(on_time)
                 for _o, _s, due, on_time in q.followup_completion(
                     connection, scope, start, end, now, late_after
                 )
