@@ -94,6 +94,7 @@ async def test_escape_leaves(summary_app) -> None:  # noqa: ANN001
 def test_snapshot(snap_compare, summary_app, history_db) -> None:  # noqa: ANN001
     if history_db.target.startswith("postgresql"):
         pytest.skip("one snapshot is enough: the figures are asserted on both backends")
+
     async def loaded(pilot) -> None:  # noqa: ANN001
         await _loaded(pilot)
 
