@@ -42,9 +42,10 @@ def _template_name() -> str:
     return _template[worker]
 
 
-def fresh_postgres_url() -> str:
+def fresh_postgres_url(*, empty: bool = False) -> str:
+    """A new database at head (cloned from the template), or `empty` with no tables."""
     name = f"callq_t_{uuid.uuid4().hex[:12]}"
-    template = _template_name()
+    template = "template0" if empty else _template_name()
     with _admin_connect() as connection:
         connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     return _with_database(name)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from backends import BACKENDS, PG_URL, drop_postgres, fresh_postgres_url
 
 # 2026-11-23 10:00 in Asia/Kolkata (the default team zone), a Monday inside business hours.
 NOW = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
@@ -52,9 +53,33 @@ def _template_db(_db_dir: Path) -> Path:
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: about SQLite files themselves (pragmas, raw locks, backups)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test on a database runs on SQLite and on PostgreSQL (when CALLQ_TEST_PG is set)."""
+    if "backend" in metafunc.fixturenames:
+        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("backend", ["sqlite"] if only_sqlite else list(BACKENDS))
+
+
 @pytest.fixture
-def db_target(_db_dir: Path, _template_db: Path) -> Iterator[str]:
-    """What `--db`/CALLQ_DB names for this test: a fresh SQLite file (0600, at head)."""
+def db_target(backend: str, _db_dir: Path, _template_db: Path) -> Iterator[str]:
+    """What `--db`/CALLQ_DB names for this test: a fresh database at head.
+
+    SQLite: a file (0600) copied from a template. PostgreSQL: a database cloned from a
+    template database on the CALLQ_TEST_PG server (skipped when there is none).
+    """
+    if backend == "postgresql":
+        if not PG_URL:
+            pytest.skip("PostgreSQL: set CALLQ_TEST_PG (scripts/test starts a server)")
+        url = fresh_postgres_url()
+        yield url
+        drop_postgres(url)
+        return
     directory = Path(tempfile.mkdtemp(dir=_db_dir))
     path = directory / "callq.db"
     shutil.copyfile(_template_db, path)

@@ -99,6 +99,7 @@ def test_a_corrupt_database_file(cli, tmp_path: Path, content: bytes):
     assert path.read_bytes() == content
 
 
+@pytest.mark.sqlite_only
 def test_corrupt_pages_are_found_by_doctor(cli, db, lead):
     import sqlite3
 
@@ -121,6 +122,7 @@ def test_doctor_on_a_missing_database_creates_nothing(cli, tmp_path: Path):
     assert not path.exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_locked_database_waits_then_says_so(cli, db, lead, dump, monkeypatch):
     import sqlite3
 

@@ -106,7 +106,7 @@ def test_a_database_with_real_leads_is_never_replaced(db_target, db, rules, now)
     add_lead(db, rules, NewLead(name="Real", phone="9876543210"), now=now, rep="asha")
     with pytest.raises(UserError, match="real leads"):
         build_demo(db_target, rules, now=now, leads=10)
-    assert _rows(db_target, "SELECT name FROM lead") == [("Real",)]
+    assert check(db).facts["leads"] == 1  # the real lead is still there, alone
 
 
 def test_an_empty_database_may_become_a_demo(db_target, rules, now) -> None:  # noqa: ANN001
@@ -137,3 +137,17 @@ def test_worker_processes_build_the_same_demo(tmp_path, rules, now, monkeypatch)
         "SELECT * FROM event ORDER BY id",
     ):
         assert _rows(serial, sql) == _rows(parallel, sql)
+
+
+def test_the_demo_builds_on_every_backend_and_replaces_itself(db_target, rules, now) -> None:  # noqa: ANN001
+    for leads in (120, 80):  # the second build replaces the first
+        stats = build_demo(db_target, rules, now=now, leads=leads)
+        db = open_database(stats.target)
+        try:
+            report = check(db)
+            counts = QueueReader(db, rules, rep=stats.first_rep, now=now).counts()
+        finally:
+            db.dispose()
+        assert report.ok, report.problems
+        assert report.facts["leads"] == leads
+        assert all(counts[s] > 0 for s in ("new", "overdue", "today", "upcoming")), counts

@@ -108,6 +108,7 @@ def test_doctor_finds_a_broken_invariant(db, worked_day, breakage, problem):
     assert any(problem in line for line in report.problems), report.problems
 
 
+@pytest.mark.sqlite_only
 def test_doctor_finds_dangling_references(db, worked_day):
     connection = sqlite3.connect(db.path)  # foreign keys are off in a bare connection
     with connection:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from backends import drop_postgres, fresh_postgres_url
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
@@ -41,6 +42,7 @@ def test_open_without_create_refuses_a_missing_file(tmp_path: Path):
     assert not (tmp_path / "missing.db").exists()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(db):
     with db.engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
@@ -50,6 +52,7 @@ def test_sqlite_pragmas(db):
         assert pragma("synchronous") == 1  # NORMAL: durable across a killed process in WAL
 
 
+@pytest.mark.sqlite_only
 def test_a_write_transaction_takes_the_write_lock_up_front(db):
     import sqlite3
 
@@ -70,37 +73,45 @@ def test_database_url():
 
 
 def _schema(database: Database) -> dict[str, str]:
+    """Every index's DDL, partial-index predicates included."""
+    query = (
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        if database.is_sqlite
+        else "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+    )
     with database.engine.connect() as connection:
-        return {
-            name: " ".join(sql.split())
-            for name, sql in connection.execute(
-                text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-            )
-        }
+        return {name: " ".join(sql.split()) for name, sql in connection.execute(text(query))}
 
 
-def test_migrating_an_empty_database_equals_the_created_schema(tmp_path: Path, db):
+def test_migrating_an_empty_database_equals_the_created_schema(tmp_path: Path, db, backend):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from callq.store.migrate import upgrade
 
-    path = tmp_path / "migrated.db"
-    path.touch(mode=0o600)
-    migrated = Database(database_url(path))
+    if backend == "sqlite":
+        path = tmp_path / "migrated.db"
+        path.touch(mode=0o600)
+        target = str(path)
+    else:
+        target = fresh_postgres_url(empty=True)
+    migrated = Database(database_url(target))
     upgrade(migrated)
     assert current_revision(migrated) == HEAD_REVISION
     with migrated.engine.connect() as connection:
-        # The migration turned foreign keys off on its connection, and back on for the pool.
-        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        if backend == "sqlite":
+            # The migration turned foreign keys off on its connection, and back on for the pool.
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         diffs = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert diffs == []
     # compare_metadata ignores partial-index predicates: compare the index DDL itself.
     assert _schema(migrated) == _schema(db)
     migrated.dispose()
-    reopened = open_database(path)  # at head: opens without touching the schema
+    reopened = open_database(target)  # at head: opens without touching the schema
     assert current_revision(reopened) == HEAD_REVISION
     reopened.dispose()
+    if backend != "sqlite":
+        drop_postgres(target)
 
 
 def test_a_database_from_a_newer_callq_is_refused(db, dump):
@@ -109,7 +120,7 @@ def test_a_database_from_a_newer_callq_is_refused(db, dump):
     before = dump()
     db.dispose()
     with pytest.raises(SchemaTooNew) as raised:
-        open_database(db.path)
+        open_database(db.url)
     message = str(raised.value)
     assert "newer callq" in message and "9999" in message and "upgrade callq" in message
     assert dump() == before
@@ -164,6 +175,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.sqlite_only
 def test_two_processes_write_one_file_concurrently(db, rules, now, dump):
     import time
 

@@ -36,11 +36,11 @@ def demo(
     target = st.options["db"] or str(demo_db_path())
     now = base.now()
     stats = build_demo(target, base.rules, now=now, leads=leads, calls=calls, seed=seed)
-    settings = dataclasses.replace(base, db_target=str(stats.path), rep=stats.first_rep)
+    settings = dataclasses.replace(base, db_target=stats.target, rep=stats.first_rep)
     st._settings = settings  # every later step of this command works on the demo
     typer.echo(
         f"demo: {stats.leads} leads, {stats.calls} calls, {len(stats.reps)} reps "
-        f"({', '.join(stats.reps)}) in {stats.path} ({stats.seconds:.1f} s); you are "
+        f"({', '.join(stats.reps)}) in {stats.target} ({stats.seconds:.1f} s); you are "
         f"{stats.first_rep}"
     )
     if not no_tui:

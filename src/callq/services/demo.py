@@ -31,7 +31,7 @@ PARALLEL_FROM_CALLS = 50_000  # below this, worker processes cost more than they
 
 @dataclass(frozen=True)
 class DemoStats:
-    path: Path
+    path: Path | None  # the SQLite file (None on a database server)
     leads: int
     calls: int
     reps: tuple[str, ...]
@@ -39,6 +39,7 @@ class DemoStats:
     open_followups: int
     events: int
     seconds: float
+    target: str = ""  # what --db names: the file path or the server URL
 
 
 def demo_marker(path: Path) -> dict | None:
@@ -111,8 +112,12 @@ def build_demo(
     some past their SLA, a few escalated), closed leads have none, and the timeline has
     the events the services would have written. Refuses a file that holds real leads.
     """
-    from callq.store.db import open_database
+    from callq.store.db import database_url, open_database
 
+    if not database_url(db_target).startswith("sqlite:"):
+        return _build_on_server(
+            db_target, rules, now=now, leads=leads, calls=calls, seed=seed, workers=workers
+        )
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     calls = leads * 4 if calls is None else calls
@@ -168,6 +173,45 @@ def build_demo(
         open_followups=open_followups,
         events=events,
         seconds=time.perf_counter() - started,
+        target=str(path),
+    )
+
+
+def _build_on_server(db_target, rules: Rules, **options) -> DemoStats:  # noqa: ANN001
+    """A demo on a database server: built as a SQLite file, then copied over.
+
+    Like the file demo, it replaces an earlier demo and refuses a database with real leads.
+    """
+    from callq.store.copy import clear, copy_rows, is_empty
+    from callq.store.db import open_database
+    from callq.store.queries import get_meta
+
+    target = open_database(db_target)
+    try:
+        if not is_empty(target):
+            with target.read() as session:
+                if get_meta(session, DEMO_META_KEY) is None:
+                    raise UserError("that database holds real leads; the demo needs its own")
+            clear(target)
+        with tempfile.TemporaryDirectory() as scratch:
+            stats = build_demo(Path(scratch) / "demo.db", rules, **options)
+            source = open_database(stats.path)
+            try:
+                copy_rows(source, target)
+            finally:
+                source.dispose()
+    finally:
+        target.dispose()
+    return DemoStats(
+        path=None,
+        target=str(db_target),
+        leads=stats.leads,
+        calls=stats.calls,
+        reps=stats.reps,
+        first_rep=stats.first_rep,
+        open_followups=stats.open_followups,
+        events=stats.events,
+        seconds=stats.seconds,
     )
 
 

@@ -201,8 +201,10 @@ def _create_fresh(database: Database) -> None:
             SQLModel.metadata.create_all(connection)
             connection.execute(
                 text(
+                    # The same table, constraint name included, that Alembic creates.
                     "CREATE TABLE IF NOT EXISTS alembic_version ("
-                    "version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+                    "version_num VARCHAR(32) NOT NULL, "
+                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
                 )
             )
             connection.execute(text("DELETE FROM alembic_version"))
