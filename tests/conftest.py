@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from backends import BACKENDS, PG_URL, drop_postgres, fresh_postgres_url
 
 # 2026-11-23 10:00 in Asia/Kolkata (the default team zone), a Monday inside business hours.

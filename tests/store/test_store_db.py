@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from backends import drop_postgres, fresh_postgres_url
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
+from backends import drop_postgres, fresh_postgres_url
 from callq.store.db import (
     Database,
     DatabaseError,

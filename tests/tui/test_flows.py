@@ -376,3 +376,27 @@ def test_make_app_is_importable_without_running(day):
     app = make_app(settings, db=db, live=False)
     assert app.settings.rep == "asha"
     assert Path(settings.db_target).exists()
+
+
+async def test_the_reused_outcome_form_is_refilled_each_time(app, day):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, OutcomeForm)
+        await pilot.press(*"half a note", "escape")
+        await pilot.pause()
+        await pilot.press("7")  # won: closes the lead, no time field
+        await pilot.pause()
+        assert app.screen is form
+        assert form.query_one("#note").value == ""
+        assert form.query_one("#closes").display and not form.query_one("#time").display
+        assert "Won" in str(form.query_one("#title").content)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.screen is form and app.screen.focused is form.query_one("#note")
+        assert not form.query_one("#closes").display and form.query_one("#time").display
+        assert form.query_one("#when").value == "2026-11-23 14:30"
+        assert "→" in str(form.query_one("#preview").content)

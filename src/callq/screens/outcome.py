@@ -1,4 +1,8 @@
-"""The outcome form: an optional note and the next follow-up time; dismisses an OutcomeChoice."""
+"""The outcome form: an optional note and the next follow-up time; dismisses an OutcomeChoice.
+
+One instance serves every outcome (`prepare` refills it): composing and styling a new
+screen on each key cost more than the two-frame budget of an outcome on a busy machine.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,36 +42,57 @@ class OutcomeForm(ModalScreen[OutcomeChoice | None]):
         self.context = context
 
     def compose(self) -> ComposeResult:
-        outcome = self.suggestion.outcome
         with Vertical(id="dialog"):
-            yield Label(f"{outcome.key}  {outcome.label} · {self.lead_name}", id="title")
+            yield Label(self._title(), id="title")
             yield Label("Note (optional)", classes="field-label")
             yield Input(placeholder="what was said", id="note")
-            if self.suggestion.closes:
-                yield Label("No next follow-up: this outcome closes the lead.", id="closes")
-            else:
-                title = (
-                    "Next follow-up (required)" if self.suggestion.required else "Next follow-up"
-                )
-                yield Label(title, classes="field-label")
-                yield TimeField(
-                    self.context,
-                    prefill=self.suggestion.at,
-                    required=self.suggestion.required,
-                    id="time",
-                )
+            yield Label("No next follow-up: this outcome closes the lead.", id="closes")
+            yield Label(self._time_title(), classes="field-label", id="time-label")
+            yield TimeField(
+                self.context,
+                prefill=self.suggestion.at,
+                required=self.suggestion.required,
+                id="time",
+            )
             yield Label("enter save · esc cancel · ctrl+t their time", classes="hint")
+
+    def _title(self) -> str:
+        outcome = self.suggestion.outcome
+        return f"{outcome.key}  {outcome.label} · {self.lead_name}"
+
+    def _time_title(self) -> str:
+        return "Next follow-up (required)" if self.suggestion.required else "Next follow-up"
+
+    def _show_fields(self) -> None:
+        closes = self.suggestion.closes
+        self.query_one("#closes", Label).display = closes
+        self.query_one("#time-label", Label).display = not closes
+        self.query_one(TimeField).display = not closes
 
     def on_mount(self) -> None:
         steady_cursors(self)
+        self._show_fields()
         self.query_one("#note", Input).focus()
+
+    def prepare(self, lead_name: str, suggestion: Suggestion, context: TimeContext) -> None:
+        """Refill the form for another lead or outcome (before it is pushed again)."""
+        self.lead_name, self.suggestion, self.context = lead_name, suggestion, context
+        if not self.is_mounted:
+            return
+        self.query_one("#title", Label).update(self._title())
+        self.query_one("#time-label", Label).update(self._time_title())
+        note = self.query_one("#note", Input)
+        note.value = ""
+        self.query_one(TimeField).reset(context, prefill=suggestion.at, required=suggestion.required)
+        self._show_fields()
+        note.focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_their_time(self) -> None:
-        for field in self.query(TimeField):
-            field.toggle_their_time()
+        if not self.suggestion.closes:
+            self.query_one(TimeField).toggle_their_time()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -76,9 +101,8 @@ class OutcomeForm(ModalScreen[OutcomeChoice | None]):
     def save(self) -> None:
         note = self.query_one("#note", Input).value.strip()
         callback, their_time = None, False
-        fields = list(self.query(TimeField))
-        if fields:
-            field = fields[0]
+        if not self.suggestion.closes:
+            field = self.query_one(TimeField)
             try:
                 instant = field.read()
             except CallbackError:

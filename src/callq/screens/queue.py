@@ -14,7 +14,7 @@ from callq.screens.actions import LeadActions, Target
 from callq.screens.keys import bindings
 from callq.services.views import SECTION_TITLES, SECTIONS
 from callq.widgets.legend import OutcomeLegend
-from callq.widgets.queue_list import QueueList
+from callq.widgets.queue_list import PAGE, QueueList
 
 if TYPE_CHECKING:
     from callq.services import session
@@ -28,6 +28,7 @@ class QueueData:
     counts: dict[str, int]
     stats: session.HeaderStats | None  # None until the services have loaded
     now: datetime
+    pages: dict | None = None  # the visible pages, read with the counts (off the UI thread)
 
 
 class QueueScreen(LeadActions):
@@ -79,14 +80,20 @@ class QueueScreen(LeadActions):
 
         try:
             data = self.fetch()
+            pages = {
+                (section, page_no): data.reader.page(section, offset=page_no * PAGE, limit=PAGE)
+                for section, page_no in self.queue.visible_pages(data.counts)
+            }
         except SHOWN_ERRORS:
             return  # the next refresh tries again; a foreground action shows the error
-        self.app.call_from_thread(self.apply, data)
+        self.app.call_from_thread(self.apply, replace(data, pages=pages))
 
     def apply(self, data: QueueData) -> None:
         self.data = data
         reader = data.reader
-        self.queue.load(data.counts, lambda s, o, n: reader.page(s, offset=o, limit=n), data.now)
+        self.queue.load(
+            data.counts, lambda s, o, n: reader.page(s, offset=o, limit=n), data.now, data.pages
+        )
         self.show_header()
         empty = self.query_one("#empty", Static)
         empty.display = not any(data.counts.values())

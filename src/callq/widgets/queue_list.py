@@ -95,30 +95,71 @@ class QueueList(ScrollView, can_focus=True):
         self.cursor = 0  # a line number; always a row line when there are rows
         self._fetch: PageFetcher | None = None
         self._pages: dict[tuple[str, int], list[QueueItem]] = {}
+        self._short: set[tuple[str, int]] = set()  # pages a row left (re-read past their end)
 
     # -- data -------------------------------------------------------------
 
-    def load(self, counts: dict[str, int], fetch: PageFetcher, now: datetime) -> None:
-        """New counts and a page source; keeps the cursor's line (the next lead moves up)."""
+    def load(
+        self,
+        counts: dict[str, int],
+        fetch: PageFetcher,
+        now: datetime,
+        pages: dict[tuple[str, int], list[QueueItem]] | None = None,
+    ) -> None:
+        """New counts and a page source; keeps the cursor's line (the next lead moves up).
+
+        `pages`: pages already read for these counts (off the UI thread), so drawing
+        does not wait for the database.
+        """
         self._fetch, self.now = fetch, now
-        self._pages.clear()
-        blocks, start = [], 0
-        for section in SECTIONS:
-            blocks.append(Block(section, start, counts.get(section, 0)))
-            start += 1 + counts.get(section, 0)
-        self.blocks = tuple(blocks)
-        self.virtual_size = Size(self.size.width, start)
+        self._pages = dict(pages or {})
+        self._short.clear()
+        self._set_blocks(counts)
         self._settle(self.cursor, 1)
         self.refresh()
         self.post_message(self.Moved(self.current_item))
 
+    def _set_blocks(self, counts: dict[str, int]) -> None:
+        self.blocks = blocks_for(counts)
+        self.virtual_size = Size(self.size.width, self.line_count)
+
+    def visible_pages(self, counts: dict[str, int]) -> list[tuple[str, int]]:
+        """The (section, page) keys the visible lines would show with `counts`."""
+        blocks = blocks_for(counts)
+        top = self.scroll_offset.y
+        keys: list[tuple[str, int]] = []
+        for line in range(max(top - 1, 0), top + max(self.size.height, 1) + 1):
+            block, offset = _locate(blocks, line)
+            if block is not None and offset is not None and offset < block.count:
+                key = (block.section, offset // PAGE)
+                if key not in keys:
+                    keys.append(key)
+        return keys
+
     def shift(self, from_section: str, to_section: str | None) -> None:
-        """One row left `from_section` (for `to_section`, or the queue): update in place."""
-        counts = {block.section: block.count for block in self.blocks}
+        """The cursor's row left `from_section` (for `to_section`, or the queue).
+
+        Updated in place from the pages already read: the rows below move up one line and
+        nothing is read from the database before the next frame.
+        """
+        counts = self.counts
+        block, offset = self.locate(self.cursor)
         counts[from_section] = max(0, counts.get(from_section, 0) - 1)
         if to_section is not None:
             counts[to_section] = counts.get(to_section, 0) + 1
-        self.load(counts, self._fetch, self.now)
+        if block.section == from_section and offset is not None:
+            page_no, index = divmod(offset, PAGE)
+            page = self._pages.get((from_section, page_no))
+            if page is not None and index < len(page):
+                self._pages[(from_section, page_no)] = page[:index] + page[index + 1 :]
+            self._short.add((from_section, page_no))
+        for key in list(self._pages):
+            if key[0] == to_section or (key[0] == from_section and key[1] > offset // PAGE):
+                del self._pages[key]
+        self._set_blocks(counts)
+        self._settle(self.cursor, 1)
+        self.refresh()
+        self.post_message(self.Moved(self.current_item))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -130,10 +171,10 @@ class QueueList(ScrollView, can_focus=True):
 
     def locate(self, line: int) -> tuple[Block, int | None]:
         """The block of `line` and the row offset in its section (None: the header)."""
-        for block in reversed(self.blocks):
-            if line >= block.start:
-                return block, (line - block.start - 1) if line > block.start else None
-        raise IndexError(line)
+        block, offset = _locate(self.blocks, line)
+        if block is None:
+            raise IndexError(line)
+        return block, offset
 
     def item_at(self, line: int) -> QueueItem | None:
         if not self.blocks or not 0 <= line < self.line_count:
@@ -143,11 +184,11 @@ class QueueList(ScrollView, can_focus=True):
             return None
         page_no, index = divmod(offset, PAGE)
         key = (block.section, page_no)
-        if key not in self._pages:
-            self._pages[key] = (
-                self._fetch(block.section, page_no * PAGE, PAGE) if self._fetch else []
-            )
-        page = self._pages[key]
+        page = self._pages.get(key)
+        if page is None or (index >= len(page) and key in self._short):
+            page = self._fetch(block.section, page_no * PAGE, PAGE) if self._fetch else []
+            self._pages[key] = page
+            self._short.discard(key)
         return page[index] if index < len(page) else None
 
     @property
@@ -268,6 +309,22 @@ class QueueList(ScrollView, can_focus=True):
         if self.now is not None:
             return f"{local:%H:%M} {in_text(item.due_at, self.now)}", False
         return f"{local:%H:%M}", False
+
+
+def blocks_for(counts: dict[str, int]) -> tuple[Block, ...]:
+    """Each section's header line and rows, in SPEC order."""
+    blocks, start = [], 0
+    for section in SECTIONS:
+        blocks.append(Block(section, start, counts.get(section, 0)))
+        start += 1 + counts.get(section, 0)
+    return tuple(blocks)
+
+
+def _locate(blocks: tuple[Block, ...], line: int) -> tuple[Block | None, int | None]:
+    for block in reversed(blocks):
+        if line >= block.start:
+            return block, (line - block.start - 1) if line > block.start else None
+    return None, None
 
 
 def _cell(value: str, width: int) -> str:

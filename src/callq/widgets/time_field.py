@@ -39,20 +39,41 @@ class TimeField(Vertical):
         self, context: TimeContext, *, prefill: datetime | None, required: bool, id: str
     ) -> None:
         super().__init__(id=id)
+        self._set(context, prefill, required)
+
+    def _set(self, context: TimeContext, prefill: datetime | None, required: bool) -> None:
         self.context = context
         self.required = required
         self.prefill_text = (
             prefill.astimezone(context.rep_tz).strftime(PREFILL_FORMAT) if prefill else ""
         )
 
+    def _placeholder(self) -> str:
+        return "required: e.g. tomorrow 3pm, fri 10:30, in 2h" if self.required else ""
+
+    def _their_label(self) -> str:
+        return f"their time ({self.context.lead_tz.key})  ctrl+t"
+
     def compose(self) -> ComposeResult:
-        placeholder = "required: e.g. tomorrow 3pm, fri 10:30, in 2h" if self.required else ""
-        yield Input(self.prefill_text, placeholder=placeholder, id="when")
+        yield Input(self.prefill_text, placeholder=self._placeholder(), id="when")
         yield Label("", id="preview")
-        lead = self.context.lead_tz.key
-        yield Checkbox(f"their time ({lead})  ctrl+t", id="their")
+        yield Checkbox(self._their_label(), id="their")
 
     def on_mount(self) -> None:
+        self.show_preview()
+
+    def reset(self, context: TimeContext, *, prefill: datetime | None, required: bool) -> None:
+        """Refill for another lead (a reused form); the preview follows the new text."""
+        self._set(context, prefill, required)
+        when = self.query_one("#when", Input)
+        when.placeholder = self._placeholder()
+        with when.prevent(Input.Changed):
+            when.value = self.prefill_text
+        when.cursor_position = len(self.prefill_text)
+        box = self.query_one("#their", Checkbox)
+        box.label = self._their_label()
+        with box.prevent(Checkbox.Changed):
+            box.value = False
         self.show_preview()
 
     @property
