@@ -220,7 +220,8 @@ _MICRO = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _us(instant: datetime) -> int:
+def us(instant: datetime) -> int:
+    """Microseconds since the epoch (exact)."""
     return (instant - _EPOCH) // _MICRO
 
 
@@ -248,8 +249,8 @@ class BusinessClock:
         last: date = hi.astimezone(tz).date() + timedelta(days=2)
         while day <= last:
             for opens_at, closes_at in hours.spans_on(day):
-                opens = _us(local_instant(day, opens_at, tz))
-                closes = _us(local_instant(day, closes_at, tz))
+                opens = us(local_instant(day, opens_at, tz))
+                closes = us(local_instant(day, closes_at, tz))
                 if closes <= opens:
                     continue
                 if ends and opens <= ends[-1]:  # a DST gap can make spans overlap
@@ -267,43 +268,60 @@ class BusinessClock:
             total += closes - opens
             self._cum_end.append(total)
         # The range where intervals are complete on both sides of any instant we answer.
-        self._lo_us = _us(lo)
-        self._hi_us = _us(hi)
-
-    def _inside(self, *instants: datetime) -> bool:
-        return bool(self._starts) and all(self._lo_us <= _us(i) <= self._hi_us for i in instants)
-
-    def _before(self, us: int) -> int:
-        i = bisect_right(self._starts, us) - 1
-        if i < 0:
-            return 0
-        return self._cum[i] + min(us - self._starts[i], self._ends[i] - self._starts[i])
+        self._lo_us = us(lo)
+        self._hi_us = us(hi)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         if end <= start:
             return timedelta(0)
         if self.always_open:
             return end - start
-        if not self._inside(start, end):
-            return business_time_between(self.hours, start, end, self.tz)
-        return timedelta(microseconds=self._before(_us(end)) - self._before(_us(start)))
+        return timedelta(microseconds=self.between_us(us(start), us(end)))
 
     def add(self, start: datetime, delta: timedelta) -> datetime:
         if self.always_open:
             return start + delta
-        if delta <= timedelta(0) or not self._inside(start):
-            return add_business_time(self.hours, start, delta, self.tz)
-        begin_us = _us(start)
-        j = bisect_right(self._ends, begin_us)  # first interval still open after start
-        if j >= len(self._starts):
-            return add_business_time(self.hours, start, delta, self.tz)
-        remaining = delta // _MICRO
-        begin = max(self._starts[j], begin_us)
+        return _instant(self.add_us(us(start), delta // _MICRO))
+
+    # The same on epoch microseconds: the report's loop over a window's leads uses these.
+
+    def _inside(self, value: int) -> bool:
+        return self._lo_us <= value <= self._hi_us and bool(self._starts)
+
+    def _before(self, value: int) -> int:
+        i = bisect_right(self._starts, value) - 1
+        if i < 0:
+            return 0
+        return self._cum[i] + min(value - self._starts[i], self._ends[i] - self._starts[i])
+
+    def between_us(self, start: int, end: int) -> int:
+        if end <= start:
+            return 0
+        if self.always_open:
+            return end - start
+        if not (self._inside(start) and self._inside(end)):
+            found = business_time_between(self.hours, _instant(start), _instant(end), self.tz)
+            return found // _MICRO
+        return self._before(end) - self._before(start)
+
+    def add_us(self, start: int, delta: int) -> int:
+        if self.always_open:
+            return start + delta
+        j = bisect_right(self._ends, start)  # the first interval still open after start
+        if delta <= 0 or not self._inside(start) or j >= len(self._starts):
+            return self._fallback_add(start, delta)
+        begin = max(self._starts[j], start)
         available = self._ends[j] - begin
-        if remaining <= available:
-            return _instant(begin + remaining)
-        target = self._cum_end[j] + remaining - available
+        if delta <= available:
+            return begin + delta
+        target = self._cum_end[j] + delta - available
         k = bisect_left(self._cum_end, target)
         if k >= len(self._starts):  # past the laid-out intervals
-            return add_business_time(self.hours, start, delta, self.tz)
-        return _instant(self._starts[k] + target - self._cum[k])
+            return self._fallback_add(start, delta)
+        return self._starts[k] + target - self._cum[k]
+
+    def _fallback_add(self, start: int, delta: int) -> int:
+        found = add_business_time(
+            self.hours, _instant(start), timedelta(microseconds=delta), self.tz
+        )
+        return us(found)

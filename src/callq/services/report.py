@@ -13,6 +13,7 @@ from callq.metrics import (
     Tally,
     metrics_from_tally,
     rate,
+    us,
 )
 from callq.rules.model import CHANNELS, CLOSED_STAGES, Rules
 from callq.services.common import zone
@@ -23,6 +24,7 @@ NO_OWNER = "(nobody)"
 # Deadlines land after the window's end by at most the SLA target in business time; a month
 # of laid-out opening intervals covers that with room for long holidays.
 _CLOCK_SLACK = timedelta(days=31)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,10 @@ def window_tallies(
 ) -> _Tallies:
     """Every count of the window [start, end), evaluated as of `end` (its "now")."""
     now = end
+    now_us = us(now)
     tallies = _Tallies()
     clocks: dict[str, BusinessClock] = {}
+    targets: dict[str, int] = {}
     for owner_id, source, tz_name, created_at, first_call in q.leads_with_first_call(
         connection, scope, start, end, now
     ):
@@ -170,16 +174,19 @@ def window_tallies(
         if clock is None:
             clock = BusinessClock(rules.hours, zone(tz_name), start, now + _CLOCK_SLACK)
             clocks[tz_name] = clock
+        target = targets.get(source)
+        if target is None:
+            target = targets[source] = rules.sla.target(source) // _MICROSECOND
         tally = tallies[owner_id, source]
         tally.leads_in += 1
-        if first_call is not None:
-            tally.first_response_minutes.append(
-                clock.between(created_at, first_call).total_seconds() / 60
-            )
-        deadline = clock.add(created_at, rules.sla.target(source))
-        if deadline < now:
+        created_us = us(created_at)
+        first_us = None if first_call is None else us(first_call)
+        if first_us is not None:
+            tally.first_response_minutes.append(clock.between_us(created_us, first_us) / 6e7)
+        deadline_us = clock.add_us(created_us, target)
+        if deadline_us < now_us:
             tally.sla_due += 1
-            if first_call is None or first_call > deadline:
+            if first_us is None or first_us > deadline_us:
                 tally.sla_missed += 1
     closing = _outcome_ids(rules, CLOSED_STAGES)
     for owner_id, source, opened, seconded in q.second_touches(
