@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from callq.store.quickread import QuickReader
 
 T = TypeVar("T")
-S = TypeVar("S", bound=Screen)
 POLL_SECONDS = 5.0
 
 
@@ -134,16 +133,6 @@ class CallqApp(App[None]):
         except SHOWN_ERRORS as error:
             self.notify(str(error), severity="error", timeout=8)
             return None
-
-    def reusable_screen(self, name: str, kind: type[S], *args: Any) -> S:
-        """One installed instance of a form, refilled by `prepare(*args)` (kept when popped)."""
-        if self.is_screen_installed(name):
-            screen = self.get_screen(name)
-            screen.prepare(*args)
-            return screen
-        screen = kind(*args)
-        self.install_screen(screen, name)
-        return screen
 
     def lead_tz(self, lead_id: int) -> ZoneInfo:
         from callq.services.common import zone

@@ -34,6 +34,12 @@ def lead_named(db, name: str) -> Lead:
         return session.exec(select(Lead).where(Lead.name == name)).one()
 
 
+def open_form(app) -> OutcomeForm | None:
+    """The outcome form, when it is open on the active screen."""
+    forms = app.screen.query(OutcomeForm)
+    return forms.first() if forms and forms.first().is_open else None
+
+
 def current(app):
     return app.screen.query_one(QueueList).current_item
 
@@ -63,7 +69,7 @@ async def test_open_lead_shows_detail_and_back(app):
         timeline = str(app.screen.query_one("#timeline").content)
         assert timeline.index("Follow-up scheduled") < timeline.index("Lead created")
         await pilot.press("escape")
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, QueueScreen) and open_form(app) is None
 
 
 async def test_log_no_answer_from_queue_then_undo(app, day):
@@ -72,11 +78,11 @@ async def test_log_no_answer_from_queue_then_undo(app, day):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1")
         await pilot.pause()
-        assert isinstance(app.screen, OutcomeForm)
+        assert open_form(app) is not None
         assert app.screen.query_one("#when").value == "2026-11-23 14:30"
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, QueueScreen) and open_form(app) is None
         logged = calls(db)
         assert len(logged) == before + 1 and logged[-1].outcome == "no_answer"
         assert "No answer · next Mon 23 Nov 14:30 · touch 2/5" in toasts(app)
@@ -102,7 +108,7 @@ async def test_log_from_lead_screen_with_note_returns_to_queue(app, day):
         await pilot.press(*"wants a demo")
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, QueueScreen) and open_form(app) is None
         call = calls(db)[-1]
         assert call.outcome == "interested" and call.note == "wants a demo"
         assert lead_named(db, "Priya Sharma").stage == "qualified"
@@ -114,19 +120,19 @@ async def test_ask_outcome_requires_a_time(app, day):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
         await pilot.pause()
-        form = app.screen
-        assert isinstance(form, OutcomeForm)
+        form = open_form(app)
+        assert form is not None
         assert form.query_one("#when").value == "2026-11-24 10:00"  # ask:1d@10:00
         form.query_one("#when").value = ""
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen is form
+        assert open_form(app) is form
         assert "required" in str(form.query_one("#preview").content)
         assert len(calls(db)) == before
         form.query_one("#when").focus()
         await pilot.press(*"tomorrow 3pm", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, QueueScreen) and open_form(app) is None
         with db.read() as session:
             lead = session.exec(select(Lead).where(Lead.name == "Priya Sharma")).one()
             followup = session.exec(
@@ -141,7 +147,7 @@ async def test_bad_typed_time_shows_error_and_saves_nothing(app, day):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await pilot.pause()
-        form = app.screen
+        form = open_form(app)
         form.query_one("#when").value = ""
         form.query_one("#when").focus()
         await pilot.press(*"next week")
@@ -150,10 +156,10 @@ async def test_bad_typed_time_shows_error_and_saves_nothing(app, day):
         assert preview.has_class("-error")
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen is form and len(calls(db)) == before
+        assert open_form(app) is form and len(calls(db)) == before
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, QueueScreen) and len(calls(db)) == before
+        assert open_form(app) is None and len(calls(db)) == before
 
 
 async def test_their_time_toggle_uses_the_leads_zone(tmp_path):
@@ -177,7 +183,7 @@ async def test_their_time_toggle_uses_the_leads_zone(tmp_path):
         await pilot.pause()
         await pilot.press("2")
         await pilot.pause()
-        form = app.screen
+        form = open_form(app)
         form.query_one("#when").value = "tomorrow 3pm"
         await pilot.press("ctrl+t")
         await pilot.pause()
@@ -223,7 +229,7 @@ async def test_add_lead_valid_and_invalid_phone(app, day):
         app.screen.query_one("#phone").value = "98450 67890"
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, QueueScreen) and open_form(app) is None
         lead = lead_named(db, "Nisha Kapoor")
         assert lead.phone == "+919845067890" and lead.stage == "new"
         assert any(t.startswith("Added Nisha Kapoor") for t in toasts(app))
@@ -238,7 +244,7 @@ async def test_reschedule_moves_the_followup(app, day):
         assert isinstance(app.screen, RescheduleForm)
         await pilot.press(*"in 2h", "tab", "tab", *"asked for afternoon", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, QueueScreen) and open_form(app) is None
         detail = show_lead(db, settings.rules, "+919876543210")
         assert detail.open_followup.due_at.isoformat() == "2026-11-23T07:30:00+00:00"
         assert detail.timeline[0].type == "followup_rescheduled"
@@ -299,7 +305,7 @@ async def test_help_lists_every_key(app):
         for outcome in app.settings.rules.outcomes:
             assert outcome.label in text
         await pilot.press("escape")
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, QueueScreen) and open_form(app) is None
 
 
 async def test_keys_table_rebinds_an_action(day):
@@ -382,13 +388,13 @@ async def test_the_reused_outcome_form_is_refilled_each_time(app, day):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1")
         await pilot.pause()
-        form = app.screen
-        assert isinstance(form, OutcomeForm)
+        form = open_form(app)
+        assert form is not None
         await pilot.press(*"half a note", "escape")
         await pilot.pause()
         await pilot.press("7")  # won: closes the lead, no time field
         await pilot.pause()
-        assert app.screen is form
+        assert open_form(app) is form
         assert form.query_one("#note").value == ""
         assert form.query_one("#closes").display and not form.query_one("#time").display
         assert "Won" in str(form.query_one("#title").content)
@@ -396,7 +402,7 @@ async def test_the_reused_outcome_form_is_refilled_each_time(app, day):
         await pilot.pause()
         await pilot.press("1")
         await pilot.pause()
-        assert app.screen is form and app.screen.focused is form.query_one("#note")
+        assert open_form(app) is form and app.screen.focused is form.query_one("#note")
         assert not form.query_one("#closes").display and form.query_one("#time").display
         assert form.query_one("#when").value == "2026-11-23 14:30"
         assert "→" in str(form.query_one("#preview").content)

@@ -80,7 +80,7 @@ async def test_the_cli_app_paints_from_sqlite3_then_loads_the_services(day) -> N
         assert app.screen.query_one(QueueList).current_item == first
         await pilot.press("1")
         await pilot.pause()
-        assert isinstance(app.screen, OutcomeForm)
+        assert app.screen.query_one(OutcomeForm).is_open
         await pilot.press("enter")
         await pilot.pause()
         assert "Calls today 2 " in str(app.screen.query_one("#header").content)

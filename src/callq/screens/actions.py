@@ -93,8 +93,10 @@ class LeadActions(Screen):
             hours=app_rules.hours,
             date_order=app_rules.team.date_order,
         )
-        form = app.reusable_screen("outcome-form", OutcomeForm, target.name, suggestion, context)
-        self.app.push_screen(form, lambda choice: self.save_outcome(target, choice))
+        form = self.query_one(OutcomeForm)
+        form.open(
+            target.name, suggestion, context, lambda choice: self.save_outcome(target, choice)
+        )
 
     def save_outcome(self, target: Target, choice: OutcomeChoice | None) -> None:
         if choice is None:

@@ -12,6 +12,7 @@ from callq.phones import display_phone
 from callq.rules.hours import is_open
 from callq.screens.actions import LeadActions, Target
 from callq.screens.keys import bindings
+from callq.screens.outcome import OutcomeForm
 from callq.services import leads
 from callq.services.common import zone
 from callq.services.views import LeadDetail
@@ -41,6 +42,7 @@ class LeadScreen(LeadActions):
         yield OutcomeLegend(self.app.settings.rules.outcomes, id="legend")
         with VerticalScroll(id="timeline-box"):
             yield Static("", id="timeline")
+        yield OutcomeForm()
         yield Footer()
 
     def on_mount(self) -> None:

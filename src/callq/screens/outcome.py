@@ -1,22 +1,33 @@
-"""The outcome form: an optional note and the next follow-up time; dismisses an OutcomeChoice.
+"""The outcome form: an optional note and the next follow-up time; hands back an OutcomeChoice.
 
-One instance serves every outcome (`prepare` refills it): composing and styling a new
-screen on each key cost more than the two-frame budget of an outcome on a busy machine.
+It is a panel on the screen's overlay layer, composed once with the screen and refilled on
+each outcome key, not a pushed ModalScreen: pushing a screen composes and styles it, tints
+every cell of the screen below, and popping it repaints the whole terminal, which together
+cost several frames per outcome. Shown and hidden, the panel repaints only where it lies
+(and the rows that changed under it).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from callq.phrases import CallbackError
-from callq.screens.forms import steady_cursors
-from callq.services.session import Suggestion
-from callq.widgets.time_field import TimeContext, TimeField
+from callq.widgets.time_field import TimeField
+
+if TYPE_CHECKING:  # composed before the first frame, which must not import the services
+    from callq.services.session import Suggestion
+    from callq.widgets.time_field import TimeContext
+
+WIDTH = 72
+HEIGHT, HEIGHT_CLOSES = 19, 14  # outer lines with and without the time field
 
 
 @dataclass(frozen=True)
@@ -27,71 +38,99 @@ class OutcomeChoice:
     their_time: bool
 
 
-class OutcomeForm(ModalScreen[OutcomeChoice | None]):
+class OutcomeForm(Vertical):
     """Enter saves, escape cancels; the time is pre-filled from the rule."""
 
+    DEFAULT_CSS = f"""
+    OutcomeForm {{
+        layer: overlay;
+        position: absolute;
+        display: none;
+        width: {WIDTH};
+        max-width: 100%;
+        height: auto;
+        padding: 1 2;
+        border: thick $accent;
+        background: $surface;
+    }}
+    OutcomeForm.-open {{ display: block; }}
+    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel_form"),
         Binding("ctrl+t", "their_time", "Their time", id="their_time"),
     ]
 
-    def __init__(self, lead_name: str, suggestion: Suggestion, context: TimeContext) -> None:
-        super().__init__()
-        self.lead_name = lead_name
-        self.suggestion = suggestion
-        self.context = context
+    def __init__(self) -> None:
+        super().__init__(id="outcome-form")
+        self.lead_name = ""
+        self.suggestion: Suggestion | None = None
+        self.done: Callable[[OutcomeChoice | None], None] | None = None
+        self._return_focus: Widget | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self._title(), id="title")
-            yield Label("Note (optional)", classes="field-label")
-            yield Input(placeholder="what was said", id="note")
-            yield Label("No next follow-up: this outcome closes the lead.", id="closes")
-            yield Label(self._time_title(), classes="field-label", id="time-label")
-            yield TimeField(
-                self.context,
-                prefill=self.suggestion.at,
-                required=self.suggestion.required,
-                id="time",
-            )
-            yield Label("enter save · esc cancel · ctrl+t their time", classes="hint")
+        yield Label("", id="title")
+        yield Label("Note (optional)", classes="field-label")
+        yield Input(placeholder="what was said", id="note")
+        yield Label("No next follow-up: this outcome closes the lead.", id="closes")
+        yield Label("", classes="field-label", id="time-label")
+        yield TimeField(None, prefill=None, required=False, id="time")
+        yield Label("enter save · esc cancel · ctrl+t their time", classes="hint")
 
-    def _title(self) -> str:
-        outcome = self.suggestion.outcome
-        return f"{outcome.key}  {outcome.label} · {self.lead_name}"
+    def on_mount(self) -> None:
+        if not getattr(self.app, "live", True):  # deterministic snapshots
+            for field in self.query(Input):
+                field.cursor_blink = False
 
-    def _time_title(self) -> str:
-        return "Next follow-up (required)" if self.suggestion.required else "Next follow-up"
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
 
-    def _show_fields(self) -> None:
-        closes = self.suggestion.closes
+    def open(
+        self,
+        lead_name: str,
+        suggestion: Suggestion,
+        context: TimeContext,
+        done: Callable[[OutcomeChoice | None], None],
+    ) -> None:
+        """Fill the form for `suggestion` and show it; `done` gets the choice (None: cancel)."""
+        self.lead_name, self.suggestion, self.done = lead_name, suggestion, done
+        outcome = suggestion.outcome
+        self.query_one("#title", Label).update(f"{outcome.key}  {outcome.label} · {lead_name}")
+        required = suggestion.required
+        label = "Next follow-up (required)" if required else "Next follow-up"
+        self.query_one("#time-label", Label).update(label)
+        self.query_one(TimeField).reset(context, prefill=suggestion.at, required=required)
+        closes = suggestion.closes
         self.query_one("#closes", Label).display = closes
         self.query_one("#time-label", Label).display = not closes
         self.query_one(TimeField).display = not closes
-
-    def on_mount(self) -> None:
-        steady_cursors(self)
-        self._show_fields()
-        self.query_one("#note", Input).focus()
-
-    def prepare(self, lead_name: str, suggestion: Suggestion, context: TimeContext) -> None:
-        """Refill the form for another lead or outcome (before it is pushed again)."""
-        self.lead_name, self.suggestion, self.context = lead_name, suggestion, context
-        if not self.is_mounted:
-            return
-        self.query_one("#title", Label).update(self._title())
-        self.query_one("#time-label", Label).update(self._time_title())
         note = self.query_one("#note", Input)
         note.value = ""
-        self.query_one(TimeField).reset(context, prefill=suggestion.at, required=suggestion.required)
-        self._show_fields()
-        note.focus()
+        screen = self.screen.size
+        height = HEIGHT_CLOSES if closes else HEIGHT  # centred without waiting for a layout
+        self.styles.offset = (
+            max((screen.width - WIDTH) // 2, 0),
+            max((screen.height - height) // 2, 0),
+        )
+        if not self.is_open:
+            self._return_focus = self.screen.focused
+        self.add_class("-open")
+        note.focus(scroll_visible=False)
+
+    def close(self, choice: OutcomeChoice | None) -> None:
+        done, self.done = self.done, None
+        if done is not None:
+            done(choice)  # saved (and the rows updated) before the form disappears: one frame
+        self.remove_class("-open")
+        if self._return_focus is not None and self._return_focus.is_attached:
+            self._return_focus.focus(scroll_visible=False)
+        self._return_focus = None
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)
 
     def action_their_time(self) -> None:
-        if not self.suggestion.closes:
+        if self.suggestion is not None and not self.suggestion.closes:
             self.query_one(TimeField).toggle_their_time()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -99,9 +138,14 @@ class OutcomeForm(ModalScreen[OutcomeChoice | None]):
         self.save()
 
     def save(self) -> None:
+        from callq.phrases import CallbackError
+
+        suggestion = self.suggestion
+        if suggestion is None:
+            return
         note = self.query_one("#note", Input).value.strip()
         callback, their_time = None, False
-        if not self.suggestion.closes:
+        if not suggestion.closes:
             field = self.query_one(TimeField)
             try:
                 instant = field.read()
@@ -109,6 +153,6 @@ class OutcomeForm(ModalScreen[OutcomeChoice | None]):
                 field.show_preview()
                 field.query_one("#when", Input).focus()
                 return
-            if field.changed or self.suggestion.required:
+            if field.changed or suggestion.required:
                 callback, their_time = instant, field.their_time
-        self.dismiss(OutcomeChoice(self.suggestion.outcome.id, note, callback, their_time))
+        self.close(OutcomeChoice(suggestion.outcome.id, note, callback, their_time))

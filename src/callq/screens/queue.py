@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 
 from callq.screens.actions import LeadActions, Target
 from callq.screens.keys import bindings
+from callq.screens.outcome import OutcomeForm
 from callq.services.views import SECTION_TITLES, SECTIONS
 from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import PAGE, QueueList
@@ -34,12 +35,14 @@ class QueueData:
 class QueueScreen(LeadActions):
     BINDINGS = bindings("queue", "lead")
     data: QueueData | None = None
+    edits = 0  # local in-place changes; a background read begun before one is stale
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
         yield OutcomeLegend(self.app.settings.rules.outcomes, id="legend")
         yield QueueList(tz=self.app.viewer_tz, id="queue")
         yield Static("", id="empty")
+        yield OutcomeForm()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -78,6 +81,7 @@ class QueueScreen(LeadActions):
         """Re-read counts and stats off the UI thread (others' changes, the clock moving)."""
         from callq.screens.errors import SHOWN_ERRORS
 
+        edits = self.edits
         try:
             data = self.fetch()
             pages = {
@@ -86,7 +90,11 @@ class QueueScreen(LeadActions):
             }
         except SHOWN_ERRORS:
             return  # the next refresh tries again; a foreground action shows the error
-        self.app.call_from_thread(self.apply, replace(data, pages=pages))
+        self.app.call_from_thread(self._apply_if_current, replace(data, pages=pages), edits)
+
+    def _apply_if_current(self, data: QueueData, edits: int) -> None:
+        if edits == self.edits:  # else the refresh the newer change scheduled will show it
+            self.apply(data)
 
     def apply(self, data: QueueData) -> None:
         self.data = data
@@ -142,6 +150,7 @@ class QueueScreen(LeadActions):
             now=self.data.now,
             day_end=self.data.reader.day_end,
         )
+        self.edits += 1
         self.queue.shift(item.section, moved_to)
         stats = self.data.stats
         if stats is not None:

@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label
 
-from callq.phrases import CallbackError, describe, parse_callback
 from callq.rules.model import BusinessHours
 
 PREFILL_FORMAT = "%Y-%m-%d %H:%M"
@@ -36,23 +35,27 @@ class TimeField(Vertical):
     """
 
     def __init__(
-        self, context: TimeContext, *, prefill: datetime | None, required: bool, id: str
+        self, context: TimeContext | None, *, prefill: datetime | None, required: bool, id: str
     ) -> None:
+        """`context` None: an empty field that `reset` fills later (the reused outcome form)."""
         super().__init__(id=id)
         self._set(context, prefill, required)
 
-    def _set(self, context: TimeContext, prefill: datetime | None, required: bool) -> None:
+    def _set(self, context: TimeContext | None, prefill: datetime | None, required: bool) -> None:
         self.context = context
         self.required = required
         self.prefill_text = (
-            prefill.astimezone(context.rep_tz).strftime(PREFILL_FORMAT) if prefill else ""
+            prefill.astimezone(context.rep_tz).strftime(PREFILL_FORMAT)
+            if prefill and context
+            else ""
         )
 
     def _placeholder(self) -> str:
         return "required: e.g. tomorrow 3pm, fri 10:30, in 2h" if self.required else ""
 
     def _their_label(self) -> str:
-        return f"their time ({self.context.lead_tz.key})  ctrl+t"
+        lead = self.context.lead_tz.key if self.context else "-"
+        return f"their time ({lead})  ctrl+t"
 
     def compose(self) -> ComposeResult:
         yield Input(self.prefill_text, placeholder=self._placeholder(), id="when")
@@ -60,7 +63,8 @@ class TimeField(Vertical):
         yield Checkbox(self._their_label(), id="their")
 
     def on_mount(self) -> None:
-        self.show_preview()
+        if self.context is not None:
+            self.show_preview()
 
     def reset(self, context: TimeContext, *, prefill: datetime | None, required: bool) -> None:
         """Refill for another lead (a reused form); the preview follows the new text."""
@@ -94,6 +98,8 @@ class TimeField(Vertical):
 
     def read(self) -> datetime | None:
         """The typed instant (None when empty and optional); CallbackError when not usable."""
+        from callq.phrases import CallbackError, parse_callback  # dateutil: after the first frame
+
         text = self.text
         if not text:
             if self.required:
@@ -104,6 +110,8 @@ class TimeField(Vertical):
         return parse_callback(text, now=ctx.now, tz=tz, hours=ctx.hours, date_order=ctx.date_order)
 
     def show_preview(self) -> bool:
+        from callq.phrases import CallbackError, describe
+
         label = self.query_one("#preview", Label)
         try:
             instant = self.read()
@@ -124,8 +132,9 @@ class TimeField(Vertical):
         return True
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "when":
+        if event.input.id == "when" and self.context is not None:
             self.show_preview()
 
     def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
-        self.show_preview()
+        if self.context is not None:
+            self.show_preview()
