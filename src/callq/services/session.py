@@ -13,7 +13,7 @@ from callq.rules.outcomes import is_cadence_outcome, suggested_time
 from callq.services.common import find_lead, lead_zone, rep_zone
 from callq.store import queries
 from callq.store.db import Database
-from callq.store.models import Call, Event, FollowUp, Lead
+from callq.store.models import Call, FollowUp, Lead
 from callq.timeexpr import NoNext
 
 
@@ -146,10 +146,11 @@ def search_leads(db: Database, rules: Rules, text: str, *, limit: int = 50) -> l
     return [FoundLead(*row) for row in rows]
 
 
-def change_marker(db: Database) -> int:
-    """Grows whenever anyone writes (every write appends a timeline event): cheap to poll."""
-    with db.read() as session:
-        return session.exec(select(func.max(Event.id))).one() or 0
+def change_marker(db: Database) -> tuple:
+    """Changes whenever anyone writes (an event appended or a claim taken): cheap to poll."""
+    from callq.services.claims import change_token
+
+    return change_token(db)
 
 
 def falling_due(
