@@ -167,3 +167,42 @@ def test_killed_writer_leaves_a_consistent_database(target: str, round_: int) ->
     assert reported <= recorded <= reported + 1
     report = check(open_database(target))
     assert report.ok, report.problems
+
+
+def _csv(path: Path, numbers: range) -> Path:
+    lines = ["First Name,Last Name,Phone Number,Company"]
+    lines += [f"Lead,{n},+9198766{n:05d},Co {n}" for n in numbers]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_parallel_imports_of_overlapping_files_create_each_lead_once(
+    target: str, tmp_path: Path
+) -> None:
+    files = [_csv(tmp_path / "a.csv", range(0, 1200)), _csv(tmp_path / "b.csv", range(600, 1800))]
+    open_database(target).dispose()  # created once, before the race
+    env = {**_env(), "CALLQ_DB": target, "CALLQ_NOW": NOW.isoformat(), "CALLQ_CONFIG": ""}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "callq", "--rep", "asha", "import", str(f), "--format", "json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
+    import json
+
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+        results.append(json.loads(out))
+    assert sum(r["imported"] for r in results) == 1800  # each phone created exactly once
+    # No row dropped: an identical row the other import already took counts as such.
+    assert sum(r["imported"] + r["merged"] + r["already_imported"] for r in results) == 2400
+    assert all(r["rejected"] == 0 for r in results)
+    report = check(open_database(target))
+    assert report.ok, report.problems
+    assert report.facts["leads"] == 1800

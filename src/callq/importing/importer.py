@@ -14,6 +14,7 @@ from callq.importing.reading import read_table
 from callq.importing.rows import Row, RowReader
 from callq.rules.model import CHANNELS, Rules
 from callq.services.common import zone
+from callq.store import queries
 from callq.store.db import Database
 
 BATCH_ROWS = 5000
@@ -100,6 +101,7 @@ def import_file(
     if dry_run:
         try:
             with db.write() as session:
+                queries.lock_intake(session)
                 for batch in batched(prepared(), batch_rows):
                     counts.add(write_batch(session, ctx, batch))
                 raise _DryRun
@@ -108,6 +110,7 @@ def import_file(
     else:
         for batch in batched(prepared(), batch_rows):
             with db.write() as session:
+                queries.lock_intake(session)
                 counts.add(write_batch(session, ctx, batch))
             if progress:
                 progress(

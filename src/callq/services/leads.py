@@ -65,6 +65,7 @@ def add_lead(db: Database, rules: Rules, new: NewLead, *, now: datetime, rep: st
     """One lead in, one transaction: a known phone merges into the existing lead."""
     new, phone = validate_new_lead(new, rules)
     with db.write() as session:
+        queries.lock_intake(session)
         actor = queries.ensure_rep(session, rep)
         existing = queries.lead_by_phone(session, phone)
         if existing is not None:

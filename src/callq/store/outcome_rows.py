@@ -19,7 +19,6 @@ _rep = Rep.__table__
 
 _LEAD = select(_lead).where(_lead.c.id == bindparam("lead_id")).with_for_update()
 _REP = select(_rep).where(_rep.c.name == bindparam("name"))
-_NEW_REP = insert(_rep).values(name=bindparam("name"), role="rep", active=True)
 _OPEN_FOLLOWUP = (
     select(_followup)
     .where(_followup.c.lead_id == bindparam("lead_id"), _followup.c.status == "open")
@@ -50,7 +49,14 @@ def rep_row(conn: Connection, name: str) -> Row:
     """The rep called `name`, created on first use."""
     row = conn.execute(_REP, {"name": name}).first()
     if row is None:
-        conn.execute(_NEW_REP, {"name": name})
+        # Rare (a rep's first outcome): the shared helper copes with a racing insert.
+        from sqlalchemy.orm import Session
+
+        from callq.store.queries import insert_ignoring_conflicts
+
+        insert_ignoring_conflicts(
+            Session(bind=conn), _rep, {"name": name, "role": "rep", "active": True}
+        )
         row = conn.execute(_REP, {"name": name}).first()
     return row
 

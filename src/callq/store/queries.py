@@ -1,6 +1,6 @@
 """Query functions shared by the services. They read and stage writes; they never commit."""
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from callq.store.models import Call, FollowUp, Lead, Meta, Rep
@@ -11,13 +11,36 @@ def rep_by_name(session: Session, name: str) -> Rep | None:
 
 
 def ensure_rep(session: Session, name: str, *, role: str = "rep") -> Rep:
-    """The rep called `name`, created on first use (reps come from the config or --rep)."""
+    """The rep called `name`, created on first use (reps come from the config or --rep).
+
+    Two sessions naming a new rep at once both succeed: the insert yields to the other's.
+    """
     rep = rep_by_name(session, name)
     if rep is None:
-        rep = Rep(name=name, role=role)
-        session.add(rep)
-        session.flush()
+        insert_ignoring_conflicts(
+            session, Rep.__table__, {"name": name, "role": role, "active": True}
+        )
+        rep = rep_by_name(session, name)
     return rep
+
+
+def insert_ignoring_conflicts(session: Session, table, values: dict) -> None:  # noqa: ANN001
+    """INSERT ... ON CONFLICT DO NOTHING on either backend."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+def lock_intake(session: Session) -> None:
+    """Serialise lead intake for this transaction (who creates the lead for a new phone).
+
+    SQLite already holds the database's write lock; on PostgreSQL two intakes of the same
+    number would otherwise both see it missing and one would fail on the unique phone.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7302)"))
 
 
 def lead_by_phone(session: Session, phone: str) -> Lead | None:
@@ -57,10 +80,10 @@ def get_meta(session: Session, key: str) -> str | None:
 def set_meta(session: Session, key: str, value: str) -> None:
     row = session.get(Meta, key)
     if row is None:
-        session.add(Meta(key=key, value=value))
-    else:
-        row.value = value
-        session.add(row)
+        insert_ignoring_conflicts(session, Meta.__table__, {"key": key, "value": ""})
+        row = session.get(Meta, key, populate_existing=True)
+    row.value = value
+    session.add(row)
 
 
 def rep_names(session: Session, rep_ids: set[int]) -> dict[int, str]:
