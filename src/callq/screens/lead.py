@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Digits, Footer, Static
+from textual.widgets import Digits, Static
 
 from callq.phones import display_phone
 from callq.rules.hours import is_open
@@ -17,6 +17,7 @@ from callq.services import leads
 from callq.services.common import zone
 from callq.services.views import LeadDetail
 from callq.timeline_text import event_sentence
+from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import span_text
 
@@ -43,7 +44,7 @@ class LeadScreen(LeadActions):
         with VerticalScroll(id="timeline-box"):
             yield Static("", id="timeline")
         yield OutcomeForm()
-        yield Footer()
+        yield SteadyFooter(overlay=OutcomeForm)
 
     def on_mount(self) -> None:
         self.started_at = self.app.settings.now()

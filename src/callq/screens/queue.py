@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from callq.screens.actions import LeadActions, Target
 from callq.screens.keys import bindings
 from callq.screens.outcome import OutcomeForm
 from callq.services.views import SECTION_TITLES, SECTIONS
+from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import PAGE, QueueList
 
@@ -43,7 +44,7 @@ class QueueScreen(LeadActions):
         yield QueueList(tz=self.app.viewer_tz, id="queue")
         yield Static("", id="empty")
         yield OutcomeForm()
-        yield Footer()
+        yield SteadyFooter(overlay=OutcomeForm)
 
     def on_mount(self) -> None:
         self.reload()

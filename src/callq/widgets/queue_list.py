@@ -96,6 +96,7 @@ class QueueList(ScrollView, can_focus=True):
         self._fetch: PageFetcher | None = None
         self._pages: dict[tuple[str, int], list[QueueItem]] = {}
         self._short: set[tuple[str, int]] = set()  # pages a row left (re-read past their end)
+        self._strips: dict[tuple, Strip] = {}  # rendered rows
 
     # -- data -------------------------------------------------------------
 
@@ -111,6 +112,8 @@ class QueueList(ScrollView, can_focus=True):
         `pages`: pages already read for these counts (off the UI thread), so drawing
         does not wait for the database.
         """
+        if now != self.now:
+            self._strips.clear()  # "in 5m" and "late" texts follow the clock
         self._fetch, self.now = fetch, now
         self._pages = dict(pages or {})
         self._short.clear()
@@ -265,9 +268,28 @@ class QueueList(ScrollView, can_focus=True):
         if item is None:
             return Strip.blank(width, base)
         previous = self.item_at(line - 1) if offset > 0 else None
+        same_day = (
+            previous is not None
+            and item.section == "upcoming"
+            and previous.due_at.astimezone(self.tz).date() == item.due_at.astimezone(self.tz).date()
+        )
+        # Rows keep their strips when they move (an outcome shifts every row below it by one).
+        styles = (base, self.get_component_rich_style("queue-list--cursor"))  # theme, focus
+        key = (item, same_day, line == self.cursor, width, styles)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) > 4 * PAGE:
+                self._strips.clear()
+            strip = self._strips[key] = self._row_strip(item, previous, line == self.cursor, width)
+        return strip
+
+    def _row_strip(
+        self, item: QueueItem, previous: QueueItem | None, cursor: bool, width: int
+    ) -> Strip:
+        base = self.rich_style
         text = self.row_text(item, previous, wide=width >= 110)
         text.truncate(width, overflow="ellipsis", pad=True)
-        if line == self.cursor:
+        if cursor:
             text.stylize(self.get_component_rich_style("queue-list--cursor"))
         strip = Strip(text.render(self.app.console), text.cell_len)
         return strip.adjust_cell_length(width, base).apply_style(base).crop(0, width)
