@@ -178,30 +178,45 @@ class Terminal:
         os.close(self.fd)
 
 
-def first_paints(callq_argv: list[str], env: dict, reps: int) -> dict:
-    """Interleaved runs of both apps: seconds to first paint, and RSS once painted."""
-    bare_argv = [sys.executable, "-c", BARE_APP]
-    results = {"callq": [], "bare": [], "callq_rss": [], "bare_rss": []}
+APP_ONLY = """
+import sys
+from callq.settings import resolve_settings
+from callq.app import run_app
+db, rep, config, now = sys.argv[1:5]
+run_app(resolve_settings(db=db, config=config or None, rep=rep, now=now or None))
+"""
+
+
+def first_paints(callq_argv: list[str], env: dict, reps: int, extra: list | None = None) -> dict:
+    """Interleaved runs of the apps: seconds to first paint; RSS at paint and 2 s later.
+
+    `extra`: more (name, argv, env) to run in the same rounds, e.g. the previous commit.
+    """
+    runs = [
+        ("bare", [sys.executable, "-c", BARE_APP], env, "hello bare app"),
+        ("callq", callq_argv, env, "New ("),
+    ]
+    runs += [(name, argv, run_env, "New (") for name, argv, run_env in extra or []]
+    results: dict[str, list[float]] = {}
     for i in range(reps + 1):
-        for name, argv, marker in (
-            ("bare", bare_argv, "hello bare app"),
-            ("callq", callq_argv, "New ("),
-        ):
-            term = Terminal(argv, env)
+        for name, argv, run_env, marker in runs:
+            term = Terminal(argv, run_env)
             try:
                 painted = term.wait_for(marker) - term.started
-                time.sleep(0.5)  # settle, then read memory
-                rss = term.rss_mb()
+                rss_painted = term.rss_mb()
+                time.sleep(2.0)  # callq loads its services after the first frame
+                rss_settled = term.rss_mb()
             finally:
                 term.close()
             if i > 0:  # the first round warms the OS file cache
-                results[name].append(painted)
-                results[f"{name}_rss"].append(rss)
+                results.setdefault(name, []).append(painted)
+                results.setdefault(f"{name}_rss", []).append(rss_painted)
+                results.setdefault(f"{name}_rss_settled", []).append(rss_settled)
     return results
 
 
 def outcome_latency(callq_argv: list[str], env: dict, iterations: int) -> dict:
-    """`1` then `enter` on the top lead, until the header's call count shows the new call."""
+    """`1` then `enter` on the top lead, until the queue shows it gone from its section."""
     term = Terminal(callq_argv, env)
     form, saved = [], []
     try:
@@ -212,22 +227,32 @@ def outcome_latency(callq_argv: list[str], env: dict, iterations: int) -> dict:
                 raise TimeoutError(term.screen.text())
             time.sleep(0.05)
         time.sleep(0.5)
-        calls = int(re.findall(r"Calls today (\d+)", term.screen.text())[-1])
+        # `1` (no answer) on the top New lead moves it out of New: the section's count drops.
+        new = int(re.findall(r"New \((\d+)\)", term.screen.text())[-1])
         for i in range(iterations + 3):
+            if i == 4:
+                rss_after_outcomes = term.rss_mb()
             started = time.perf_counter()
             term.send("1")
             shown = term.wait_for("Note (optional)")
             enter = time.perf_counter()
             term.send("\r")
-            calls += 1
-            done = term.wait_for(f"Calls today {calls} ", gone="Note (optional)")
+            new -= 1
+            done = term.wait_for(f" New ({new})", gone="Note (optional)")
             if i >= 3:  # warm-up: first pages, first statements
                 form.append(shown - started)
                 saved.append(done - enter)
             time.sleep(0.05)
+        rss_end = term.rss_mb()
     finally:
         term.close()
-    return {"form": form, "saved": saved, "both": [f + s for f, s in zip(form, saved, strict=True)]}
+    return {
+        "form": form,
+        "saved": saved,
+        "both": [f + s for f, s in zip(form, saved, strict=True)],
+        "rss_after_outcomes": rss_after_outcomes,
+        "rss_end": rss_end,
+    }
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -235,8 +260,21 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def measure(db: Path, *, now: str | None, config: Path | None, env: dict, reps: int, iters: int):
-    """All TUI numbers on a writable copy of `db`."""
+def measure(
+    db: Path,
+    *,
+    now: str | None,
+    config: Path | None,
+    env: dict,
+    reps: int,
+    iters: int,
+    baseline_src: Path | None = None,
+):
+    """All TUI numbers on a writable copy of `db`.
+
+    Also runs, in the same rounds, the app without the `callq` command around it (what the
+    CLI's start-up adds) and, given `baseline_src`, the `callq` of another source tree.
+    """
     work = Path(tempfile.mkdtemp()) / "tui-bench.db"
     shutil.copyfile(db, work)
     callq = str(Path(sys.executable).with_name("callq"))
@@ -245,27 +283,58 @@ def measure(db: Path, *, now: str | None, config: Path | None, env: dict, reps: 
         argv += ["--config", str(config)]
     if now:
         argv += ["--now", now]
-    paints = first_paints(argv, env, reps)
+    app_only = [sys.executable, "-c", APP_ONLY, str(work), "asha", str(config or ""), now or ""]
+    extra = [("app_only", app_only, env)]
+    if baseline_src:
+        extra.append(("baseline", argv, {**env, "PYTHONPATH": str(baseline_src)}))
+    paints = first_paints(argv, env, reps, extra)
     latency = outcome_latency(argv, env, iters)
+    if baseline_src:
+        base_env = {**env, "PYTHONPATH": str(baseline_src)}
+        latency["baseline"] = outcome_latency(argv, base_env, max(iters // 3, 10))
     shutil.rmtree(work.parent, ignore_errors=True)
     return paints, latency
 
 
 def summary(paints: dict, latency: dict) -> dict:
     med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
-    return {
-        "first_paint_callq_ms": round(med(paints["callq"]) * 1000, 1),
-        "first_paint_bare_ms": round(med(paints["bare"]) * 1000, 1),
-        "first_paint_ratio": round(med(paints["callq"]) / med(paints["bare"]), 2),
-        "rss_callq_mb": round(med(paints["callq_rss"]), 1),
+    ms = lambda x: round(x * 1000, 1)  # noqa: E731
+    bare = med(paints["bare"])
+    facts = {
+        "first_paint_bare_ms": ms(bare),
+        "first_paint_callq_ms": ms(med(paints["callq"])),
+        "first_paint_ratio": round(med(paints["callq"]) / bare, 2),
+        "first_paint_app_only_ms": ms(med(paints["app_only"])),
+        "first_paint_app_only_ratio": round(med(paints["app_only"]) / bare, 2),
         "rss_bare_mb": round(med(paints["bare_rss"]), 1),
+        "rss_callq_at_paint_mb": round(med(paints["callq_rss"]), 1),
         "rss_ratio": round(med(paints["callq_rss"]) / med(paints["bare_rss"]), 2),
-        "key_to_form_p99_ms": round(quantile(latency["form"], 0.99) * 1000, 1),
-        "enter_to_queue_p50_ms": round(quantile(latency["saved"], 0.5) * 1000, 1),
-        "enter_to_queue_p99_ms": round(quantile(latency["saved"], 0.99) * 1000, 1),
-        "outcome_keys_to_queue_p99_ms": round(quantile(latency["both"], 0.99) * 1000, 1),
+        "rss_callq_settled_mb": round(med(paints["callq_rss_settled"]), 1),
+        "rss_callq_after_outcomes_mb": round(latency["rss_after_outcomes"], 1),
+        "rss_callq_end_mb": round(latency["rss_end"], 1),
+        "key_to_form_p50_ms": ms(quantile(latency["form"], 0.5)),
+        "key_to_form_p99_ms": ms(quantile(latency["form"], 0.99)),
+        "enter_to_queue_p50_ms": ms(quantile(latency["saved"], 0.5)),
+        "enter_to_queue_p99_ms": ms(quantile(latency["saved"], 0.99)),
+        "outcome_keys_to_queue_p50_ms": ms(quantile(latency["both"], 0.5)),
+        "outcome_keys_to_queue_p99_ms": ms(quantile(latency["both"], 0.99)),
         "samples": len(latency["saved"]),
+        "load_average": os.getloadavg(),
     }
+    if "baseline" in paints:
+        base = latency["baseline"]
+        facts |= {
+            "baseline_first_paint_ms": ms(med(paints["baseline"])),
+            "baseline_first_paint_ratio": round(med(paints["baseline"]) / bare, 2),
+            "baseline_rss_at_paint_mb": round(med(paints["baseline_rss"]), 1),
+            "baseline_rss_settled_mb": round(med(paints["baseline_rss_settled"]), 1),
+            "baseline_key_to_form_p50_ms": ms(quantile(base["form"], 0.5)),
+            "baseline_enter_to_queue_p50_ms": ms(quantile(base["saved"], 0.5)),
+            "baseline_enter_to_queue_p99_ms": ms(quantile(base["saved"], 0.99)),
+            "baseline_outcome_keys_to_queue_p99_ms": ms(quantile(base["both"], 0.99)),
+            "baseline_samples": len(base["saved"]),
+        }
+    return facts
 
 
 try:
@@ -291,6 +360,7 @@ if bench is not None:
             measures=[
                 Measure("first paint: bare Textual app", paints["bare"]),
                 Measure("first paint: callq queue (100k db)", paints["callq"]),
+                Measure("first paint: the TUI without the callq command", paints["app_only"]),
                 Measure("keys 1 -> outcome form on screen", latency["form"]),
                 Measure("enter -> updated queue on screen", latency["saved"]),
             ],
@@ -319,6 +389,9 @@ def main() -> None:
     parser.add_argument("--now", help="the clock the demo was built for (ISO 8601)")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=60)
+    parser.add_argument(
+        "--baseline-src", type=Path, help="another tree's src/ to compare, in the same rounds"
+    )
     args = parser.parse_args()
     paints, latency = measure(
         args.db,
@@ -327,6 +400,7 @@ def main() -> None:
         env=dict(os.environ),
         reps=args.reps,
         iters=args.iterations,
+        baseline_src=args.baseline_src,
     )
     print(json.dumps(summary(paints, latency), indent=2))
 

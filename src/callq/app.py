@@ -7,6 +7,7 @@ services are imported and the database opened in a thread after the first frame.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -79,6 +80,8 @@ class CallqApp(App[None]):
         self.push_screen(QueueScreen())
         if self.services_ready:
             self._start_polling()
+            if self.live:
+                self.call_after_refresh(gc.freeze)
         else:
             self.call_after_refresh(self.set_timer, 0.02, self._load_services)
 
@@ -104,6 +107,10 @@ class CallqApp(App[None]):
             import callq.screens.outcome  # noqa: F401
             import callq.services.outcomes  # noqa: F401
             import callq.services.queue  # noqa: F401
+
+            # Everything loaded so far lives as long as the app: keep it out of the cyclic
+            # collector, whose full passes over it took ~100 ms (several frames) mid-outcome.
+            gc.freeze()
         except BaseException as error:  # shown on the UI thread; the app stays up
             self._load_error = error
         finally:
@@ -118,6 +125,7 @@ class CallqApp(App[None]):
         queue = self.queue_screen()
         if queue is not None:
             queue.refresh_in_background()
+            queue.prepare_outcome_form()
 
     # -- helpers the screens use ---------------------------------------------
 

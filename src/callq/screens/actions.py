@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ from callq.rules.model import UnknownOutcome
 
 if TYPE_CHECKING:  # the forms and services load after the first frame (see app.py)
     from callq.screens.forms import NewTime
-    from callq.screens.outcome import OutcomeChoice
+    from callq.screens.outcome import OutcomeChoice, OutcomeForm
     from callq.services.views import LoggedOutcome
     from callq.widgets.time_field import TimeContext
 
@@ -32,6 +33,8 @@ class Target:
 
 class LeadActions(Screen):
     """Subclasses say which lead is in front of the rep (`target`) and how to refresh."""
+
+    _form_mounted: asyncio.Event | None = None
 
     def target(self) -> Target | None:
         raise NotImplementedError
@@ -61,8 +64,20 @@ class LeadActions(Screen):
 
     # -- outcome -------------------------------------------------------------
 
-    def action_outcome(self, key: str) -> None:
+    async def outcome_form(self) -> OutcomeForm:
+        """The screen's outcome form, mounted on first use (not before the first frame)."""
         from callq.screens.outcome import OutcomeForm
+
+        if self._form_mounted is None:
+            self._form_mounted = asyncio.Event()
+            forms = self.query(OutcomeForm)
+            if not forms:
+                await self.mount(OutcomeForm())
+            self._form_mounted.set()
+        await self._form_mounted.wait()
+        return self.query_one(OutcomeForm)
+
+    async def action_outcome(self, key: str) -> None:
         from callq.services import session
         from callq.widgets.time_field import TimeContext
 
@@ -93,7 +108,7 @@ class LeadActions(Screen):
             hours=app_rules.hours,
             date_order=app_rules.team.date_order,
         )
-        form = self.query_one(OutcomeForm)
+        form = await self.outcome_form()
         form.open(
             target.name, suggestion, context, lambda choice: self.save_outcome(target, choice)
         )

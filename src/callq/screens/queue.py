@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from callq.screens.actions import LeadActions, Target
 from callq.screens.keys import bindings
-from callq.screens.outcome import OutcomeForm
+from callq.screens.outcome import OutcomeForm  # light: its services are imported on use
 from callq.services.views import SECTION_TITLES, SECTIONS
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
@@ -43,12 +43,17 @@ class QueueScreen(LeadActions):
         yield OutcomeLegend(self.app.settings.rules.outcomes, id="legend")
         yield QueueList(tz=self.app.viewer_tz, id="queue")
         yield Static("", id="empty")
-        yield OutcomeForm()
-        yield SteadyFooter(overlay=OutcomeForm)
+        yield SteadyFooter(overlay=OutcomeForm)  # the form itself is mounted after the first frame
 
     def on_mount(self) -> None:
         self.reload()
         self.query_one(QueueList).focus()
+        if self.app.services_ready:
+            self.call_after_refresh(self.prepare_outcome_form)
+
+    def prepare_outcome_form(self) -> None:
+        """Compose the outcome form now (after the first frame), not on the first key."""
+        self.run_worker(self.outcome_form(), group="outcome-form", exit_on_error=False)
 
     @property
     def queue(self) -> QueueList:
