@@ -53,13 +53,9 @@ class _Checkpointer:
         return self._wal_size() >= CHECKPOINT_AT
 
     def committed(self) -> None:
-        size = self._wal_size()
-        if size >= CHECKPOINT_FORCE_AT:
-            # Writing without pause (an import, a script loop) never lets a background
-            # checkpoint finish, so the WAL would grow without bound: restart it here.
-            self.checkpoint("RESTART")
-            return
-        if size < CHECKPOINT_AT:
+        # Called as a transaction commits (before it is done): never checkpoint inline,
+        # a blocking checkpoint here would wait on this very transaction.
+        if self._wal_size() < CHECKPOINT_AT:
             return
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="callq-checkpoint", daemon=True)
@@ -72,7 +68,10 @@ class _Checkpointer:
             self._wake.clear()
             if self._stopping:
                 return
-            self.checkpoint()
+            # Writing without pause (an import, a script loop) never lets a PASSIVE
+            # checkpoint finish, so the WAL would grow without bound: past the limit,
+            # RESTART waits for a gap between transactions and starts the WAL afresh.
+            self.checkpoint("RESTART" if self._wal_size() >= CHECKPOINT_FORCE_AT else "PASSIVE")
 
     def checkpoint(self, mode: str = "PASSIVE") -> None:
         try:
