@@ -4,6 +4,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
 from sqlmodel import Session, select
 
 from callq.errors import NotFound, UserError
@@ -29,8 +30,11 @@ def rep_zone(rep: Rep | None, rules: Rules) -> ZoneInfo:
     return zone((rep.timezone if rep else None) or rules.team.timezone)
 
 
-def lead_id_for(session: Session, ref: str | int, rules: Rules) -> int:
-    """The id a LEAD argument names (NotFound / UserError otherwise), without loading it."""
+def lead_id_for(session: Session | Connection, ref: str | int, rules: Rules) -> int:
+    """The id a LEAD argument names (NotFound / UserError otherwise), without loading it.
+
+    Takes a session or a bare connection (the outcome path runs on one).
+    """
     text = str(ref).strip()
     if text.lstrip("#").isdigit() and (text.startswith("#") or not looks_like_phone(text)):
         return int(text.lstrip("#"))
@@ -38,7 +42,7 @@ def lead_id_for(session: Session, ref: str | int, rules: Rules) -> int:
         phone = normalise_phone(text, rules.team.region)
     except PhoneError as error:
         raise UserError(f"{text!r} is neither a lead id nor a phone number ({error})") from None
-    lead_id = session.exec(select(Lead.id).where(Lead.phone == phone)).first()
+    lead_id = session.execute(select(Lead.id).where(Lead.phone == phone)).scalar()
     if lead_id is None:
         raise NotFound(f"no lead with phone {phone}")
     return lead_id

@@ -42,14 +42,13 @@ def log_outcome(
     call_at = at or now
     if call_at > now + timedelta(minutes=1):
         raise UserError("a call cannot be logged in the future (check --at)")
-    with db.write() as session:
-        conn = session.connection()
-        lead_id = lead_id_for(session, lead_ref, rules)
+    with db.write_connection() as conn:
+        lead_id = lead_id_for(conn, lead_ref, rules)
         lead = rows.lead_row(conn, lead_id)
         if lead is None:
             raise NotFound(f"no lead with id {lead_id}")
         actor = rows.rep_row(conn, rep)
-        _check_claim(session, rules, lead, actor, now, override_claim)
+        _check_claim(conn, rules, lead, actor, now, override_claim)
         followup = rows.open_followup_row(conn, lead.id)
         if expected_followup_id is not None and (
             followup is None or followup.id != expected_followup_id
@@ -106,12 +105,18 @@ def log_outcome(
                 created_at=now,
                 created_by_call_id=call_id,
             )
-        lead_changes: dict = {"stage": plan.stage}
-        if lead.first_touch_at is None or call_at < lead.first_touch_at:
-            lead_changes["first_touch_at"] = call_at
-        if lead.claimed_by_id == actor.id:
-            lead_changes.update(claimed_by_id=None, claimed_until=None)
-        rows.update_lead(conn, lead.id, **lead_changes)
+        first_touch = lead.first_touch_at
+        if first_touch is None or call_at < first_touch:
+            first_touch = call_at
+        claim_kept = lead.claimed_by_id != actor.id  # logging ends the rep's own claim
+        rows.update_lead_after_call(
+            conn,
+            lead.id,
+            stage=plan.stage,
+            first_touch_at=first_touch,
+            claimed_by_id=lead.claimed_by_id if claim_kept else None,
+            claimed_until=lead.claimed_until if claim_kept else None,
+        )
 
         events = [
             rows.event(
@@ -189,11 +194,11 @@ def _cadence_ids(rules: Rules) -> tuple[str, ...]:
     return tuple(o.id for o in rules.outcomes if is_cadence_outcome(o))
 
 
-def _check_claim(session, rules: Rules, lead: Lead, actor, now: datetime, override: bool) -> None:  # noqa: ANN001, E501
+def _check_claim(conn, rules: Rules, lead: Lead, actor, now: datetime, override: bool) -> None:  # noqa: ANN001, E501
     if override or lead.claimed_by_id in (None, actor.id):
         return
     if lead.claimed_until is not None and lead.claimed_until > now:
-        holder = queries.rep_names(session, {lead.claimed_by_id}).get(lead.claimed_by_id)
+        holder = rows.rep_name(conn, lead.claimed_by_id)
         until = lead.claimed_until.astimezone(rep_zone(actor, rules))
         raise Conflict(
             f"{lead.name} is being worked by {holder} until {until:%H:%M}; "

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, SQLModel
 
@@ -187,6 +187,17 @@ class Database:
         with _translate_errors(), Session(self._writer, expire_on_commit=False) as session:
             with session.begin():
                 yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """One write transaction on a bare Core connection: the hot path's `write()`.
+
+        No ORM session, so no unit-of-work or identity map to pay for; the same
+        BEGIN IMMEDIATE, the same single commit, the same error messages.
+        """
+        with _translate_errors(), self._writer.connect() as connection:
+            with connection.begin():
+                yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -50,13 +50,9 @@ def rep_row(conn: Connection, name: str) -> Row:
     row = conn.execute(_REP, {"name": name}).first()
     if row is None:
         # Rare (a rep's first outcome): the shared helper copes with a racing insert.
-        from sqlalchemy.orm import Session
-
         from callq.store.queries import insert_ignoring_conflicts
 
-        insert_ignoring_conflicts(
-            Session(bind=conn), _rep, {"name": name, "role": "rep", "active": True}
-        )
+        insert_ignoring_conflicts(conn, _rep, {"name": name, "role": "rep", "active": True})
         row = conn.execute(_REP, {"name": name}).first()
     return row
 
@@ -87,8 +83,43 @@ def insert_followup(conn: Connection, **values: object) -> int:
     return conn.execute(_INSERT_FOLLOWUP, values).scalar_one()
 
 
-def update_lead(conn: Connection, lead_id: int, **values: object) -> None:
-    conn.execute(update(_lead).where(_lead.c.id == lead_id).values(**values))
+_UPDATE_LEAD = (
+    update(_lead)
+    .where(_lead.c.id == bindparam("lead_id"))
+    .values(
+        stage=bindparam("stage"),
+        first_touch_at=bindparam("first_touch_at"),
+        claimed_by_id=bindparam("claimed_by_id"),
+        claimed_until=bindparam("claimed_until"),
+    )
+)
+_REP_NAME = select(_rep.c.name).where(_rep.c.id == bindparam("rep_id"))
+
+
+def update_lead_after_call(
+    conn: Connection,
+    lead_id: int,
+    *,
+    stage: str,
+    first_touch_at: datetime | None,
+    claimed_by_id: int | None,
+    claimed_until: datetime | None,
+) -> None:
+    """Every lead column a call can change, in one prebuilt statement."""
+    conn.execute(
+        _UPDATE_LEAD,
+        {
+            "lead_id": lead_id,
+            "stage": stage,
+            "first_touch_at": first_touch_at,
+            "claimed_by_id": claimed_by_id,
+            "claimed_until": claimed_until,
+        },
+    )
+
+
+def rep_name(conn: Connection, rep_id: int) -> str | None:
+    return conn.execute(_REP_NAME, {"rep_id": rep_id}).scalar()
 
 
 def event(lead_id: int, at: datetime, type: str, rep_id: int | None, **detail: object) -> dict:

@@ -1,6 +1,6 @@
 """Query functions shared by the services. They read and stage writes; they never commit."""
 
-from sqlalchemy import func, text
+from sqlalchemy import Connection, func, text
 from sqlmodel import Session, select
 
 from callq.store.models import Call, FollowUp, Lead, Meta, Rep
@@ -24,9 +24,10 @@ def ensure_rep(session: Session, name: str, *, role: str = "rep") -> Rep:
     return rep
 
 
-def insert_ignoring_conflicts(session: Session, table, values: dict) -> None:  # noqa: ANN001
-    """INSERT ... ON CONFLICT DO NOTHING on either backend."""
-    if session.get_bind().dialect.name == "postgresql":
+def insert_ignoring_conflicts(session: Session | Connection, table, values: dict) -> None:  # noqa: ANN001
+    """INSERT ... ON CONFLICT DO NOTHING on either backend (in a session or on a connection)."""
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    if dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
