@@ -111,3 +111,23 @@ def test_the_first_frame_needs_no_database_stack(day) -> None:
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert "textual" in loaded
     assert not loaded & {"sqlalchemy", "sqlmodel", "alembic", "dateutil", "phonenumbers"}
+
+
+async def test_an_unreadable_file_at_start_up_does_not_crash_the_first_paint(day, monkeypatch):
+    import sqlite3
+
+    from callq.app import make_app
+    from callq.store.quickread import QuickReader
+
+    settings, _ = day
+    app = make_app(settings, quick=True, live=False)
+
+    def broken(self):  # noqa: ANN001, ANN202
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(QuickReader, "counts", broken)
+    monkeypatch.setattr(QuickReader, "page", broken)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.is_running
+    app.quick.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -76,7 +77,11 @@ class QueueScreen(LeadActions):
         """Read and show now; the cursor keeps its line."""
         quick = self.app.quick
         if not self.app.services_ready and quick is not None:
-            self.apply(QueueData(quick, quick.counts(), None, quick.now))
+            try:
+                counts = quick.counts()
+            except sqlite3.Error:
+                return  # the services open the database next and say what is wrong
+            self.apply(QueueData(quick, counts, None, quick.now))
             return
         data = self.app.guard(self.fetch)
         if data is not None:

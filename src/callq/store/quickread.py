@@ -96,9 +96,13 @@ class QuickReader:
         return dict(zip(SECTIONS, row, strict=True))
 
     def page(self, section: str, *, offset: int = 0, limit: int = 100) -> list[QueueItem]:
+        """Rows `offset`..`offset+limit` of a section; none if the file cannot be read."""
         sql = _PAGE_SQL.format(filter=SECTION_SQL[section], order=ORDER_SQL)
         params = {**self.params, "owner": self.owner_id, "limit": limit, "offset": offset}
-        rows = self.connection.execute(sql, params).fetchall()
+        try:
+            rows = self.connection.execute(sql, params).fetchall()
+        except sqlite3.Error:
+            return []  # the services' reader replaces this one and reports the error
         calls = self._call_summaries([row[4] for row in rows])
         owners = self._rep_names({row[3] for row in rows if row[3]})
         total = len(self.rules.cadence.touches)
