@@ -102,6 +102,28 @@ class DatabaseBusy(DatabaseError):
     pass
 
 
+class DatabaseUnavailable(DatabaseError):
+    """The server is down or unreachable; a later attempt reconnects by itself."""
+
+
+def _is_unreachable(error: DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True
+    text = str(error.orig).lower()
+    return any(
+        sign in text
+        for sign in (
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "server closed the connection",
+            "terminating connection",
+            "no such host",
+            "connection is closed",
+        )
+    )
+
+
 def database_url(target: str | os.PathLike[str]) -> str:
     """A URL for a path or URL; `postgresql://` means psycopg 3."""
     value = str(target)
@@ -217,11 +239,17 @@ def _translate_errors() -> Iterator[None]:
                 f"the database is locked by another callq process (waited "
                 f"{BUSY_TIMEOUT_MS / 1000:g} s); nothing was changed - try again"
             ) from error
+        if _is_unreachable(error):
+            raise DatabaseUnavailable(
+                "cannot reach the database server; nothing was changed - callq keeps "
+                f"trying and carries on when it is back ({message.strip().splitlines()[0]})"
+            ) from error
         raise DatabaseError(f"database error: {message}") from error
     except DBAPIError as error:
-        if error.connection_invalidated:
-            raise DatabaseError(
-                "lost the connection to the database server; nothing was changed - try again"
+        if _is_unreachable(error):
+            raise DatabaseUnavailable(
+                "lost the connection to the database server; nothing was changed - callq "
+                "reconnects by itself, try again"
             ) from error
         raise
 
