@@ -135,7 +135,9 @@ class LeadActions(Screen):
             expected_followup_id=target.followup_id,
         )
         if result is not None:
-            self.notify(logged_sentence(result, app.viewer_tz), title=target.name)
+            # The toast is a new widget (styled, laid out): one frame after the queue's update.
+            toast = logged_sentence(result, app.viewer_tz)
+            app.call_after_refresh(self.notify, toast, title=target.name)
             self.outcome_logged(target, result)
 
     def call_started_at(self) -> datetime | None:
