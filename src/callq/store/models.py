@@ -43,7 +43,16 @@ class Call(SQLModel, table=True):
     __table_args__ = (
         Index("ix_call_lead_started", "lead_id", "started_at"),
         Index("ix_call_rep_started", "rep_id", "started_at"),
-        Index("ix_call_started", "started_at"),
+        # Covering for the report's window scans (started_at range): no table lookups.
+        Index(
+            "ix_call_started_cover",
+            "started_at",
+            "lead_id",
+            "rep_id",
+            "connected",
+            "outcome",
+            "ended_at",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -76,7 +85,16 @@ class FollowUp(SQLModel, table=True):
             "kind",
             sqlite_where=text("status = 'open'"),
         ),
-        Index("ix_followup_due", "due_at"),
+        # Covering for the report's window scans (due_at range): no table lookups.
+        Index(
+            "ix_followup_due_cover",
+            "due_at",
+            "lead_id",
+            "owner_id",
+            "status",
+            "completed_at",
+            "created_at",
+        ),
         Index("ix_followup_lead", "lead_id"),
     )
 
