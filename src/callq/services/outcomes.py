@@ -44,12 +44,13 @@ def log_outcome(
         raise UserError("a call cannot be logged in the future (check --at)")
     with db.write_connection() as conn:
         lead_id = lead_id_for(conn, lead_ref, rules)
-        lead = rows.lead_row(conn, lead_id)
+        sql = rows.driver(conn)
+        lead = rows.lead_row(sql, lead_id)
         if lead is None:
             raise NotFound(f"no lead with id {lead_id}")
-        actor = rows.rep_row(conn, rep)
-        _check_claim(conn, rules, lead, actor, now, override_claim)
-        followup = rows.open_followup_row(conn, lead.id)
+        actor = rows.rep_row(conn, sql, rep)
+        _check_claim(sql, rules, lead, actor, now, override_claim)
+        followup = rows.open_followup_row(sql, lead.id)
         if expected_followup_id is not None and (
             followup is None or followup.id != expected_followup_id
         ):
@@ -57,7 +58,7 @@ def log_outcome(
                 f"{lead.name}'s follow-up was completed or changed by someone else meanwhile; "
                 "nothing was saved - reload and check the timeline"
             )
-        calls_before, cadence_calls = rows.call_counts(conn, lead.id, _cadence_ids(rules))
+        calls_before, cadence_calls = rows.call_counts(sql, lead.id, _cadence_ids(rules))
         if is_cadence_outcome(outcome):
             cadence_calls += 1
         callback_at = None
@@ -79,7 +80,7 @@ def log_outcome(
         )
         attempt = calls_before + 1
         call_id = rows.insert_call(
-            conn,
+            sql,
             lead_id=lead.id,
             rep_id=actor.id,
             started_at=started_at or call_at,
@@ -91,16 +92,15 @@ def log_outcome(
         )
         if followup is not None:
             # Closed before the next one is inserted: the one-open index must see it done.
-            rows.complete_followup(conn, followup.id, at=call_at, call_id=call_id)
+            rows.complete_followup(sql, followup.id, at=call_at, call_id=call_id)
         next_id = None
         if plan.next_due_at is not None:
             next_id = rows.insert_followup(
-                conn,
+                sql,
                 lead_id=lead.id,
                 owner_id=lead.owner_id,
                 due_at=plan.next_due_at,
                 kind=plan.next_kind,
-                status="open",
                 touch=plan.touch,
                 created_at=now,
                 created_by_call_id=call_id,
@@ -110,7 +110,7 @@ def log_outcome(
             first_touch = call_at
         claim_kept = lead.claimed_by_id != actor.id  # logging ends the rep's own claim
         rows.update_lead_after_call(
-            conn,
+            sql,
             lead.id,
             stage=plan.stage,
             first_touch_at=first_touch,
@@ -172,7 +172,7 @@ def log_outcome(
                     touch=plan.touch,
                 )
             )
-        rows.insert_events(conn, events)
+        rows.insert_events(sql, events)
         return LoggedOutcome(
             call_id=call_id,
             lead_id=lead.id,
@@ -194,11 +194,11 @@ def _cadence_ids(rules: Rules) -> tuple[str, ...]:
     return tuple(o.id for o in rules.outcomes if is_cadence_outcome(o))
 
 
-def _check_claim(conn, rules: Rules, lead: Lead, actor, now: datetime, override: bool) -> None:  # noqa: ANN001, E501
+def _check_claim(sql, rules: Rules, lead: Lead, actor, now: datetime, override: bool) -> None:  # noqa: ANN001, E501
     if override or lead.claimed_by_id in (None, actor.id):
         return
     if lead.claimed_until is not None and lead.claimed_until > now:
-        holder = rows.rep_name(conn, lead.claimed_by_id)
+        holder = rows.rep_name(sql, lead.claimed_by_id)
         until = lead.claimed_until.astimezone(rep_zone(actor, rules))
         raise Conflict(
             f"{lead.name} is being worked by {holder} until {until:%H:%M}; "

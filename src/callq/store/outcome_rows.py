@@ -1,103 +1,184 @@
-"""The outcome path's SQL as prebuilt Core statements: the hottest write, ~9 statements.
+"""The outcome path's SQL, run at the driver level: the hottest write in callq.
 
-Statements are built once with bind parameters, so each call skips SQLAlchemy's
-construction and cache-key work (most of the cost of a small statement).
+Logging an outcome is nine small statements in one transaction. Through SQLAlchemy each
+costs more in Python than in the database, so these go straight to the DB-API cursor of
+the transaction's connection (same transaction, same BEGIN IMMEDIATE / row locks).
+Values are stored exactly as SQLModel stores them: on SQLite, UTC timestamps as
+'YYYY-MM-DD HH:MM:SS.ffffff' text; on PostgreSQL, timestamptz.
 """
 
-from datetime import datetime
+import functools
+import re
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
-from sqlalchemy import Connection, Integer, bindparam, func, insert, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy import Connection
 
-from callq.store.models import Call, Event, FollowUp, Lead, Rep
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
-_lead = Lead.__table__
-_followup = FollowUp.__table__
-_call = Call.__table__
-_event = Event.__table__
-_rep = Rep.__table__
-
-_LEAD = select(_lead).where(_lead.c.id == bindparam("lead_id")).with_for_update()
-_REP = select(_rep).where(_rep.c.name == bindparam("name"))
-_OPEN_FOLLOWUP = (
-    select(_followup)
-    .where(_followup.c.lead_id == bindparam("lead_id"), _followup.c.status == "open")
-    .with_for_update()
+LEAD = (
+    "SELECT id, name, stage, owner_id, timezone, created_at, first_touch_at, claimed_by_id,"
+    " claimed_until FROM lead WHERE id = :lead_id"
 )
-_CALL_COUNTS = select(
-    func.count(),
-    func.coalesce(
-        func.sum(_call.c.outcome.in_(bindparam("cadence", expanding=True)).cast(Integer)), 0
-    ),
-).where(_call.c.lead_id == bindparam("lead_id"))
-_INSERT_CALL = insert(_call).returning(_call.c.id)
-_COMPLETE_FOLLOWUP = (
-    update(_followup)
-    .where(_followup.c.id == bindparam("followup_id"))
-    .values(status="done", completed_at=bindparam("at"), completed_by_call_id=bindparam("call_id"))
+REP = "SELECT id, name, timezone FROM rep WHERE name = :name"
+REP_NAME = "SELECT name FROM rep WHERE id = :rep_id"
+OPEN_FOLLOWUP = "SELECT id, kind, due_at FROM followup WHERE lead_id = :lead_id AND status = 'open'"
+INSERT_CALL = (
+    "INSERT INTO call (lead_id, rep_id, started_at, ended_at, outcome, connected, note,"
+    " logged_at) VALUES (:lead_id, :rep_id, :started_at, :ended_at, :outcome, :connected,"
+    " :note, :logged_at) RETURNING id"
 )
-_INSERT_FOLLOWUP = insert(_followup).returning(_followup.c.id)
-_INSERT_EVENT = insert(_event)
+COMPLETE_FOLLOWUP = (
+    "UPDATE followup SET status = 'done', completed_at = :at, completed_by_call_id = :call_id"
+    " WHERE id = :followup_id"
+)
+INSERT_FOLLOWUP = (
+    "INSERT INTO followup (lead_id, owner_id, due_at, kind, status, touch, created_at,"
+    " created_by_call_id) VALUES (:lead_id, :owner_id, :due_at, :kind, 'open', :touch,"
+    " :created_at, :created_by_call_id) RETURNING id"
+)
+UPDATE_LEAD = (
+    "UPDATE lead SET stage = :stage, first_touch_at = :first_touch_at,"
+    " claimed_by_id = :claimed_by_id, claimed_until = :claimed_until WHERE id = :lead_id"
+)
+INSERT_EVENT = (
+    "INSERT INTO event (lead_id, at, type, rep_id, detail)"
+    " VALUES (:lead_id, :at, :type, :rep_id, :detail)"
+)
+_TIME_COLUMNS = {
+    "created_at",
+    "first_touch_at",
+    "claimed_until",
+    "due_at",
+    "started_at",
+    "ended_at",
+    "logged_at",
+    "at",
+    "completed_at",
+}
 
 
-def lead_row(conn: Connection, lead_id: int) -> Row | None:
+class _Driver:
+    """The DB-API cursor of a SQLAlchemy connection, with callq's value conventions."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.cursor = conn.connection.driver_connection.cursor()
+
+    def sql(self, text: str, *, lock: bool = False) -> str:
+        return _sql(text, self.sqlite, lock)
+
+    def value(self, key: str, value: object) -> object:
+        if self.sqlite and isinstance(value, datetime):
+            return value.astimezone(UTC).strftime(_SQLITE_TIME)
+        return value
+
+    def params(self, values: dict) -> dict:
+        return {key: self.value(key, value) for key, value in values.items()}
+
+    def one(self, text: str, values: dict, *, lock: bool = False) -> SimpleNamespace | None:
+        self.cursor.execute(self.sql(text, lock=lock), self.params(values))
+        row = self.cursor.fetchone()
+        if row is None:
+            return None
+        names = [column[0] for column in self.cursor.description]
+        return SimpleNamespace(
+            **{
+                n: _read_time(v) if n in _TIME_COLUMNS else v
+                for n, v in zip(names, row, strict=True)
+            }
+        )
+
+    def run(self, text: str, values: dict) -> None:
+        self.cursor.execute(self.sql(text), self.params(values))
+
+    def returning_id(self, text: str, values: dict) -> int:
+        self.cursor.execute(self.sql(text), self.params(values))
+        return self.cursor.fetchone()[0]
+
+
+@functools.cache
+def _sql(text: str, sqlite: bool, lock: bool) -> str:
+    if sqlite:
+        return text  # the transaction already holds SQLite's write lock
+    text = _NAMED.sub(r"%(\1)s", text)
+    return f"{text} FOR UPDATE" if lock else text
+
+
+def _read_time(value: object) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def driver(conn: Connection) -> _Driver:
+    return _Driver(conn)
+
+
+def lead_row(db: _Driver, lead_id: int) -> SimpleNamespace | None:
     """The lead, row-locked on PostgreSQL (SQLite already holds the write lock)."""
-    return conn.execute(_LEAD, {"lead_id": lead_id}).first()
+    return db.one(LEAD, {"lead_id": lead_id}, lock=True)
 
 
-def rep_row(conn: Connection, name: str) -> Row:
+def rep_row(conn: Connection, db: _Driver, name: str) -> SimpleNamespace:
     """The rep called `name`, created on first use."""
-    row = conn.execute(_REP, {"name": name}).first()
+    row = db.one(REP, {"name": name})
     if row is None:
         # Rare (a rep's first outcome): the shared helper copes with a racing insert.
+        from callq.store.models import Rep
         from callq.store.queries import insert_ignoring_conflicts
 
-        insert_ignoring_conflicts(conn, _rep, {"name": name, "role": "rep", "active": True})
-        row = conn.execute(_REP, {"name": name}).first()
+        insert_ignoring_conflicts(
+            conn, Rep.__table__, {"name": name, "role": "rep", "active": True}
+        )
+        row = db.one(REP, {"name": name})
     return row
 
 
-def open_followup_row(conn: Connection, lead_id: int) -> Row | None:
-    return conn.execute(_OPEN_FOLLOWUP, {"lead_id": lead_id}).first()
+def rep_name(db: _Driver, rep_id: int) -> str | None:
+    row = db.one(REP_NAME, {"rep_id": rep_id})
+    return row.name if row else None
 
 
-def call_counts(
-    conn: Connection, lead_id: int, cadence_outcomes: tuple[str, ...]
-) -> tuple[int, int]:
+def open_followup_row(db: _Driver, lead_id: int) -> SimpleNamespace | None:
+    return db.one(OPEN_FOLLOWUP, {"lead_id": lead_id}, lock=True)
+
+
+def call_counts(db: _Driver, lead_id: int, cadence_outcomes: tuple[str, ...]) -> tuple[int, int]:
     """(all calls, calls with a cadence outcome) of a lead, in one indexed query."""
-    total, cadence = conn.execute(
-        _CALL_COUNTS, {"lead_id": lead_id, "cadence": list(cadence_outcomes) or [""]}
-    ).one()
-    return int(total), int(cadence)
-
-
-def insert_call(conn: Connection, **values: object) -> int:
-    return conn.execute(_INSERT_CALL, values).scalar_one()
-
-
-def complete_followup(conn: Connection, followup_id: int, *, at: datetime, call_id: int) -> None:
-    conn.execute(_COMPLETE_FOLLOWUP, {"followup_id": followup_id, "at": at, "call_id": call_id})
-
-
-def insert_followup(conn: Connection, **values: object) -> int:
-    return conn.execute(_INSERT_FOLLOWUP, values).scalar_one()
-
-
-_UPDATE_LEAD = (
-    update(_lead)
-    .where(_lead.c.id == bindparam("lead_id"))
-    .values(
-        stage=bindparam("stage"),
-        first_touch_at=bindparam("first_touch_at"),
-        claimed_by_id=bindparam("claimed_by_id"),
-        claimed_until=bindparam("claimed_until"),
+    row = db.one(
+        _counts_sql(cadence_outcomes),
+        {"lead_id": lead_id, **{f"c{i}": o for i, o in enumerate(cadence_outcomes)}},
     )
-)
-_REP_NAME = select(_rep.c.name).where(_rep.c.id == bindparam("rep_id"))
+    return int(row.total), int(row.cadence or 0)
+
+
+@functools.cache
+def _counts_sql(cadence_outcomes: tuple[str, ...]) -> str:
+    names = ", ".join(f":c{i}" for i in range(len(cadence_outcomes))) or "NULL"
+    return (
+        f"SELECT COUNT(*) AS total, SUM(CASE WHEN outcome IN ({names}) THEN 1 ELSE 0 END)"
+        " AS cadence FROM call WHERE lead_id = :lead_id"
+    )
+
+
+def insert_call(db: _Driver, **values: object) -> int:
+    return db.returning_id(INSERT_CALL, values)
+
+
+def complete_followup(db: _Driver, followup_id: int, *, at: datetime, call_id: int) -> None:
+    db.run(COMPLETE_FOLLOWUP, {"followup_id": followup_id, "at": at, "call_id": call_id})
+
+
+def insert_followup(db: _Driver, **values: object) -> int:
+    return db.returning_id(INSERT_FOLLOWUP, values)
 
 
 def update_lead_after_call(
-    conn: Connection,
+    db: _Driver,
     lead_id: int,
     *,
     stage: str,
@@ -105,9 +186,9 @@ def update_lead_after_call(
     claimed_by_id: int | None,
     claimed_until: datetime | None,
 ) -> None:
-    """Every lead column a call can change, in one prebuilt statement."""
-    conn.execute(
-        _UPDATE_LEAD,
+    """Every lead column a call can change, in one statement."""
+    db.run(
+        UPDATE_LEAD,
         {
             "lead_id": lead_id,
             "stage": stage,
@@ -116,10 +197,6 @@ def update_lead_after_call(
             "claimed_until": claimed_until,
         },
     )
-
-
-def rep_name(conn: Connection, rep_id: int) -> str | None:
-    return conn.execute(_REP_NAME, {"rep_id": rep_id}).scalar()
 
 
 def event(lead_id: int, at: datetime, type: str, rep_id: int | None, **detail: object) -> dict:
@@ -135,5 +212,5 @@ def event(lead_id: int, at: datetime, type: str, rep_id: int | None, **detail: o
     }
 
 
-def insert_events(conn: Connection, rows: list[dict]) -> None:
-    conn.execute(_INSERT_EVENT, rows)
+def insert_events(db: _Driver, rows: list[dict]) -> None:
+    db.cursor.executemany(db.sql(INSERT_EVENT), [db.params(row) for row in rows])
