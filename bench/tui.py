@@ -285,13 +285,16 @@ def measure(
         argv += ["--now", now]
     app_only = [sys.executable, "-c", APP_ONLY, str(work), "asha", str(config or ""), now or ""]
     extra = [("app_only", app_only, env)]
-    if baseline_src:
-        extra.append(("baseline", argv, {**env, "PYTHONPATH": str(baseline_src)}))
+    if baseline_src:  # its own copy: the two trees may migrate to different schemas
+        base_work = work.with_name("tui-bench-baseline.db")
+        shutil.copyfile(db, base_work)
+        base_argv = [str(base_work) if arg == str(work) else arg for arg in argv]
+        base_env = {**env, "PYTHONPATH": str(baseline_src)}
+        extra.append(("baseline", base_argv, base_env))
     paints = first_paints(argv, env, reps, extra)
     latency = outcome_latency(argv, env, iters)
     if baseline_src:
-        base_env = {**env, "PYTHONPATH": str(baseline_src)}
-        latency["baseline"] = outcome_latency(argv, base_env, max(iters // 3, 10))
+        latency["baseline"] = outcome_latency(base_argv, base_env, max(iters // 3, 10))
     shutil.rmtree(work.parent, ignore_errors=True)
     return paints, latency
 
