@@ -1,5 +1,6 @@
 """The leakage report (SPEC section 7): window metrics for the team, each rep, each channel."""
 
+from bisect import bisect_right
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,10 @@ NO_OWNER = "(nobody)"
 # of laid-out opening intervals covers that with room for long holidays.
 _CLOCK_SLACK = timedelta(days=31)
 _MICROSECOND = timedelta(microseconds=1)
+# Threads running the report's queries: a query runs without the GIL.
+_WORKERS = 3
+# The window's query families, slowest first.
+_WINDOW_PARTS = ("calls", "followups", "second_touches", "overdue", "unworked")
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,10 @@ class _Tallies:
     def __getitem__(self, key: tuple[int | None, str]) -> Tally:
         return self.groups[key]
 
+    def merge(self, other: "_Tallies") -> None:
+        for key, tally in other.groups.items():
+            self.groups[key].add(tally)
+
 
 def check_scope(db: Database, rep: str | None, channel: str | None) -> q.Scope:
     """The report's filters, validated: an unknown rep or channel is a user error."""
@@ -106,28 +115,46 @@ def build_report(
     if days < 1:
         raise UserError("--days must be at least 1")
     scope = check_scope(db, rep, channel)
-    flagged = 0
-    if flag:
-        from callq.services.escalation import flag_escalations
-
-        flagged = flag_escalations(db, rules, now)
-    conversion, measured = conversion_rate(db, rules, now)
     span = timedelta(days=days)
-    with db.engine.connect() as connection:
-        names = q.rep_names(connection)
+    windows = ((now - 2 * span, now - span), (now - span, now))
+    # Every query on its own connection, spread over a few threads: SQLite and PostgreSQL
+    # run a query without the GIL, so the two windows' scans and the escalation flags
+    # overlap. The flags write only `escalated_at`, which no tally reads; the lists that
+    # show it wait for them.
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
 
-    def window(start: datetime, end: datetime) -> WindowMetrics:
-        with db.engine.connect() as connection:
-            return _window(connection, rules, scope, names, start, end, conversion)
+        def run(fn, *args):  # noqa: ANN001, ANN002, ANN202
+            return pool.submit(_reading, db, fn, *args)
 
-    # The two windows on two connections at once: SQLite runs each query without the GIL.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        earlier = pool.submit(window, now - 2 * span, now - span)
-        current = window(now - span, now)
-        previous = earlier.result()
-    with db.engine.connect() as connection:
-        unworked = q.unworked_leads(connection, scope, now, list_limit)
-        escalated = q.escalated_leads(connection, scope, list_limit)
+        # Longest first, so the short ones fill in behind them.
+        parts = [
+            run(_window_part, rules, scope, index, start, end, part)
+            for part in _WINDOW_PARTS
+            for index, (start, end) in reversed(list(enumerate(windows)))
+        ]
+        leads = run(_lead_parts, rules, scope, windows)
+        if flag:
+            from callq.services.escalation import flag_escalations
+
+            flagged_later = pool.submit(flag_escalations, db, rules, now)
+        conversion_later = pool.submit(conversion_rate, db, rules, now)
+        names_later = run(q.rep_names)
+        unworked_later = run(q.unworked_leads, scope, now, list_limit)
+        flagged = flagged_later.result() if flag else 0
+        escalated_later = run(q.escalated_leads, scope, list_limit)
+        tallies = [_Tallies(), _Tallies()]
+        for future in parts:
+            index, partial = future.result()
+            tallies[index].merge(partial)
+        for mine, partial in zip(tallies, leads.result(), strict=True):
+            mine.merge(partial)
+        conversion, measured = conversion_later.result()
+        names = names_later.result()
+        previous, current = (
+            _window(rules, names, start, end, conversion, tally)
+            for (start, end), tally in zip(windows, tallies, strict=True)
+        )
+        unworked, escalated = unworked_later.result(), escalated_later.result()
     return Report(
         current=current,
         previous=previous,
@@ -138,6 +165,11 @@ def build_report(
         escalated=tuple(LeadRow(*row) for row in escalated),
         flagged_now=flagged,
     )
+
+
+def _reading(db: Database, fn, *args):  # noqa: ANN001, ANN002, ANN202
+    with db.engine.connect() as connection:
+        return fn(connection, *args)
 
 
 def conversion_rate(db: Database, rules: Rules, now: datetime) -> tuple[float | None, bool]:
@@ -153,34 +185,41 @@ def _outcome_ids(rules: Rules, stages: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(o.id for o in rules.outcomes if o.stage in stages)
 
 
-def window_tallies(
-    connection,
+def _lead_parts(
+    connection,  # noqa: ANN001
     rules: Rules,
     scope: q.Scope,
-    start: datetime,
-    end: datetime,  # noqa: ANN001
-) -> _Tallies:
-    """Every count of the window [start, end), evaluated as of `end` (its "now")."""
-    now = end
-    now_us = us(now)
-    tallies = _Tallies()
+    windows: tuple[tuple[datetime, datetime], ...],
+) -> list[_Tallies]:
+    """Leads in, first response and SLA misses of each window, from one query over them all.
+
+    Each window is evaluated as of its end (its "now"): a first call at or after that end
+    has not happened yet for it.
+    """
+    first_start, last_end = windows[0][0], windows[-1][1]
+    bounds = [us(end) for _start, end in windows]
+    tallies = [_Tallies() for _ in windows]
     clocks: dict[str, BusinessClock] = {}
     targets: dict[str, int] = {}
     for owner_id, source, tz_name, created_at, first_call in q.leads_with_first_call(
-        connection, scope, start, end, now
+        connection, scope, first_start, last_end, last_end
     ):
+        created_us = us(created_at)
+        index = bisect_right(bounds, created_us)
+        now_us = bounds[index]
         tz_name = tz_name or rules.team.timezone
         clock = clocks.get(tz_name)
         if clock is None:
-            clock = BusinessClock(rules.hours, zone(tz_name), start, now + _CLOCK_SLACK)
+            clock = BusinessClock(rules.hours, zone(tz_name), first_start, last_end + _CLOCK_SLACK)
             clocks[tz_name] = clock
         target = targets.get(source)
         if target is None:
             target = targets[source] = rules.sla.target(source) // _MICROSECOND
-        tally = tallies[owner_id, source]
+        tally = tallies[index][owner_id, source]
         tally.leads_in += 1
-        created_us = us(created_at)
         first_us = None if first_call is None else us(first_call)
+        if first_us is not None and first_us >= now_us:
+            first_us = None
         if first_us is not None:
             tally.first_response_minutes.append(clock.between_us(created_us, first_us) / 6e7)
         deadline_us = clock.add_us(created_us, target)
@@ -188,46 +227,67 @@ def window_tallies(
             tally.sla_due += 1
             if first_us is None or first_us > deadline_us:
                 tally.sla_missed += 1
-    closing = _outcome_ids(rules, CLOSED_STAGES)
-    for owner_id, source, opened, seconded in q.second_touches(
-        connection, scope, start, end, now, closing
-    ):
-        tally = tallies[owner_id, source]
-        tally.first_calls_open += int(opened)
-        tally.second_touched += int(seconded)
-    for owner_id, source, count in q.unworked_counts(connection, scope, now):
-        tallies[owner_id, source].unworked += int(count)
-    late_after = rules.team.late_after
-    for owner_id, source, due, on_time in q.followup_completion(
-        connection, scope, start, end, now, late_after
-    ):
-        tally = tallies[owner_id, source]
-        tally.followups_due += int(due)
-        tally.followups_on_time += int(on_time)
-    for owner_id, source, count in q.overdue_counts(connection, scope, now, late_after):
-        tallies[owner_id, source].overdue += int(count)
-    won = _outcome_ids(rules, ("won",))
-    for rep_id, source, calls, connects, seconds, won_calls in q.call_counts(
-        connection, scope, start, end, won
-    ):
-        tally = tallies[rep_id, source]
-        tally.calls += int(calls)
-        tally.connects += int(connects)
-        tally.talk_seconds += float(seconds or 0)  # PostgreSQL: numeric (Decimal)
-        tally.won += int(won_calls)
     return tallies
 
 
-def _window(
+def _window_part(
     connection,  # noqa: ANN001
     rules: Rules,
     scope: q.Scope,
+    index: int,
+    start: datetime,
+    end: datetime,
+    part: str,
+) -> tuple[int, _Tallies]:
+    """One family of counts of the window [start, end), evaluated as of `end` (its "now");
+    returned beside the window's index."""
+    now = end
+    tallies = _Tallies()
+    late_after = rules.team.late_after
+    if part == "calls":
+        won = _outcome_ids(rules, ("won",))
+        for rep_id, source, calls, connects, seconds, won_calls in q.call_counts(
+            connection, scope, start, end, won
+        ):
+            tally = tallies[rep_id, source]
+            tally.calls += int(calls)
+            tally.connects += int(connects)
+            tally.talk_seconds += float(seconds or 0)  # PostgreSQL: numeric (Decimal)
+            tally.won += int(won_calls)
+    elif part == "followups":
+        for owner_id, source, due, on_time in q.followup_completion(
+            connection, scope, start, end, now, late_after
+        ):
+            tally = tallies[owner_id, source]
+            tally.followups_due += int(due)
+            tally.followups_on_time += int(on_time)
+    elif part == "second_touches":
+        closing = _outcome_ids(rules, CLOSED_STAGES)
+        for owner_id, source, opened, seconded in q.second_touches(
+            connection, scope, start, end, now, closing
+        ):
+            tally = tallies[owner_id, source]
+            tally.first_calls_open += int(opened)
+            tally.second_touched += int(seconded)
+    elif part == "overdue":
+        for owner_id, source, count in q.overdue_counts(connection, scope, now, late_after):
+            tallies[owner_id, source].overdue += int(count)
+    elif part == "unworked":
+        for owner_id, source, count in q.unworked_counts(connection, scope, now):
+            tallies[owner_id, source].unworked += int(count)
+    else:
+        raise ValueError(part)
+    return index, tallies
+
+
+def _window(
+    rules: Rules,
     names: dict[int, str],
     start: datetime,
     end: datetime,
     conversion: float | None,
+    tallies: _Tallies,
 ) -> WindowMetrics:
-    tallies = window_tallies(connection, rules, scope, start, end)
     team = Tally()
     by_rep: dict[str, Tally] = defaultdict(Tally)
     by_channel: dict[str, Tally] = defaultdict(Tally)
