@@ -28,6 +28,7 @@ _CLOCK_SLACK = timedelta(days=31)
 _MICROSECOND = timedelta(microseconds=1)
 # Threads running the report's queries: a query runs without the GIL.
 _WORKERS = 3
+_CURRENT = 1  # the index of the current window (the previous one is 0)
 # The window's query families, slowest first.
 _WINDOW_PARTS = ("calls", "followups", "second_touches", "overdue", "unworked")
 
@@ -270,7 +271,10 @@ def _window_part(
             tally.first_calls_open += int(opened)
             tally.second_touched += int(seconded)
     elif part == "overdue":
-        for owner_id, source, count in q.overdue_counts(connection, scope, now, late_after):
+        latest = index == _CURRENT
+        for owner_id, source, count in q.overdue_counts(
+            connection, scope, now, late_after, recent=latest
+        ):
             tallies[owner_id, source].overdue += int(count)
     elif part == "unworked":
         for owner_id, source, count in q.unworked_counts(connection, scope, now):

@@ -17,7 +17,10 @@ class Rep(SQLModel, table=True):
 class Lead(SQLModel, table=True):
     __table_args__ = (
         Index("ix_lead_owner_stage", "owner_id", "stage"),
-        Index("ix_lead_created", "created_at"),
+        # Covering for the report's leads created in a window.
+        Index("ix_lead_created_cover", "created_at", "owner_id", "source", "timezone"),
+        # The report's uncontacted (NULL) and recently first-touched leads.
+        Index("ix_lead_first_touch", "first_touch_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

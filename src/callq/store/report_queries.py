@@ -10,7 +10,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Float, and_, case, exists, func, literal_column, not_, or_, select
+from sqlalchemy import (
+    Float,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -141,25 +152,36 @@ def second_touches(
     return list(connection.execute(statement))
 
 
-def _unworked_filter(as_of: datetime) -> ColumnElement:
-    """Open at `as_of` with no call before it, created more than 24 h earlier."""
+def _unworked_from(as_of: datetime):  # noqa: ANN202
+    """(the lead table, the condition) of leads unworked at `as_of`: open then with no call
+    before it, created more than 24 h earlier.
+
+    first_touch_at (the first call's end) rules out most called leads through its index:
+    candidates are the uncontacted leads and those first touched about as_of or later,
+    looked up by id (a join here lets SQLite scan every lead in created_at order instead).
+    """
+    candidates = union_all(
+        select(lead.c.id).where(lead.c.first_touch_at.is_(None)),
+        select(lead.c.id).where(lead.c.first_touch_at >= as_of - _CALL_SLACK),
+    ).subquery()
     called_before = exists().where(call.c.lead_id == lead.c.id, call.c.started_at < as_of)
     called_since = exists().where(call.c.lead_id == lead.c.id, call.c.started_at >= as_of)
-    return and_(
+    condition = and_(
         lead.c.created_at < as_of - timedelta(hours=24),
-        # first_touch_at (the first call's end) cheaply rules out most called leads.
-        or_(lead.c.first_touch_at.is_(None), lead.c.first_touch_at >= as_of - _CALL_SLACK),
         not_(called_before),
         # A lead closes only through a call; a closed lead called after as_of was open then.
         or_(lead.c.stage.in_(OPEN_STAGES), called_since),
     )
+    return lead, and_(lead.c.id.in_(select(candidates.c.id)), condition)
 
 
 def unworked_counts(connection: Connection, scope: Scope, as_of: datetime) -> list[tuple]:
     """(owner_id, source, leads unworked for more than 24 h at `as_of`)."""
+    source, condition = _unworked_from(as_of)
     statement = (
         select(lead.c.owner_id, lead.c.source, func.count())
-        .where(_unworked_filter(as_of))
+        .select_from(source)
+        .where(condition)
         .group_by(lead.c.owner_id, lead.c.source)
     )
     return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
@@ -167,6 +189,7 @@ def unworked_counts(connection: Connection, scope: Scope, as_of: datetime) -> li
 
 def unworked_leads(connection: Connection, scope: Scope, as_of: datetime, limit: int) -> list:
     """The oldest unworked leads: id, name, phone, source, owner name, created_at, escalated_at."""
+    source, condition = _unworked_from(as_of)
     statement = (
         select(
             lead.c.id,
@@ -177,8 +200,8 @@ def unworked_leads(connection: Connection, scope: Scope, as_of: datetime, limit:
             lead.c.created_at,
             lead.c.escalated_at,
         )
-        .select_from(lead.outerjoin(rep, rep.c.id == lead.c.owner_id))
-        .where(_unworked_filter(as_of))
+        .select_from(source.outerjoin(rep, rep.c.id == lead.c.owner_id))
+        .where(condition)
         .order_by(lead.c.created_at, lead.c.id)
         .limit(limit)
     )
@@ -283,33 +306,37 @@ def followup_completion(
 
 
 def overdue_counts(
-    connection: Connection, scope: Scope, as_of: datetime, late_after: timedelta
+    connection: Connection,
+    scope: Scope,
+    as_of: datetime,
+    late_after: timedelta,
+    *,
+    recent: bool = True,
 ) -> list[tuple]:
-    """(owner_id, source, follow-ups open at `as_of` with due + late_after before it)."""
+    """(owner_id, source, follow-ups open at `as_of` with due + late_after before it).
+
+    `recent`: `as_of` is about the latest activity (few calls since), as for a report's
+    own window; otherwise (the previous window) the follow-ups done since `as_of` are
+    found from the due index rather than from the many leads called since.
+    """
     rows: list[tuple] = []
-    base = followup.join(lead, lead.c.id == followup.c.lead_id)
-    called_since = select(call.c.lead_id).where(call.c.started_at >= as_of - _CALL_SLACK)
-    for still_open in (
-        _OPEN,
-        # Done since as_of, so open then (only for an as_of in the past). Follow-ups are
-        # completed by calls: look only at leads called since.
-        and_(
-            followup.c.status == "done",
-            followup.c.completed_at >= as_of,
-            followup.c.lead_id.in_(called_since),
-        ),
-    ):
-        statement = (
-            select(followup.c.owner_id, lead.c.source, func.count())
-            .select_from(base)
-            .where(
-                still_open,
-                followup.c.due_at < as_of - late_after,
-                followup.c.created_at < as_of,
-            )
-            .group_by(followup.c.owner_id, lead.c.source)
+    overdue = and_(followup.c.due_at < as_of - late_after, followup.c.created_at < as_of)
+    done_since = and_(followup.c.status == "done", followup.c.completed_at >= as_of)
+    if recent:
+        # Follow-ups are completed by calls: look only at leads called since.
+        called_since = select(call.c.lead_id).where(call.c.started_at >= as_of - _CALL_SLACK)
+        done_since = and_(done_since, followup.c.lead_id.in_(called_since))
+    # Open now, or done since as_of (so open then; only for an as_of in the past).
+    for still_open in (_OPEN, done_since):
+        matching = (
+            select(followup.c.owner_id, followup.c.lead_id).where(still_open, overdue).subquery()
         )
-        rows += connection.execute(_scoped(statement, scope, followup.c.owner_id))
+        statement = (
+            select(matching.c.owner_id, lead.c.source, func.count())
+            .select_from(matching.join(lead, lead.c.id == matching.c.lead_id))
+            .group_by(matching.c.owner_id, lead.c.source)
+        )
+        rows += connection.execute(_scoped(statement, scope, matching.c.owner_id))
     return rows
 
 
