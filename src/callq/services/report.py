@@ -202,10 +202,9 @@ def _lead_parts(
     tallies = [_Tallies() for _ in windows]
     clocks: dict[str, BusinessClock] = {}
     targets: dict[str, int] = {}
-    for owner_id, source, tz_name, created_at, first_call in q.leads_with_first_call(
+    for owner_id, source, tz_name, created_us, first_us in q.leads_with_first_call_us(
         connection, scope, first_start, last_end, last_end
     ):
-        created_us = us(created_at)
         index = bisect_right(bounds, created_us)
         now_us = bounds[index]
         tz_name = tz_name or rules.team.timezone
@@ -218,7 +217,6 @@ def _lead_parts(
             target = targets[source] = rules.sla.target(source) // _MICROSECOND
         tally = tallies[index][owner_id, source]
         tally.leads_in += 1
-        first_us = None if first_call is None else us(first_call)
         if first_us is not None and first_us >= now_us:
             first_us = None
         if first_us is not None:

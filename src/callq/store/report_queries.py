@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    BigInteger,
     Float,
     and_,
     case,
@@ -65,6 +66,37 @@ def _seconds_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
     )
 
 
+class epoch_us(FunctionElement):  # noqa: N801  (reads like the SQL function it is)
+    """A timestamp as integer microseconds since the Unix epoch (exact: what `metrics.us`
+    gives for the same instant), so a many-row result skips building datetimes."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "epoch_us"
+
+
+@compiles(epoch_us)
+def _epoch_us_generic(element, compiler, **kw):  # noqa: ANN001, ANN202
+    (value,) = list(element.clauses)
+    value = compiler.process(value, **kw)
+    return (
+        f"(CAST(EXTRACT(EPOCH FROM date_trunc('second', {value})) AS BIGINT) * 1000000"
+        f" + CAST(EXTRACT(MICROSECONDS FROM {value}) AS BIGINT) % 1000000)"
+    )
+
+
+@compiles(epoch_us, "sqlite")
+def _epoch_us_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
+    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff'; strftime rounds fractions, so whole seconds
+    # from the first 19 characters and the microseconds from the rest.
+    (value,) = list(element.clauses)
+    value = compiler.process(value, **kw)
+    return (
+        f"(CAST(strftime('%s', substr({value}, 1, 19)) AS INTEGER) * 1000000"
+        f" + CAST(substr({value}, 21, 6) AS INTEGER))"
+    )
+
+
 @dataclass(frozen=True)
 class Scope:
     """What the report looks at: an optional rep and channel filter."""
@@ -97,6 +129,23 @@ def leads_with_first_call(
     )
     statement = select(
         lead.c.owner_id, lead.c.source, lead.c.timezone, lead.c.created_at, first_call
+    ).where(lead.c.created_at >= start, lead.c.created_at < end)
+    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
+
+
+def leads_with_first_call_us(
+    connection: Connection, scope: Scope, start: datetime, end: datetime, now: datetime
+) -> list[tuple]:
+    """`leads_with_first_call` with both instants as epoch microseconds (`metrics.us`)."""
+    first_call = (
+        select(epoch_us(call.c.started_at))
+        .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
+        .order_by(call.c.started_at)
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = select(
+        lead.c.owner_id, lead.c.source, lead.c.timezone, epoch_us(lead.c.created_at), first_call
     ).where(lead.c.created_at >= start, lead.c.created_at < end)
     return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
 
