@@ -171,6 +171,9 @@ class Context:
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(source, target)
         os.chmod(target, 0o600)
+        # Flush the 1 GB copy now: the kernel writing it back during a measurement
+        # stalls the measured writes (the copy is set-up, not callq's work).
+        os.sync()
         return target
 
     def fresh_db(self, name: str) -> Path:
