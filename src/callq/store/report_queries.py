@@ -81,7 +81,7 @@ def _epoch_us_generic(element, compiler, **kw):  # noqa: ANN001, ANN202
     value = compiler.process(value, **kw)
     return (
         f"(CAST(EXTRACT(EPOCH FROM date_trunc('second', {value})) AS BIGINT) * 1000000"
-        f" + CAST(EXTRACT(MICROSECONDS FROM {value}) AS BIGINT) % 1000000)"
+        f" + MOD(CAST(EXTRACT(MICROSECONDS FROM {value}) AS BIGINT), 1000000))"
     )
 
 
