@@ -406,3 +406,40 @@ async def test_the_reused_outcome_form_is_refilled_each_time(app, day):
         assert not form.query_one("#closes").display and form.query_one("#time").display
         assert form.query_one("#when").value == "2026-11-23 14:30"
         assert "→" in str(form.query_one("#preview").content)
+
+
+async def test_opening_a_lead_held_by_another_rep_says_who_and_refuses_an_outcome(app, day):
+    from callq.services.claims import claim_lead
+    from callq.store.models import Call
+
+    settings, db = day
+    top = None
+    async with app.run_test(size=SIZE) as pilot:
+        top = current(app)
+        claim_lead(db, settings.rules, f"#{top.lead_id}", rep="ben", now=settings.now())
+        await pilot.press("enter")  # asha opens it: ben holds it
+        await pilot.pause()
+        assert isinstance(app.screen, LeadScreen)
+        assert any("is being worked by ben" in t for t in toasts(app))
+        assert "Held by" in str(app.screen.query_one("#lead-facts").content)
+        await pilot.press("2", "enter")  # Busy
+        await pilot.pause()
+        assert any("nothing was saved" in t for t in toasts(app))
+    with db.read() as session:
+        from sqlmodel import select
+
+        assert session.exec(select(Call).where(Call.lead_id == top.lead_id)).all() == []
+
+
+async def test_a_lead_is_held_while_open_and_given_back_on_leaving(app, day):
+    from callq.services.leads import show_lead
+
+    settings, db = day
+    async with app.run_test(size=SIZE) as pilot:
+        top = current(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert show_lead(db, settings.rules, f"#{top.lead_id}").lead.claimed_by == "asha"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert show_lead(db, settings.rules, f"#{top.lead_id}").lead.claimed_by is None

@@ -48,10 +48,39 @@ class LeadScreen(LeadActions):
 
     def on_mount(self) -> None:
         self.started_at = self.app.settings.now()
+        self.claim()
         self.reload()
         if self.app.live:
             self.set_interval(1, self.tick)
         self.tick()
+
+    def claim(self) -> None:
+        """Opening a lead holds it for a few minutes, so no other rep calls it meanwhile.
+
+        If another rep holds it, the refusal (who, until when) is shown and logging an
+        outcome here is refused too until their claim ends.
+        """
+        from callq.services.claims import claim_lead
+
+        app = self.app
+        held = app.guard(
+            claim_lead,
+            app.db,
+            app.settings.rules,
+            f"#{self.lead_id}",
+            rep=app.settings.rep,
+            now=app.settings.now(),
+        )
+        self.claimed = held is not None
+
+    def on_unmount(self) -> None:
+        if getattr(self, "claimed", False):
+            from callq.services.claims import release_claim
+
+            app = self.app
+            app.guard(
+                release_claim, app.db, app.settings.rules, f"#{self.lead_id}", rep=app.settings.rep
+            )
 
     def reload(self) -> None:
         app = self.app
@@ -116,8 +145,10 @@ class LeadScreen(LeadActions):
             ("SLA", sla),
             ("Next", next_text),
         ]
-        if lead.claimed_by:
-            rows.append(("Claimed", lead.claimed_by))
+        held_by_other = lead.claimed_by and lead.claimed_by != self.app.settings.rep
+        if held_by_other and lead.claimed_until and lead.claimed_until > now:
+            until = lead.claimed_until.astimezone(self.app.viewer_tz)
+            rows.append(("Held by", f"[b red]{lead.claimed_by}[/] until {until:%H:%M}"))
         return "\n".join(f"[b]{label:<9}[/] {value}" for label, value in rows)
 
     def tick(self) -> None:
