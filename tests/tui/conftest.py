@@ -1,4 +1,4 @@
-"""Fixtures for the TUI tests: a fixed clock and a small day of data on a tmp SQLite file."""
+"""Fixtures for the TUI tests: a fixed clock and a small day of data, on each backend."""
 
 import pytest
 from tests.tui.data import build_day
@@ -7,8 +7,9 @@ from callq.app import CallqApp, make_app
 
 
 @pytest.fixture
-def day(tmp_path):
-    settings, db = build_day(tmp_path / "callq.db")
+def day(db_target):
+    """SQLite, and PostgreSQL when CALLQ_TEST_PG is set (tests about the file: sqlite_only)."""
+    settings, db = build_day(db_target)
     yield settings, db
     db.dispose()
 

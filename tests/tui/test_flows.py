@@ -2,7 +2,6 @@
 
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 from sqlmodel import select
 
@@ -381,7 +380,7 @@ def test_make_app_is_importable_without_running(day):
     settings, db = day
     app = make_app(settings, db=db, live=False)
     assert app.settings.rep == "asha"
-    assert Path(settings.db_target).exists()
+    assert app.db is db
 
 
 async def test_the_reused_outcome_form_is_refilled_each_time(app, day):

@@ -55,6 +55,7 @@ def test_only_a_head_schema_sqlite_file_is_read_quickly(demo: Path, tmp_path: Pa
     assert not QuickReader.usable(empty)
 
 
+@pytest.mark.sqlite_only
 async def test_the_cli_app_paints_from_sqlite3_then_loads_the_services(day) -> None:
     import asyncio
 
@@ -88,6 +89,7 @@ async def test_the_cli_app_paints_from_sqlite3_then_loads_the_services(day) -> N
     app.quick.close()
 
 
+@pytest.mark.sqlite_only
 def test_the_first_frame_needs_no_database_stack(day) -> None:
     """Textual is the only heavy import before the first frame (SQLAlchemy alone is ~0.5 s)."""
     import json
@@ -113,6 +115,7 @@ def test_the_first_frame_needs_no_database_stack(day) -> None:
     assert not loaded & {"sqlalchemy", "sqlmodel", "alembic", "dateutil", "phonenumbers"}
 
 
+@pytest.mark.sqlite_only
 async def test_an_unreadable_file_at_start_up_does_not_crash_the_first_paint(day, monkeypatch):
     import sqlite3
 
