@@ -28,9 +28,10 @@ _CLOCK_SLACK = timedelta(days=31)
 _MICROSECOND = timedelta(microseconds=1)
 # Threads running the report's queries: a query runs without the GIL.
 _WORKERS = 3
+_MMAP_BYTES = 1 << 31  # SQLite caps it at its compiled maximum
 _CURRENT = 1  # the index of the current window (the previous one is 0)
 # The window's query families, slowest first.
-_WINDOW_PARTS = ("calls", "followups", "second_touches", "overdue", "unworked")
+_WINDOW_PARTS = ("calls", "followups", "overdue", "unworked")
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def build_report(
             for index, (start, end) in reversed(list(enumerate(windows)))
         ]
         leads = run(_lead_parts, rules, scope, windows)
+        seconds = run(_second_touch_parts, rules, scope, windows)
         if flag:
             from callq.services.escalation import flag_escalations
 
@@ -147,8 +149,9 @@ def build_report(
         for future in parts:
             index, partial = future.result()
             tallies[index].merge(partial)
-        for mine, partial in zip(tallies, leads.result(), strict=True):
-            mine.merge(partial)
+        for both in (leads, seconds):
+            for mine, partial in zip(tallies, both.result(), strict=True):
+                mine.merge(partial)
         conversion, measured = conversion_later.result()
         names = names_later.result()
         previous, current = (
@@ -170,6 +173,10 @@ def build_report(
 
 def _reading(db: Database, fn, *args):  # noqa: ANN001, ANN002, ANN202
     with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Read the file through the OS page cache: a window's scans touch a large part
+            # of it, and a fresh connection's own cache (2 MB) would read page by page.
+            connection.exec_driver_sql(f"PRAGMA mmap_size={_MMAP_BYTES}")
         return fn(connection, *args)
 
 
@@ -177,8 +184,7 @@ def conversion_rate(db: Database, rules: Rules, now: datetime) -> tuple[float | 
     """The configured conversion rate, else won / closed leads over the last 90 days."""
     if rules.cost.conversion_rate is not None:
         return rules.cost.conversion_rate, False
-    with db.engine.connect() as connection:
-        counts = q.closed_stage_counts(connection, now - CONVERSION_LOOKBACK, now, CLOSED_STAGES)
+    counts = _reading(db, q.closed_stage_counts, now - CONVERSION_LOOKBACK, now, CLOSED_STAGES)
     return rate(counts.get("won", 0), sum(counts.values())), True
 
 
@@ -229,6 +235,25 @@ def _lead_parts(
     return tallies
 
 
+def _second_touch_parts(
+    connection,  # noqa: ANN001
+    rules: Rules,
+    scope: q.Scope,
+    windows: tuple[tuple[datetime, datetime], ...],
+) -> list[_Tallies]:
+    """Second touches of each window, from one query over them all."""
+    tallies = [_Tallies() for _ in windows]
+    closing = _outcome_ids(rules, CLOSED_STAGES)
+    ends = [end for _start, end in windows]
+    for index, owner_id, source, opened, seconded in q.second_touches(
+        connection, scope, ends, windows[0][0], closing
+    ):
+        tally = tallies[int(index)][owner_id, source]
+        tally.first_calls_open += int(opened)
+        tally.second_touched += int(seconded)
+    return tallies
+
+
 def _window_part(
     connection,  # noqa: ANN001
     rules: Rules,
@@ -260,14 +285,6 @@ def _window_part(
             tally = tallies[owner_id, source]
             tally.followups_due += int(due)
             tally.followups_on_time += int(on_time)
-    elif part == "second_touches":
-        closing = _outcome_ids(rules, CLOSED_STAGES)
-        for owner_id, source, opened, seconded in q.second_touches(
-            connection, scope, start, end, now, closing
-        ):
-            tally = tallies[owner_id, source]
-            tally.first_calls_open += int(opened)
-            tally.second_touched += int(seconded)
     elif part == "overdue":
         latest = index == _CURRENT
         for owner_id, source, count in q.overdue_counts(

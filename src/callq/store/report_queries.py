@@ -153,50 +153,64 @@ def leads_with_first_call_us(
 def second_touches(
     connection: Connection,
     scope: Scope,
+    ends: list[datetime],
     start: datetime,
-    end: datetime,
-    now: datetime,
     closing_outcomes: Iterable[str],
 ) -> list[tuple]:
-    """(owner_id, source, first calls in the window that left the lead open, of those
-    followed by a second call before now)."""
-    first_call_id = (
-        select(call.c.id)
-        .where(call.c.lead_id == lead.c.id)
-        .order_by(call.c.started_at, call.c.id)
-        .limit(1)
-        .scalar_subquery()
-    )
+    """(window, owner_id, source, first calls in the window that left the lead open, of
+    those followed by a second call before the window's end) for consecutive windows
+    [start, ends[0]), [ends[0], ends[1]), ...; window is the index into `ends`."""
+
+    def nth_call(column: ColumnElement, offset: int) -> ColumnElement:
+        # The lead's calls in (started_at, id) order: the (lead, started) index's order.
+        return (
+            select(column)
+            .where(call.c.lead_id == lead.c.id)
+            .order_by(call.c.started_at, call.c.id)
+            .offset(offset)
+            .limit(1)
+            .scalar_subquery()
+        )
+
     # Starting from leads (100k) rather than calls (1M): a lead whose first call started
-    # in the window first touched within a day of it (calls are shorter than a day).
+    # in a window first touched within a day of it (calls are shorter than a day).
     candidates = _scoped(
         select(
-            lead.c.id.label("lead_id"),
             lead.c.owner_id,
             lead.c.source,
-            first_call_id.label("first_id"),
+            nth_call(call.c.id, 0).label("first_id"),
+            nth_call(call.c.started_at, 1).label("second_at"),
         ).where(
             lead.c.first_touch_at >= start - _CALL_SLACK,
-            lead.c.first_touch_at < end + _CALL_SLACK,
+            lead.c.first_touch_at < ends[-1] + _CALL_SLACK,
         ),
         scope,
         lead.c.owner_id,
     ).subquery()
-    later = call.alias("later")
-    had_second = exists().where(
-        later.c.lead_id == candidates.c.lead_id,
-        later.c.id != candidates.c.first_id,
-        later.c.started_at < now,
+    window = case(
+        *((call.c.started_at < end, index) for index, end in enumerate(ends[:-1])),
+        else_=len(ends) - 1,
     )
+    window_end = case(
+        *((call.c.started_at < end, end) for end in ends[:-1]),
+        else_=ends[-1],
+    )
+    had_second = candidates.c.second_at < window_end
     statement = (
-        select(candidates.c.owner_id, candidates.c.source, func.count(), _count_if(had_second))
+        select(
+            window,
+            candidates.c.owner_id,
+            candidates.c.source,
+            func.count(),
+            _count_if(had_second),
+        )
         .select_from(candidates.join(call, call.c.id == candidates.c.first_id))
         .where(
             call.c.started_at >= start,
-            call.c.started_at < end,
+            call.c.started_at < ends[-1],
             call.c.outcome.not_in(list(closing_outcomes)),
         )
-        .group_by(candidates.c.owner_id, candidates.c.source)
+        .group_by(window, candidates.c.owner_id, candidates.c.source)
     )
     return list(connection.execute(statement))
 
