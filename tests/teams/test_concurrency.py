@@ -206,3 +206,31 @@ def test_parallel_imports_of_overlapping_files_create_each_lead_once(
     report = check(open_database(target))
     assert report.ok, report.problems
     assert report.facts["leads"] == 1800
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("delay", [0.3, 0.8, 1.5])
+def test_a_killed_demo_build_never_leaves_a_broken_database(tmp_path: Path, delay: float) -> None:
+    """The demo builds beside its file and moves into place: a kill leaves no half demo."""
+    path = tmp_path / "demo.db"
+    env = {**_env(), "CALLQ_NOW": NOW.isoformat(), "CALLQ_CONFIG": ""}
+    first = subprocess.run(
+        [sys.executable, "-m", "callq", "--db", str(path), "demo", "--leads", "300", "--no-tui"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert first.returncode == 0, first.stderr
+    rebuild = subprocess.Popen(
+        [sys.executable, "-m", "callq", "--db", str(path), "demo", "--leads", "20000", "--no-tui"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    rebuild.send_signal(signal.SIGKILL)
+    rebuild.wait(timeout=30)
+    report = check(open_database(path))  # the old demo, or the whole new one
+    assert report.ok, report.problems
+    assert report.facts["leads"] in (300, 20000)
