@@ -39,13 +39,13 @@ def fixture_file(tmp_path):
 
 
 @pytest.fixture
-def cli_env(tmp_path, monkeypatch):
-    """Environment for `callq` subprocesses and CliRunner: own db, no user config."""
+def cli_env(tmp_path, monkeypatch, db_target):
+    """Environment for `callq` subprocesses and CliRunner: own db (each backend), no config."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("CALLQ_CONFIG", raising=False)
     env = {
-        "CALLQ_DB": str(tmp_path / "callq.db"),
+        "CALLQ_DB": db_target,
         "CALLQ_NOW": NOW.isoformat(),
         "CALLQ_REP": "admin",
     }

@@ -4,7 +4,6 @@ import csv
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -50,28 +49,43 @@ def _callq() -> str:
     return str(Path(sys.executable).with_name("callq"))
 
 
-def leads_in(db_path: str) -> int:
+def _scalar(target: str, sql: str) -> int:
+    from sqlalchemy import text
+
+    db = open_database(target)
     try:
-        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5) as raw:
-            return raw.execute("SELECT COUNT(*) FROM lead").fetchone()[0]
-    except sqlite3.OperationalError:
+        with db.engine.connect() as connection:
+            return connection.execute(text(sql)).scalar()
+    finally:
+        db.dispose()
+
+
+def leads_in(target: str) -> int:
+    try:
+        return _scalar(target, "SELECT COUNT(*) FROM lead")
+    except Exception:  # noqa: BLE001 - busy while the import writes: try again
         return 0
 
 
-def shape(db_path: str) -> dict[str, int]:
-    with sqlite3.connect(db_path) as raw:
-        one = lambda sql: raw.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "leads": one("SELECT COUNT(*) FROM lead"),
-            "open_followups": one("SELECT COUNT(*) FROM followup WHERE status = 'open'"),
-            "created": one("SELECT COUNT(*) FROM event WHERE type = 'created'"),
-            "scheduled": one("SELECT COUNT(*) FROM event WHERE type = 'followup_scheduled'"),
-            "inquiries": one("SELECT COUNT(*) FROM event WHERE type = 'inquiry'"),
-            "distinct_keys": one(
-                "SELECT COUNT(DISTINCT json_extract(detail, '$.import_key')) FROM event "
-                "WHERE type IN ('created', 'inquiry')"
-            ),
-        }
+def shape(target: str) -> dict[str, int]:
+    key = (
+        "json_extract(detail, '$.import_key')"
+        if "://" not in target or target.startswith("sqlite")
+        else "(detail::json ->> 'import_key')"
+    )
+    return {
+        "leads": _scalar(target, "SELECT COUNT(*) FROM lead"),
+        "open_followups": _scalar(target, "SELECT COUNT(*) FROM followup WHERE status = 'open'"),
+        "created": _scalar(target, "SELECT COUNT(*) FROM event WHERE type = 'created'"),
+        "scheduled": _scalar(
+            target, "SELECT COUNT(*) FROM event WHERE type = 'followup_scheduled'"
+        ),
+        "inquiries": _scalar(target, "SELECT COUNT(*) FROM event WHERE type = 'inquiry'"),
+        "distinct_keys": _scalar(
+            target,
+            f"SELECT COUNT(DISTINCT {key}) FROM event WHERE type IN ('created', 'inquiry')",
+        ),
+    }
 
 
 def test_killed_import_is_consistent_and_a_rerun_completes_it(cli_env, tmp_path):

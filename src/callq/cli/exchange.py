@@ -224,12 +224,9 @@ def backup_command(
     file: Annotated[Path, typer.Argument(help="Where to write the copy.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
-    """A consistent copy of the database while others keep working (SQLite)."""
+    """A consistent copy of the database, as one SQLite file, while others keep working."""
     from callq.services.backup import backup
-    from callq.store.db import database_url
 
     st = state(ctx)
-    if not database_url(st.settings.db_target).startswith("sqlite"):
-        fail("callq backup copies SQLite databases; for PostgreSQL use pg_dump (pg_dump -Fc)")
     result = backup(st.open_db(), file, force=force)
     typer.echo(f"backed up {result.leads} leads to {result.path} ({result.bytes:,} bytes)")

@@ -1,4 +1,9 @@
-"""`callq backup`: a consistent online copy of a SQLite database (the backup API)."""
+"""`callq backup`: a consistent online copy, as one SQLite file.
+
+SQLite: the backup API. PostgreSQL: every table read in one REPEATABLE READ snapshot
+and written into a new callq SQLite file (which `--db` can open, or `callq` can copy
+back to a server). For a server's own disaster recovery, pg_dump remains the tool.
+"""
 
 import os
 import sqlite3
@@ -25,10 +30,7 @@ def backup(db: Database, target: Path, *, force: bool = False) -> BackupResult:
     failed or killed backup never leaves a half-written file under the target's name.
     """
     if not db.is_sqlite:
-        raise UserError(
-            "callq backup copies SQLite databases; for PostgreSQL use pg_dump "
-            "(e.g. pg_dump -Fc -f callq.dump DBNAME)"
-        )
+        return _backup_server(db, target, force=force)
     source = db.path
     if source is None:
         raise UserError("an in-memory database cannot be backed up")
@@ -66,3 +68,43 @@ def backup(db: Database, target: Path, *, force: bool = False) -> BackupResult:
         partial.unlink(missing_ok=True)
         raise
     return BackupResult(target, target.stat().st_size, leads)
+
+
+def _check_target(target: Path, force: bool) -> Path:
+    target = target.expanduser()
+    if target.is_dir():
+        raise UserError(f"{target} is a directory; name the backup file")
+    if target.exists() and not force:
+        raise UserError(f"{target} exists; use --force to overwrite it")
+    if not target.parent.is_dir():
+        raise UserError(f"no such directory: {target.parent}")
+    return target
+
+
+def _backup_server(db: Database, target: Path, *, force: bool) -> BackupResult:
+    from callq.store.copy import copy_rows
+    from callq.store.db import open_database
+
+    target = _check_target(target, force)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    try:
+        copy = open_database(partial)  # a new file at head, 0600
+        try:
+            counts = copy_rows(db, copy, snapshot=True)
+        finally:
+            copy.dispose()
+        connection = sqlite3.connect(partial)
+        try:
+            connection.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            check = connection.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            connection.close()
+        if check != "ok":
+            raise UserError(f"the copy failed its integrity check ({check}); nothing was replaced")
+        os.replace(partial, target)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        raise
+    return BackupResult(target, target.stat().st_size, counts.get("lead", 0))

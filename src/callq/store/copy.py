@@ -27,13 +27,20 @@ def clear(database: Database) -> None:
                 connection.execute(table.delete())
 
 
-def copy_rows(source: Database, target: Database) -> dict[str, int]:
-    """All rows of every table, parents first, in one target transaction; ids are kept."""
+def copy_rows(source: Database, target: Database, *, snapshot: bool = False) -> dict[str, int]:
+    """All rows of every table, parents first, in one target transaction; ids are kept.
+
+    The reads share one transaction; `snapshot` makes it REPEATABLE READ on PostgreSQL,
+    so a backup of a live database sees one consistent moment while others write.
+    """
     if not is_empty(target):
         raise UserError("the target database already holds leads; copy into an empty one")
     counts = {}
+    reading = source.engine.connect()
+    if snapshot and not source.is_sqlite:
+        reading = reading.execution_options(isolation_level="REPEATABLE READ")
     with (
-        source.engine.connect() as reader,
+        reading as reader,
         target.engine.connect().execution_options(callq_write=True) as writer,
     ):
         with writer.begin():
