@@ -1,5 +1,5 @@
 """`python -m callq`: the same as the `callq` command."""
 
-from callq.cli import main
+from callq.launch import main
 
 main()
