@@ -77,3 +77,26 @@ def test_clock_agrees_with_the_rules_functions(hours, tz, a, b, minutes) -> None
     assert clock.between(a, b) == business_time_between(hours, a, b, tz)
     delta = timedelta(minutes=minutes)
     assert clock.add(a, delta) == add_business_time(hours, a, delta, tz)
+
+
+def test_epoch_us_in_sql_is_exact(history_db) -> None:  # noqa: ANN001
+    """The report reads lead and call instants as epoch microseconds computed by the
+    database: exactly `metrics.us` of the stored instant, on each backend, including
+    fractions of a second that would round."""
+    from sqlalchemy import select, update
+
+    from callq.metrics import us
+    from callq.store.models import Lead
+    from callq.store.report_queries import epoch_us
+
+    lead = Lead.__table__
+    odd = datetime(2026, 11, 16, 4, 30, 59, 999_999, tzinfo=UTC)
+    with history_db.engine.begin() as connection:
+        first = connection.execute(select(lead.c.id).order_by(lead.c.id)).scalar()
+        connection.execute(update(lead).where(lead.c.id == first).values(created_at=odd))
+    with history_db.engine.connect() as connection:
+        rows = connection.execute(select(lead.c.created_at, epoch_us(lead.c.created_at))).all()
+    assert rows
+    assert any(created == odd for created, _ in rows)
+    for created, micros in rows:
+        assert micros == us(created)
