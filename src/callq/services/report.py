@@ -121,14 +121,18 @@ def build_report(
     windows = ((now - 2 * span, now - span), (now - span, now))
     # Every query on its own connection, spread over a few threads: SQLite and PostgreSQL
     # run a query without the GIL, so the two windows' scans and the escalation flags
-    # overlap. The flags write only `escalated_at`, which no tally reads; the lists that
-    # show it wait for them.
+    # overlap. The flags write only `escalated_at`, which no tally reads; the lead lists,
+    # which show it, wait for them.
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
 
         def run(fn, *args):  # noqa: ANN001, ANN002, ANN202
             return pool.submit(_reading, db, fn, *args)
 
-        # Longest first, so the short ones fill in behind them.
+        if flag:  # first: the lead lists wait for it
+            from callq.services.escalation import flag_escalations
+
+            flagged_later = pool.submit(flag_escalations, db, rules, now)
+        # Then the longest first, so the short ones fill in behind them.
         parts = [
             run(_window_part, rules, scope, index, start, end, part)
             for part in _WINDOW_PARTS
@@ -136,14 +140,11 @@ def build_report(
         ]
         leads = run(_lead_parts, rules, scope, windows)
         seconds = run(_second_touch_parts, rules, scope, windows)
-        if flag:
-            from callq.services.escalation import flag_escalations
-
-            flagged_later = pool.submit(flag_escalations, db, rules, now)
         conversion_later = pool.submit(conversion_rate, db, rules, now)
         names_later = run(q.rep_names)
-        unworked_later = run(q.unworked_leads, scope, now, list_limit)
         flagged = flagged_later.result() if flag else 0
+        # Both lists show escalated_at: after the flags.
+        unworked_later = run(q.unworked_leads, scope, now, list_limit)
         escalated_later = run(q.escalated_leads, scope, list_limit)
         tallies = [_Tallies(), _Tallies()]
         for future in parts:
