@@ -88,7 +88,8 @@ def shape(target: str) -> dict[str, int]:
     }
 
 
-def test_killed_import_is_consistent_and_a_rerun_completes_it(cli_env, tmp_path):
+@pytest.mark.parametrize("later", [0.0, 0.4])  # killed right after a commit, or mid-batch
+def test_killed_import_is_consistent_and_a_rerun_completes_it(cli_env, tmp_path, later):
     big = tmp_path / "big.csv"
     generate(big, ROWS)
     db_path = cli_env["CALLQ_DB"]
@@ -98,6 +99,7 @@ def test_killed_import_is_consistent_and_a_rerun_completes_it(cli_env, tmp_path)
     deadline = time.monotonic() + 120
     while leads_in(db_path) == 0 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
+    time.sleep(later)
     if process.poll() is not None:
         pytest.fail(f"the import finished before it could be killed: {process.stderr.read()}")
     process.send_signal(signal.SIGKILL)
