@@ -10,6 +10,12 @@ def short_time(value: datetime, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%a %d %b %H:%M")
 
 
+def attempt_text(attempt: int, cadence_length: int) -> str:
+    """`3/5` while the attempt is inside the cadence; past it (a lead in conversation,
+    called many times) just the count, `#8`: `8/5` would read as an error."""
+    return f"{attempt}/{cadence_length}" if attempt <= cadence_length else f"#{attempt}"
+
+
 def logged_sentence(result: LoggedOutcome, tz: ZoneInfo) -> str:
     """`No answer · next Tue 24 Nov 10:00 · touch 3/5` (or what closed the lead)."""
     parts = [result.outcome_label]

@@ -273,6 +273,7 @@ def queue(
     now: NowOption = None,
 ) -> None:
     """Who to call: New, Overdue, Due today, Upcoming (earliest deadline first)."""
+    from callq.describe import attempt_text
     from callq.services.queue import SECTION_TITLES, SECTIONS, QueueReader
 
     st = state(ctx, now)
@@ -352,7 +353,7 @@ def queue(
                 i.company,
                 i.source,
                 i.stage,
-                f"{i.touch}/{i.touches_total}",
+                attempt_text(i.touch, i.touches_total),
                 when(i.due_at, tz, now),
                 late,
                 (i.last_outcome or "") + (f": {i.last_note[:30]}" if i.last_note else ""),

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Digits, Static
 
+from callq.describe import attempt_text
 from callq.phones import display_phone
 from callq.rules.hours import is_open
 from callq.screens.actions import LeadActions, Target
@@ -141,7 +142,7 @@ class LeadScreen(LeadActions):
             ("Stage", lead.stage),
             ("Owner", lead.owner or "-"),
             ("Company", lead.company or "-"),
-            ("Attempts", f"{detail.calls} of {total}"),
+            ("Attempts", attempt_text(detail.calls, total)),
             ("SLA", sla),
             ("Next", next_text),
         ]

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from callq.describe import attempt_text
 from callq.phones import display_phone
 from callq.services.views import SECTION_TITLES, SECTIONS, QueueItem
 
@@ -308,7 +309,7 @@ class QueueList(ScrollView, can_focus=True):
             text.append(_cell(item.company or "-", 14), dim)
             text.append(_cell(item.source, 9), dim)
         text.append(_cell(item.stage, 10))
-        text.append(_cell(f"{item.touch}/{item.touches_total}", 6), dim)
+        text.append(_cell(attempt_text(item.touch, item.touches_total), 6), dim)
         due, breached = self.due_text(item, previous)
         text.append(_cell(due, 17), late if breached else Style())
         last = item.last_outcome.replace("_", " ") if item.last_outcome else ""
