@@ -329,6 +329,18 @@ def _channel_filter(statement, scope: Scope, lead_column: ColumnElement):  # noq
     return statement
 
 
+def _per_row(connection: Connection, rows):  # noqa: ANN001, ANN202
+    """`rows` (a SELECT of per-row values) as a subquery that SQLite runs as a co-routine.
+
+    Merged into the grouping query, SQLite would sort every row with the raw columns its
+    aggregates read (two timestamps, an outcome); computed first, the sorter carries a few
+    integers (~8% of a window's scan). LIMIT -1 (no limit) is what keeps it separate.
+    """
+    if connection.dialect.name == "sqlite":
+        rows = rows.limit(-1)
+    return rows.subquery()
+
+
 def followup_completion(
     connection: Connection,
     scope: Scope,
@@ -346,25 +358,30 @@ def followup_completion(
         seconds_between(followup.c.due_at, followup.c.completed_at)
         <= late_after.total_seconds() + _EPSILON_SECONDS,
     )
-    inner = (
-        select(
-            followup.c.owner_id,
-            followup.c.lead_id,
-            func.count().label("due"),
-            _count_if(on_time).label("on_time"),
-        )
-        .where(
-            followup.c.due_at >= start,
-            followup.c.due_at < end,
-            followup.c.due_at < now - late_after,
-            followup.c.created_at < now,
-            followup.c.status != "cancelled",
-        )
-        .group_by(followup.c.lead_id, followup.c.owner_id)
+    rows = select(
+        followup.c.owner_id,
+        followup.c.lead_id,
+        case((on_time, 1), else_=0).label("on_time"),
+    ).where(
+        followup.c.due_at >= start,
+        followup.c.due_at < end,
+        followup.c.due_at < now - late_after,
+        followup.c.created_at < now,
+        followup.c.status != "cancelled",
     )
     if scope.rep_id is not None:
-        inner = inner.where(followup.c.owner_id == scope.rep_id)
-    inner = _channel_filter(inner, scope, followup.c.lead_id).subquery()
+        rows = rows.where(followup.c.owner_id == scope.rep_id)
+    rows = _per_row(connection, _channel_filter(rows, scope, followup.c.lead_id))
+    inner = (
+        select(
+            rows.c.owner_id,
+            rows.c.lead_id,
+            func.count().label("due"),
+            func.sum(rows.c.on_time).label("on_time"),
+        )
+        .group_by(rows.c.lead_id, rows.c.owner_id)
+        .subquery()
+    )
     return list(connection.execute(_by_lead_source(inner, "owner_id", ["due", "on_time"])))
 
 
@@ -411,23 +428,28 @@ def call_counts(
     won_outcomes: Iterable[str],
 ) -> list[tuple]:
     """(rep_id, source, calls, connects, talk seconds, won) of calls started in the window."""
+    rows = select(
+        call.c.rep_id,
+        call.c.lead_id,
+        case((call.c.connected.is_(True), 1), else_=0).label("connected"),
+        seconds_between(call.c.started_at, call.c.ended_at).label("talk"),
+        case((call.c.outcome.in_(list(won_outcomes)), 1), else_=0).label("won"),
+    ).where(call.c.started_at >= start, call.c.started_at < end)
+    if scope.rep_id is not None:
+        rows = rows.where(call.c.rep_id == scope.rep_id)
+    rows = _per_row(connection, _channel_filter(rows, scope, call.c.lead_id))
     inner = (
         select(
-            call.c.rep_id,
-            call.c.lead_id,
+            rows.c.rep_id,
+            rows.c.lead_id,
             func.count().label("calls"),
-            _count_if(call.c.connected.is_(True)).label("connects"),
-            func.coalesce(func.sum(seconds_between(call.c.started_at, call.c.ended_at)), 0.0).label(
-                "talk"
-            ),
-            _count_if(call.c.outcome.in_(list(won_outcomes))).label("won"),
+            func.sum(rows.c.connected).label("connects"),
+            func.coalesce(func.sum(rows.c.talk), 0.0).label("talk"),
+            func.sum(rows.c.won).label("won"),
         )
-        .where(call.c.started_at >= start, call.c.started_at < end)
-        .group_by(call.c.lead_id, call.c.rep_id)
+        .group_by(rows.c.lead_id, rows.c.rep_id)
+        .subquery()
     )
-    if scope.rep_id is not None:
-        inner = inner.where(call.c.rep_id == scope.rep_id)
-    inner = _channel_filter(inner, scope, call.c.lead_id).subquery()
     statement = _by_lead_source(inner, "rep_id", ["calls", "connects", "talk", "won"])
     return list(connection.execute(statement))
 
