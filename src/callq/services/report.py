@@ -30,8 +30,6 @@ _MICROSECOND = timedelta(microseconds=1)
 _WORKERS = 3
 _MMAP_BYTES = 1 << 31  # SQLite caps it at its compiled maximum
 _CURRENT = 1  # the index of the current window (the previous one is 0)
-# The window's query families, slowest first.
-_WINDOW_PARTS = ("calls", "followups", "overdue", "unworked")
 
 
 @dataclass(frozen=True)
@@ -132,15 +130,20 @@ def build_report(
             from callq.services.escalation import flag_escalations
 
             flagged_later = pool.submit(flag_escalations, db, rules, now)
-        # Then the longest first, so the short ones fill in behind them.
-        parts = [
-            run(_window_part, rules, scope, index, start, end, part)
-            for part in _WINDOW_PARTS
-            for index, (start, end) in reversed(list(enumerate(windows)))
-        ]
+        # Then the longest first, so the short ones fill in behind them. The leads' part
+        # is the longest (its per-lead business time is Python, holding the GIL).
         leads = run(_lead_parts, rules, scope, windows)
+
+        def window_part(part: str, index: int):  # noqa: ANN202
+            return run(_window_part, rules, scope, index, *windows[index], part)
+
+        parts = [window_part("calls", _CURRENT), window_part("followups", _CURRENT)]
         seconds = run(_second_touch_parts, rules, scope, windows)
+        parts += [window_part("followups", 0), window_part("calls", 0)]
         conversion_later = pool.submit(conversion_rate, db, rules, now)
+        parts += [
+            window_part(part, index) for part in ("overdue", "unworked") for index in (_CURRENT, 0)
+        ]
         names_later = run(q.rep_names)
         flagged = flagged_later.result() if flag else 0
         # Both lists show escalated_at: after the flags.
