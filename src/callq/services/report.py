@@ -210,22 +210,30 @@ def _lead_parts(
     first_start, last_end = windows[0][0], windows[-1][1]
     bounds = [us(end) for _start, end in windows]
     tallies = [_Tallies() for _ in windows]
+    groups = [t.groups for t in tallies]
+    # (timezone, source) -> (clock, SLA target in microseconds): looked up once per lead.
+    settings: dict[tuple[str | None, str], tuple[BusinessClock, int]] = {}
     clocks: dict[str, BusinessClock] = {}
-    targets: dict[str, int] = {}
     for owner_id, source, tz_name, created_us, first_us in q.leads_with_first_call_us(
         connection, scope, first_start, last_end, last_end
     ):
+        found = settings.get((tz_name, source))
+        if found is None:
+            zone_name = tz_name or rules.team.timezone
+            clock = clocks.get(zone_name)
+            if clock is None:
+                clock = BusinessClock(
+                    rules.hours, zone(zone_name), first_start, last_end + _CLOCK_SLACK
+                )
+                clocks[zone_name] = clock
+            found = settings[tz_name, source] = (
+                clock,
+                rules.sla.target(source) // _MICROSECOND,
+            )
+        clock, target = found
         index = bisect_right(bounds, created_us)
         now_us = bounds[index]
-        tz_name = tz_name or rules.team.timezone
-        clock = clocks.get(tz_name)
-        if clock is None:
-            clock = BusinessClock(rules.hours, zone(tz_name), first_start, last_end + _CLOCK_SLACK)
-            clocks[tz_name] = clock
-        target = targets.get(source)
-        if target is None:
-            target = targets[source] = rules.sla.target(source) // _MICROSECOND
-        tally = tallies[index][owner_id, source]
+        tally = groups[index][owner_id, source]
         tally.leads_in += 1
         if first_us is not None and first_us >= now_us:
             first_us = None

@@ -147,7 +147,7 @@ def leads_with_first_call_us(
     statement = select(
         lead.c.owner_id, lead.c.source, lead.c.timezone, epoch_us(lead.c.created_at), first_call
     ).where(lead.c.created_at >= start, lead.c.created_at < end)
-    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
+    return connection.execute(_scoped(statement, scope, lead.c.owner_id)).all()
 
 
 def second_touches(
