@@ -31,6 +31,37 @@ METRIC_KEYS = (
 )
 
 # Goals shown beside the metrics: (comparison, target). "lt": below, "gt": above, "eq": exactly.
+# How each metric is named for people: in full (report rows) and short (column heads).
+METRIC_LABELS = {
+    "leads_in": "Leads in",
+    "median_first_response_minutes": "Median 1st response (min)",
+    "sla_miss_rate": "SLA miss rate",
+    "second_touch_rate": "Second-touch rate",
+    "unworked_24h": "Unworked > 24h",
+    "followup_completion_rate": "Follow-up completion",
+    "missed_followups": "Missed follow-ups",
+    "overdue_now": "Overdue now",
+    "calls": "Calls",
+    "connects": "Connects",
+    "talk_time_minutes": "Talk time (min)",
+    "won": "Won",
+    "leakage_cost": "Leakage cost",
+}
+METRIC_SHORT_LABELS = {
+    "leads_in": "In",
+    "median_first_response_minutes": "1st resp",
+    "sla_miss_rate": "SLA miss",
+    "second_touch_rate": "2nd touch",
+    "unworked_24h": "Unworked",
+    "followup_completion_rate": "FU done",
+    "missed_followups": "Missed",
+    "overdue_now": "Overdue",
+    "calls": "Calls",
+    "connects": "Conn",
+    "talk_time_minutes": "Talk",
+    "won": "Won",
+    "leakage_cost": "Leak",
+}
 GOALS: dict[str, tuple[str, float]] = {
     "sla_miss_rate": ("lt", 0.10),
     "second_touch_rate": ("gt", 0.90),

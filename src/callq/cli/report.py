@@ -17,38 +17,6 @@ class ReportFormat(StrEnum):
     csv = "csv"
 
 
-_LABELS = {
-    "leads_in": "Leads in",
-    "median_first_response_minutes": "Median first response (min)",
-    "sla_miss_rate": "SLA miss rate",
-    "second_touch_rate": "Second-touch rate",
-    "unworked_24h": "Unworked > 24h",
-    "followup_completion_rate": "Follow-up completion",
-    "missed_followups": "Missed follow-ups",
-    "overdue_now": "Overdue now",
-    "calls": "Calls",
-    "connects": "Connects",
-    "talk_time_minutes": "Talk time (min)",
-    "won": "Won",
-    "leakage_cost": "Leakage cost",
-}
-_SHORT = {
-    "leads_in": "In",
-    "median_first_response_minutes": "1st resp",
-    "sla_miss_rate": "SLA miss",
-    "second_touch_rate": "2nd touch",
-    "unworked_24h": "Unworked",
-    "followup_completion_rate": "FU done",
-    "missed_followups": "Missed",
-    "overdue_now": "Overdue",
-    "calls": "Calls",
-    "connects": "Conn",
-    "talk_time_minutes": "Talk",
-    "won": "Won",
-    "leakage_cost": "Leak",
-}
-
-
 def metric_text(key: str, value: object, currency: str = "") -> str:
     """One metric for people: rates as percentages, minutes and money rounded."""
     if value is None:
@@ -140,7 +108,13 @@ def _print_csv(report, tz) -> None:  # noqa: ANN001
 def _print_tables(report, tz, now) -> None:  # noqa: ANN001
     from rich.table import Table
 
-    from callq.metrics import METRIC_KEYS, goal_text, meets_goal
+    from callq.metrics import (
+        METRIC_KEYS,
+        METRIC_LABELS,
+        METRIC_SHORT_LABELS,
+        goal_text,
+        meets_goal,
+    )
 
     out = console()
     cur, prev = report.current, report.previous
@@ -162,7 +136,7 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
         if met is not None:
             value = f"[{'green' if met else 'red'}]{value}[/]"
         team.add_row(
-            _LABELS[key],
+            METRIC_LABELS[key],
             value,
             goal_text(key),
             metric_text(key, before[key], report.currency),
@@ -175,7 +149,7 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
         table = Table(title=title, title_justify="left")
         table.add_column(title.split()[-1].capitalize())
         for key in METRIC_KEYS:
-            table.add_column(_SHORT[key], justify="right")
+            table.add_column(METRIC_SHORT_LABELS[key], justify="right")
         for name, metrics in groups.items():
             values = metrics.as_dict()
             table.add_row(name, *(metric_text(k, values[k], "") for k in METRIC_KEYS))

@@ -13,41 +13,17 @@ from textual.widgets import DataTable, Footer, Label, OptionList, Sparkline, Sta
 from textual.widgets.option_list import Option
 
 from callq.errors import UserError
-from callq.metrics import LOWER_IS_BETTER, METRIC_KEYS, goal_text, meets_goal
+from callq.metrics import (
+    LOWER_IS_BETTER,
+    METRIC_KEYS,
+    METRIC_LABELS,
+    METRIC_SHORT_LABELS,
+    goal_text,
+    meets_goal,
+)
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
 from callq.settings import Settings
 from callq.store.db import Database, DatabaseError
-
-LABELS = {
-    "leads_in": "Leads in",
-    "median_first_response_minutes": "Median 1st response (min)",
-    "sla_miss_rate": "SLA miss rate",
-    "second_touch_rate": "Second-touch rate",
-    "unworked_24h": "Unworked > 24h",
-    "followup_completion_rate": "Follow-up completion",
-    "missed_followups": "Missed follow-ups",
-    "overdue_now": "Overdue now",
-    "calls": "Calls",
-    "connects": "Connects",
-    "talk_time_minutes": "Talk time (min)",
-    "won": "Won",
-    "leakage_cost": "Leakage cost",
-}
-SHORT = {
-    "leads_in": "In",
-    "median_first_response_minutes": "1st resp",
-    "sla_miss_rate": "SLA miss",
-    "second_touch_rate": "2nd touch",
-    "unworked_24h": "Unworked",
-    "followup_completion_rate": "FU done",
-    "missed_followups": "Missed",
-    "overdue_now": "Overdue",
-    "calls": "Calls",
-    "connects": "Conn",
-    "talk_time_minutes": "Talk",
-    "won": "Won",
-    "leakage_cost": "Leak",
-}
 
 
 def shown(key: str, value: object) -> str:
@@ -186,7 +162,7 @@ class SummaryScreen(Screen[None]):
             table = self.query_one(f"#{table_id}", DataTable)
             table.add_column(first, key="name")
             for key in METRIC_KEYS:
-                table.add_column(SHORT[key], key=key)
+                table.add_column(METRIC_SHORT_LABELS[key], key=key)
         for table_id in ("escalated", "unworked"):
             table = self.query_one(f"#{table_id}", DataTable)
             for key, label in (
@@ -243,7 +219,7 @@ class SummaryScreen(Screen[None]):
             if met is not None:
                 value = f"[{'green' if met else 'red'}]{value}[/]"
             team.add_row(
-                LABELS[key],
+                METRIC_LABELS[key],
                 value,
                 goal_text(key),
                 shown(key, before[key]),
