@@ -7,6 +7,7 @@ services are imported and the database opened in a thread after the first frame.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 from collections.abc import Callable, Iterable
@@ -170,6 +171,19 @@ class CallqApp(App[None]):
         if queue is not None:
             queue.reload()
 
+    def _flag_escalations(self) -> None:
+        """Leads uncontacted past SLA + escalate_after get flagged on their timeline (a write
+        only when one newly qualifies), so the owner's queue, the report and the Summary
+        agree; off the UI thread, once a minute."""
+        from callq.services.escalation import flag_escalations
+        from callq.store.db import DatabaseError
+
+        if not self.services_ready or self._load_error is not None:
+            return  # still opening (or could not): the next minute tries again
+        # Busy or unreachable: the poll already tells the rep; the next minute tries again.
+        with contextlib.suppress(DatabaseError):
+            flag_escalations(self.db, self.settings.rules, self.settings.now())
+
     def poll(self) -> None:
         """Cheap check for others' changes, and for follow-ups falling due while open."""
         from callq.services import session
@@ -190,6 +204,10 @@ class CallqApp(App[None]):
             )
         minute_turned = self._last_poll is None or now.minute != self._last_poll.minute
         self._last_poll = now
+        if minute_turned:
+            self.run_worker(
+                self._flag_escalations, thread=True, exclusive=True, group="escalations"
+            )
         if alerts:
             names = ", ".join(a.name for a in alerts[:3]) + ("…" if len(alerts) > 3 else "")
             self.notify(f"Due now: {names}", title="Follow-up due", timeout=10)
