@@ -30,7 +30,13 @@ def summary_app(history_db, report_rules_fixture):  # noqa: ANN001, ANN201
 async def _loaded(pilot) -> SummaryScreen:  # noqa: ANN001
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
-    # The Loaded message, then the tables' layout with their rows, each take a refresh.
+    # The Loaded message, then the tables' layout with their rows, each take a refresh;
+    # on a busy machine that can take more than a few, so wait for the rows themselves.
+    for _ in range(200):
+        await pilot.pause()
+        tables = [pilot.app.screen.query_one(f"#{t}", DataTable) for t in ("team", "by_rep")]
+        if all(table.row_count for table in tables):
+            break
     for _ in range(3):
         await pilot.pause()
     await pilot.wait_for_scheduled_animations()
