@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from callq.cli import app, command, fail, state
+from callq.cli import NowOption, app, command, fail, state
 from callq.cli.render import console, print_json, when
 
 
@@ -167,17 +167,6 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
         out.print(table)
 
 
-NowOption = Annotated[
-    str | None, typer.Option("--now", help="Report as of this ISO 8601 time (also CALLQ_NOW).")
-]
-
-
-def _now(settings, now: str | None):  # noqa: ANN001, ANN202
-    from callq.settings import parse_instant
-
-    return parse_instant(now, settings.viewer_zone) if now else settings.now()
-
-
 @app.command()
 @command
 def report(
@@ -195,9 +184,9 @@ def report(
     """Leakage metrics for [now - days, now): team, per rep, per channel, with goals and trend."""
     from callq.services.report import build_report
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
-    at = _now(settings, now)
+    at = settings.now()
     from callq.rules.model import CHANNELS
 
     if channel is not None and channel not in CHANNELS:
@@ -322,13 +311,13 @@ def reassign(
     """Give a lead (or, with --from, every open lead of a rep) to another rep."""
     from callq.services.reassign import handoff, reassign_lead
 
-    st = state(ctx)
+    st = state(ctx, now)
     settings = st.settings
     if not to:
         fail("--to REP is required")
     if (lead is None) == (from_rep is None):
         fail("give either a LEAD or --from REP")
-    at = _now(settings, now)
+    at = settings.now()
     db = st.open_db()
     if lead is not None:
         moved = reassign_lead(db, settings.rules, lead, to, now=at, actor=settings.rep)
