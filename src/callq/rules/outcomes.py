@@ -40,6 +40,11 @@ def is_cadence_outcome(outcome: Outcome) -> bool:
     return isinstance(outcome.next, te.CadenceStep)
 
 
+def cadence_outcome_ids(rules: Rules) -> tuple[str, ...]:
+    """The outcomes whose calls count as cadence touches."""
+    return tuple(o.id for o in rules.outcomes if is_cadence_outcome(o))
+
+
 def stage_after(outcome: Outcome, stage_before: str) -> str:
     """A rule's stage wins; a connected call moves `new` to `contacted`.
 

@@ -6,7 +6,12 @@ from sqlmodel import select
 
 from callq.errors import Conflict, NotFound, UserError
 from callq.rules.model import Rules
-from callq.rules.outcomes import is_cadence_outcome, plan_outcome, undo_window
+from callq.rules.outcomes import (
+    cadence_outcome_ids,
+    is_cadence_outcome,
+    plan_outcome,
+    undo_window,
+)
 from callq.services.common import lead_id_for, lead_zone, rep_zone
 from callq.services.views import LoggedOutcome
 from callq.store import outcome_rows as rows
@@ -58,7 +63,7 @@ def log_outcome(
                 f"{lead.name}'s follow-up was completed or changed by someone else meanwhile; "
                 "nothing was saved - reload and check the timeline"
             )
-        calls_before, cadence_calls = rows.call_counts(sql, lead.id, _cadence_ids(rules))
+        calls_before, cadence_calls = rows.call_counts(sql, lead.id, cadence_outcome_ids(rules))
         if is_cadence_outcome(outcome):
             cadence_calls += 1
         callback_at = None
@@ -188,10 +193,6 @@ def log_outcome(
             touch=plan.touch,
             cadence_exhausted=plan.cadence_exhausted,
         )
-
-
-def _cadence_ids(rules: Rules) -> tuple[str, ...]:
-    return tuple(o.id for o in rules.outcomes if is_cadence_outcome(o))
 
 
 def _check_claim(sql, rules: Rules, lead: Lead, actor, now: datetime, override: bool) -> None:  # noqa: ANN001, E501

@@ -8,8 +8,8 @@ from sqlalchemy import func, or_
 from sqlmodel import select
 
 from callq.phones import PhoneError, normalise_phone
-from callq.rules.model import Outcome, Rules
-from callq.rules.outcomes import is_cadence_outcome, suggested_time
+from callq.rules.model import CLOSED_STAGES, Outcome, Rules
+from callq.rules.outcomes import cadence_outcome_ids, is_cadence_outcome, suggested_time
 from callq.services.common import find_lead, lead_zone, rep_zone
 from callq.store import queries
 from callq.store.db import Database
@@ -61,18 +61,11 @@ def outcome_suggestion(
     with db.read() as session:
         lead = find_lead(session, f"#{lead_id}", rules)
         rep_row = queries.rep_by_name(session, rep)
-        cadence_ids = tuple(o.id for o in rules.outcomes if is_cadence_outcome(o))
-        cadence_calls = queries.count_calls(session, lead.id, cadence_ids)
+        cadence_calls = queries.count_calls(session, lead.id, cadence_outcome_ids(rules))
         if is_cadence_outcome(outcome):
             cadence_calls += 1
         tz = lead_zone(lead, rules)
-        closes = isinstance(outcome.next, NoNext) or outcome.stage in (
-            "won",
-            "lost",
-            "cold",
-            "invalid",
-            "dnc",
-        )
+        closes = isinstance(outcome.next, NoNext) or outcome.stage in CLOSED_STAGES
         at = None
         if not closes:
             at = suggested_time(
