@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from callq.errors import Conflict
 from callq.rules.model import Rules
-from callq.services.common import find_lead, rep_zone
+from callq.services.common import find_lead, held_by_other, held_sentence, rep_zone
 from callq.services.queue import SECTIONS, QueueReader
 from callq.store import queries
 from callq.store.db import Database
@@ -46,11 +46,9 @@ def claim_lead(
     with db.write() as session:
         lead = find_lead(session, ref, rules, lock=True)
         actor = queries.ensure_rep(session, rep)
-        live = lead.claimed_until is not None and lead.claimed_until > now
-        if live and lead.claimed_by_id != actor.id and not force:
+        if held_by_other(lead, actor.id, now) and not force:
             holder = queries.rep_names(session, {lead.claimed_by_id})[lead.claimed_by_id]
-            until = lead.claimed_until.astimezone(rep_zone(actor, rules))
-            raise Conflict(f"{lead.name} is being worked by {holder} until {until:%H:%M}")
+            raise Conflict(held_sentence(lead, holder, rep_zone(actor, rules)))
         lead.claimed_by_id, lead.claimed_until = actor.id, now + ttl
         session.add(lead)
         _bump_claims_seq(session)

@@ -104,3 +104,19 @@ def lead_sla_deadline(lead: Lead, rules: Rules) -> datetime:
     return sla_deadline(
         rules.sla, rules.hours, lead.source, lead.created_at, lead_zone(lead, rules)
     )
+
+
+def held_by_other(lead, rep_id: int, now: datetime) -> bool:  # noqa: ANN001
+    """Another rep's claim on `lead` (a Lead or a row with its claim columns) is live."""
+    return (
+        lead.claimed_by_id not in (None, rep_id)
+        and lead.claimed_until is not None
+        and lead.claimed_until > now
+    )
+
+
+def held_sentence(lead, holder: str | None, tz: ZoneInfo) -> str:  # noqa: ANN001
+    """`Meera is being worked by ben until 10:05` (in the reader's timezone)."""
+    return (
+        f"{lead.name} is being worked by {holder} until {lead.claimed_until.astimezone(tz):%H:%M}"
+    )

@@ -12,7 +12,7 @@ from callq.rules.outcomes import (
     plan_outcome,
     undo_window,
 )
-from callq.services.common import lead_id_for, lead_zone, rep_zone
+from callq.services.common import held_by_other, held_sentence, lead_id_for, lead_zone, rep_zone
 from callq.services.views import LoggedOutcome
 from callq.store import outcome_rows as rows
 from callq.store import queries
@@ -196,15 +196,13 @@ def log_outcome(
 
 
 def _check_claim(sql, rules: Rules, lead: Lead, actor, now: datetime, override: bool) -> None:  # noqa: ANN001, E501
-    if override or lead.claimed_by_id in (None, actor.id):
+    if override or not held_by_other(lead, actor.id, now):
         return
-    if lead.claimed_until is not None and lead.claimed_until > now:
-        holder = rows.rep_name(sql, lead.claimed_by_id)
-        until = lead.claimed_until.astimezone(rep_zone(actor, rules))
-        raise Conflict(
-            f"{lead.name} is being worked by {holder} until {until:%H:%M}; "
-            "nothing was saved (override to log anyway)"
-        )
+    holder = rows.rep_name(sql, lead.claimed_by_id)
+    raise Conflict(
+        f"{held_sentence(lead, holder, rep_zone(actor, rules))}; "
+        "nothing was saved (override to log anyway)"
+    )
 
 
 def undo_last_outcome(db: Database, rules: Rules, *, rep: str, now: datetime) -> LoggedOutcome:
