@@ -250,19 +250,23 @@ def unworked_counts(connection: Connection, scope: Scope, as_of: datetime) -> li
     return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
 
 
+# The columns of the unworked and escalated lists (one row shape for both lists).
+_LEAD_LIST_COLUMNS = (
+    lead.c.id,
+    lead.c.name,
+    lead.c.phone,
+    lead.c.source,
+    rep.c.name,
+    lead.c.created_at,
+    lead.c.escalated_at,
+)
+
+
 def unworked_leads(connection: Connection, scope: Scope, as_of: datetime, limit: int) -> list:
     """The oldest unworked leads: id, name, phone, source, owner name, created_at, escalated_at."""
     source, condition = _unworked_from(as_of)
     statement = (
-        select(
-            lead.c.id,
-            lead.c.name,
-            lead.c.phone,
-            lead.c.source,
-            rep.c.name,
-            lead.c.created_at,
-            lead.c.escalated_at,
-        )
+        select(*_LEAD_LIST_COLUMNS)
         .select_from(source.outerjoin(rep, rep.c.id == lead.c.owner_id))
         .where(condition)
         .order_by(lead.c.created_at, lead.c.id)
@@ -275,15 +279,7 @@ def escalated_leads(connection: Connection, scope: Scope, limit: int) -> list:
     """Flagged leads still open and uncontacted, oldest first (same columns as unworked)."""
     no_call = ~exists().where(call.c.lead_id == lead.c.id)
     statement = (
-        select(
-            lead.c.id,
-            lead.c.name,
-            lead.c.phone,
-            lead.c.source,
-            rep.c.name,
-            lead.c.created_at,
-            lead.c.escalated_at,
-        )
+        select(*_LEAD_LIST_COLUMNS)
         .select_from(lead.outerjoin(rep, rep.c.id == lead.c.owner_id))
         .where(lead.c.escalated_at.is_not(None), lead.c.stage.in_(OPEN_STAGES), no_call)
         .order_by(lead.c.escalated_at, lead.c.id)
