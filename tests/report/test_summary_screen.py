@@ -32,11 +32,13 @@ async def _loaded(pilot) -> SummaryScreen:  # noqa: ANN001
     await pilot.app.workers.wait_for_complete()
     # The Loaded message, then the tables' layout with their rows, each take a refresh;
     # on a busy machine that can take more than a few, so wait for the rows themselves.
-    for _ in range(200):
-        await pilot.pause()
+    for _ in range(600):  # up to 30 s: a loaded CI machine computes the report slowly
         tables = [pilot.app.screen.query_one(f"#{t}", DataTable) for t in ("team", "by_rep")]
         if all(table.row_count for table in tables):
             break
+        await pilot.pause(0.05)
+    status = pilot.app.screen.query_one("#status")
+    assert all(table.row_count for table in tables), f"not loaded: {status.content}"
     for _ in range(3):
         await pilot.pause()
     await pilot.wait_for_scheduled_animations()
