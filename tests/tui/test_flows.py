@@ -99,6 +99,25 @@ async def test_log_no_answer_from_queue_then_undo(app, day):
             assert "outcome_undone" in types
 
 
+async def test_outcome_key_and_enter_typed_in_one_burst_log_it(app, day):
+    """A rep who takes the pre-filled time types `1` and enter at once: both keys reach the
+    app before a frame is drawn, and enter must save the form, not open the lead."""
+    from textual import events
+
+    _, db = day
+    before = len(calls(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.post_message(events.Key("1", "1"))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen) and open_form(app) is None
+        logged = calls(db)
+        assert len(logged) == before + 1 and logged[-1].outcome == "no_answer"
+        assert current(app).name == "Rahul Verma"
+
+
 async def test_log_from_lead_screen_with_note_returns_to_queue(app, day):
     _, db = day
     async with app.run_test(size=SIZE) as pilot:

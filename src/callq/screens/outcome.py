@@ -53,7 +53,7 @@ class OutcomeForm(Vertical):
         border: thick $accent;
         background: $surface;
     }}
-    OutcomeForm.-open {{ display: block; }}
+    OutcomeForm > Label {{ width: 1fr; }}
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel_form"),
@@ -83,7 +83,7 @@ class OutcomeForm(Vertical):
 
     @property
     def is_open(self) -> bool:
-        return self.has_class("-open")
+        return self.display
 
     def open(
         self,
@@ -95,10 +95,12 @@ class OutcomeForm(Vertical):
         """Fill the form for `suggestion` and show it; `done` gets the choice (None: cancel)."""
         self.lead_name, self.suggestion, self.done = lead_name, suggestion, done
         outcome = suggestion.outcome
-        self.query_one("#title", Label).update(f"{outcome.key}  {outcome.label} · {lead_name}")
+        # Fixed-width labels: new text needs no reflow of the screen (layout=False).
+        title = f"{outcome.key}  {outcome.label} · {lead_name}"
+        self.query_one("#title", Label).update(title, layout=False)
         required = suggestion.required
         label = "Next follow-up (required)" if required else "Next follow-up"
-        self.query_one("#time-label", Label).update(label)
+        self.query_one("#time-label", Label).update(label, layout=False)
         self.query_one(TimeField).reset(context, prefill=suggestion.at, required=required)
         closes = suggestion.closes
         self.query_one("#closes", Label).display = closes
@@ -114,16 +116,20 @@ class OutcomeForm(Vertical):
         )
         if not self.is_open:
             self._return_focus = self.screen.focused
-        self.add_class("-open")
-        note.focus(scroll_visible=False)
+        # The display style, not a class: a class change re-applies the stylesheet to
+        # every widget of the form (~10 ms a frame).
+        self.display = True
+        # Focus now, not on the next message (Widget.focus): `1` and enter typed in one
+        # burst must reach the note, not the queue's "open lead".
+        self.screen.set_focus(note, scroll_visible=False)
 
     def close(self, choice: OutcomeChoice | None) -> None:
         done, self.done = self.done, None
         if done is not None:
             done(choice)  # saved (and the rows updated) before the form disappears: one frame
-        self.remove_class("-open")
+        self.display = False
         if self._return_focus is not None and self._return_focus.is_attached:
-            self._return_focus.focus(scroll_visible=False)
+            self.screen.set_focus(self._return_focus, scroll_visible=False)
         self._return_focus = None
 
     def action_cancel(self) -> None:

@@ -135,7 +135,8 @@ class QueueScreen(LeadActions):
         self.query_one("#header", Static).update(
             f"[b]callq[/b] · {self.app.settings.rep}   "
             + " · ".join(parts)
-            + f"   Calls today {calls} · On time {rate} (week)   {clock}"
+            + f"   Calls today {calls} · On time {rate} (week)   {clock}",
+            layout=False,  # one line of fixed height: no reflow of the screen for new counts
         )
 
     def target(self) -> Target | None:

@@ -275,13 +275,16 @@ class QueueList(ScrollView, can_focus=True):
             and previous.due_at.astimezone(self.tz).date() == item.due_at.astimezone(self.tz).date()
         )
         # Rows keep their strips when they move (an outcome shifts every row below it by one).
-        styles = (base, self.get_component_rich_style("queue-list--cursor"))  # theme, focus
-        key = (item, same_day, line == self.cursor, width, styles)
+        # Only the cursor's row looks different with focus: the others keep their strips
+        # when the outcome form takes the focus and gives it back.
+        cursor = line == self.cursor
+        styles = (base, self.get_component_rich_style("queue-list--cursor")) if cursor else base
+        key = (item, same_day, cursor, width, styles)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) > 4 * PAGE:
                 self._strips.clear()
-            strip = self._strips[key] = self._row_strip(item, previous, line == self.cursor, width)
+            strip = self._strips[key] = self._row_strip(item, previous, cursor, width)
         return strip
 
     def _row_strip(

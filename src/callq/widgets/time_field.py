@@ -29,7 +29,7 @@ class TimeField(Vertical):
 
     DEFAULT_CSS = """
     TimeField { height: auto; }
-    TimeField > #preview { color: $success; padding: 0 1; height: 1; }
+    TimeField > #preview { color: $success; padding: 0 1; height: 1; width: 1fr; }
     TimeField > #preview.-error { color: $error; }
     TimeField > Checkbox { border: none; padding: 0; height: 1; background: transparent; }
     """
@@ -116,19 +116,19 @@ class TimeField(Vertical):
         try:
             instant = self.read()
         except CallbackError as error:
-            label.update(str(error) if self.text or self.required else "")
+            label.update(str(error) if self.text or self.required else "", layout=False)
             label.set_class(True, "-error")
             return False
         label.set_class(False, "-error")
         if instant is None:
-            label.update("no next follow-up time" if not self.required else "")
+            label.update("no next follow-up time" if not self.required else "", layout=False)
         else:
             ctx = self.context
             shown = describe(instant, ctx.rep_tz, ctx.now)
             if self.their_time:
                 theirs = instant.astimezone(ctx.lead_tz).strftime("%H:%M")
                 shown += f"  (their {theirs})"
-            label.update(f"→ {shown}")
+            label.update(f"→ {shown}", layout=False)  # one line of fixed size
         return True
 
     def on_input_changed(self, event: Input.Changed) -> None:
