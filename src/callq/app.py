@@ -105,8 +105,8 @@ class CallqApp(App[None]):
 
             self._db = open_database(self.settings.db_target)
             # Warm what the first outcome key needs, so it does not pay the imports.
+            import callq.phrases  # noqa: F401  (the outcome panel's time preview)
             import callq.screens.lead  # noqa: F401
-            import callq.screens.outcome  # noqa: F401
             import callq.services.outcomes  # noqa: F401
             import callq.services.queue  # noqa: F401
 
@@ -127,7 +127,6 @@ class CallqApp(App[None]):
         queue = self.queue_screen()
         if queue is not None:
             queue.refresh_in_background()
-            queue.prepare_outcome_form()
 
     # -- helpers the screens use ---------------------------------------------
 

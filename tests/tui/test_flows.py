@@ -33,10 +33,18 @@ def lead_named(db, name: str) -> Lead:
         return session.exec(select(Lead).where(Lead.name == name)).one()
 
 
-def open_form(app) -> OutcomeForm | None:
-    """The outcome form, when it is open on the active screen."""
+def open_form(app):
+    """The outcome being entered: the queue's panel, or the lead screen's form (None: none)."""
+    if isinstance(app.screen, QueueScreen):
+        return app.screen.query_one(QueueList).panel
     forms = app.screen.query(OutcomeForm)
     return forms.first() if forms and forms.first().is_open else None
+
+
+def list_text(app) -> str:
+    """What the queue list shows, the outcome panel drawn over its rows included."""
+    queue = app.screen.query_one(QueueList)
+    return "\n".join(queue.render_line(y).text for y in range(queue.size.height))
 
 
 def current(app):
@@ -78,7 +86,8 @@ async def test_log_no_answer_from_queue_then_undo(app, day):
         await pilot.press("1")
         await pilot.pause()
         assert open_form(app) is not None
-        assert app.screen.query_one("#when").value == "2026-11-23 14:30"
+        assert "> 2026-11-23 14:30" in list_text(app)
+        assert "1  No answer · Priya Sharma" in list_text(app)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, QueueScreen) and open_form(app) is None
@@ -138,17 +147,19 @@ async def test_ask_outcome_requires_a_time(app, day):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
         await pilot.pause()
-        form = open_form(app)
-        assert form is not None
-        assert form.query_one("#when").value == "2026-11-24 10:00"  # ask:1d@10:00
-        form.query_one("#when").value = ""
-        await pilot.press("enter")
+        panel = open_form(app)
+        assert panel is not None
+        assert "> 2026-11-24 10:00" in list_text(app)  # ask:1d@10:00
+        assert "Next follow-up (required)" in list_text(app)
+        await pilot.press("tab", "ctrl+u", "enter")  # the time field, cleared
         await pilot.pause()
-        assert open_form(app) is form
-        assert "required" in str(form.query_one("#preview").content)
+        assert open_form(app) is panel
+        assert "A callback time is required" in list_text(app)
         assert len(calls(db)) == before
-        form.query_one("#when").focus()
-        await pilot.press(*"tomorrow 3pm", "enter")
+        await pilot.press(*"tomorrow 3pm")
+        await pilot.pause()
+        assert "→ tomorrow 15:00" in list_text(app)
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, QueueScreen) and open_form(app) is None
         with db.read() as session:
@@ -165,16 +176,16 @@ async def test_bad_typed_time_shows_error_and_saves_nothing(app, day):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await pilot.pause()
-        form = open_form(app)
-        form.query_one("#when").value = ""
-        form.query_one("#when").focus()
-        await pilot.press(*"next week")
+        panel = open_form(app)
+        await pilot.press("tab", "ctrl+u", *"next week")
         await pilot.pause()
-        preview = form.query_one("#preview")
-        assert preview.has_class("-error")
+        assert not panel.preview()[1]
+        shown = list_text(app)  # the whole sentence, on two lines
+        assert "'next week' is ambiguous: name the day and time" in shown
+        assert "10am." in shown
         await pilot.press("enter")
         await pilot.pause()
-        assert open_form(app) is form and len(calls(db)) == before
+        assert open_form(app) is panel and len(calls(db)) == before
         await pilot.press("escape")
         await pilot.pause()
         assert open_form(app) is None and len(calls(db)) == before
@@ -402,28 +413,29 @@ def test_make_app_is_importable_without_running(day):
     assert app.db is db
 
 
-async def test_the_reused_outcome_form_is_refilled_each_time(app, day):
+async def test_each_outcome_key_starts_a_fresh_panel(app, day):
+    _, db = day
+    before = len(calls(db))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1")
         await pilot.pause()
-        form = open_form(app)
-        assert form is not None
-        await pilot.press(*"half a note", "escape")
+        assert open_form(app) is not None
+        await pilot.press(*"half a 1 note", "escape")  # digits typed in the panel are text
         await pilot.pause()
+        assert open_form(app) is None and len(calls(db)) == before
         await pilot.press("7")  # won: closes the lead, no time field
         await pilot.pause()
-        assert open_form(app) is form
-        assert form.query_one("#note").value == ""
-        assert form.query_one("#closes").display and not form.query_one("#time").display
-        assert "Won" in str(form.query_one("#title").content)
+        shown = list_text(app)
+        assert open_form(app).note.text == "" and "half a" not in shown
+        assert "No next follow-up: this outcome closes the lead." in shown
+        assert "Next follow-up" not in shown and "7  Won" in shown
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("1")
         await pilot.pause()
-        assert open_form(app) is form and app.screen.focused is form.query_one("#note")
-        assert not form.query_one("#closes").display and form.query_one("#time").display
-        assert form.query_one("#when").value == "2026-11-23 14:30"
-        assert "→" in str(form.query_one("#preview").content)
+        shown = list_text(app)
+        assert "> 2026-11-23 14:30" in shown and "→ today 14:30" in shown
+        assert current(app).name == "Priya Sharma"  # no key typed above moved the cursor
 
 
 async def test_opening_a_lead_held_by_another_rep_says_who_and_refuses_an_outcome(app, day):

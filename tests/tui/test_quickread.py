@@ -60,7 +60,6 @@ async def test_the_cli_app_paints_from_sqlite3_then_loads_the_services(day) -> N
     import asyncio
 
     from callq.app import make_app
-    from callq.screens.outcome import OutcomeForm
     from callq.widgets.queue_list import QueueList
 
     settings, db = day
@@ -81,7 +80,7 @@ async def test_the_cli_app_paints_from_sqlite3_then_loads_the_services(day) -> N
         assert app.screen.query_one(QueueList).current_item == first
         await pilot.press("1")
         await pilot.pause()
-        assert app.screen.query_one(OutcomeForm).is_open
+        assert app.screen.query_one(QueueList).panel is not None
         await pilot.press("enter")
         await pilot.pause()
         assert "Calls today 2 " in str(app.screen.query_one("#header").content)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,8 +14,9 @@ from callq.rules.model import UnknownOutcome
 
 if TYPE_CHECKING:  # the forms and services load after the first frame (see app.py)
     from callq.screens.forms import NewTime
-    from callq.screens.outcome import OutcomeChoice, OutcomeForm
+    from callq.services.session import Suggestion
     from callq.services.views import LoggedOutcome
+    from callq.widgets.outcome_panel import OutcomeChoice
     from callq.widgets.time_field import TimeContext
 
 
@@ -33,8 +33,6 @@ class Target:
 
 class LeadActions(Screen):
     """Subclasses say which lead is in front of the rep (`target`) and how to refresh."""
-
-    _form_mounted: asyncio.Event | None = None
 
     def target(self) -> Target | None:
         raise NotImplementedError
@@ -64,26 +62,15 @@ class LeadActions(Screen):
 
     # -- outcome -------------------------------------------------------------
 
-    async def outcome_form(self) -> OutcomeForm:
-        """The screen's outcome form, mounted on first use (not before the first frame)."""
-        from callq.screens.outcome import OutcomeForm
-
-        if self._form_mounted is None:
-            self._form_mounted = asyncio.Event()
-            forms = self.query(OutcomeForm)
-            if not forms:
-                await self.mount(OutcomeForm())
-            self._form_mounted.set()
-        await self._form_mounted.wait()
-        return self.query_one(OutcomeForm)
-
-    async def action_outcome(self, key: str) -> None:
+    def outcome_start(self, key: str) -> tuple[Target, Suggestion, TimeContext] | None:
+        """The lead, the rule's suggestion for outcome `key` and the clock to read times
+        with; None (and a message) when there is nothing to log."""
         from callq.services import session
         from callq.widgets.time_field import TimeContext
 
         target = self._target_or_say()
         if target is None:
-            return
+            return None
         app = self.app
         try:
             suggestion = app.guard(
@@ -97,9 +84,9 @@ class LeadActions(Screen):
             )
         except UnknownOutcome:
             self.notify(f"No outcome is bound to {key}.", severity="warning")
-            return
+            return None
         if suggestion is None:
-            return
+            return None
         app_rules = app.settings.rules
         context = TimeContext(
             now=app.settings.now(),
@@ -108,8 +95,17 @@ class LeadActions(Screen):
             hours=app_rules.hours,
             date_order=app_rules.team.date_order,
         )
-        form = await self.outcome_form()
-        form.open(
+        return target, suggestion, context
+
+    def action_outcome(self, key: str) -> None:
+        """The lead screen's outcome form (the queue draws its own panel in the list)."""
+        from callq.screens.outcome import OutcomeForm
+
+        started = self.outcome_start(key)
+        if started is None:
+            return
+        target, suggestion, context = started
+        self.query_one(OutcomeForm).open(
             target.name, suggestion, context, lambda choice: self.save_outcome(target, choice)
         )
 

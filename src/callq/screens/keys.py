@@ -33,8 +33,13 @@ ACTIONS = (
 OUTCOME_KEYS = tuple(str(n) for n in range(1, 10))
 
 
-def bindings(*scopes: str) -> list[Binding]:
-    """The bindings of the actions in `scopes`, plus 1-9 (outcomes) for lead scopes."""
+def bindings(*scopes: str, outcomes_first: bool = False) -> list[Binding]:
+    """The bindings of the actions in `scopes`, plus 1-9 (outcomes) for lead scopes.
+
+    `outcomes_first`: 1-9 as priority bindings, run as the key arrives rather than after it
+    has passed the focused widget, so the keys typed right after them (enter, a note) find
+    the outcome panel open. The screen's `check_action` turns them off while it is.
+    """
     found = [
         Binding(a.key, a.action, a.description, show=a.show, id=a.id, tooltip=a.description)
         for a in ACTIONS
@@ -42,7 +47,14 @@ def bindings(*scopes: str) -> list[Binding]:
     ]
     if "lead" in scopes:
         found += [
-            Binding(key, f"outcome('{key}')", f"Outcome {key}", show=False, id=f"outcome_{key}")
+            Binding(
+                key,
+                f"outcome('{key}')",
+                f"Outcome {key}",
+                show=False,
+                id=f"outcome_{key}",
+                priority=outcomes_first,
+            )
             for key in OUTCOME_KEYS
         ]
     return found

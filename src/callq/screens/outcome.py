@@ -10,8 +10,6 @@ cost several frames per outcome. Shown and hidden, the panel repaints only where
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -20,6 +18,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
+from callq.widgets.outcome_panel import OutcomeChoice
 from callq.widgets.time_field import TimeField
 
 if TYPE_CHECKING:  # composed before the first frame, which must not import the services
@@ -28,14 +27,6 @@ if TYPE_CHECKING:  # composed before the first frame, which must not import the 
 
 WIDTH = 72
 HEIGHT, HEIGHT_CLOSES = 19, 14  # outer lines with and without the time field
-
-
-@dataclass(frozen=True)
-class OutcomeChoice:
-    outcome_id: str
-    note: str
-    callback: datetime | None  # None: let the rule decide
-    their_time: bool
 
 
 class OutcomeForm(Vertical):

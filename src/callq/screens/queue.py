@@ -13,7 +13,6 @@ from textual.widgets import Static
 
 from callq.screens.actions import LeadActions, Target
 from callq.screens.keys import bindings
-from callq.screens.outcome import OutcomeForm  # light: its services are imported on use
 from callq.services.views import SECTION_TITLES, SECTIONS
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
@@ -35,7 +34,7 @@ class QueueData:
 
 
 class QueueScreen(LeadActions):
-    BINDINGS = bindings("queue", "lead")
+    BINDINGS = bindings("queue", "lead", outcomes_first=True)
     data: QueueData | None = None
     edits = 0  # local in-place changes; a background read begun before one is stale
 
@@ -44,17 +43,11 @@ class QueueScreen(LeadActions):
         yield OutcomeLegend(self.app.settings.rules.outcomes, id="legend")
         yield QueueList(tz=self.app.viewer_tz, id="queue")
         yield Static("", id="empty")
-        yield SteadyFooter(overlay=OutcomeForm)  # the form itself is mounted after the first frame
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.reload()
         self.query_one(QueueList).focus()
-        if self.app.services_ready:
-            self.call_after_refresh(self.prepare_outcome_form)
-
-    def prepare_outcome_form(self) -> None:
-        """Compose the outcome form now (after the first frame), not on the first key."""
-        self.run_worker(self.outcome_form(), group="outcome-form", exit_on_error=False)
 
     @property
     def queue(self) -> QueueList:
@@ -144,6 +137,30 @@ class QueueScreen(LeadActions):
         if item is None:
             return None
         return Target(item.lead_id, item.name, item.phone, item.followup_id, item.due_at)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "outcome":
+            lists = self.query(QueueList)
+            if lists and lists.first().panel is not None:
+                return False  # a digit typed into the open panel is text
+        return True
+
+    def action_outcome(self, key: str) -> None:
+        """The queue draws the outcome panel inside its list (see widgets/outcome_panel)."""
+        from callq.widgets.outcome_panel import OutcomePanel
+
+        started = self.outcome_start(key)
+        if started is None:
+            return
+        target, suggestion, context = started
+        self.queue.open_panel(
+            OutcomePanel(
+                target.name,
+                suggestion,
+                context,
+                lambda choice: self.save_outcome(target, choice),
+            )
+        )
 
     def outcome_logged(self, target: Target, result: LoggedOutcome) -> None:
         """Update rows in place: the lead leaves its line, so the cursor is on the next lead.

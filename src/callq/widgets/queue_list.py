@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -17,6 +18,9 @@ from textual.strip import Strip
 from callq.describe import attempt_text
 from callq.phones import display_phone
 from callq.services.views import SECTION_TITLES, SECTIONS, QueueItem
+from callq.widgets.outcome_panel import HEIGHT as PANEL_HEIGHT
+from callq.widgets.outcome_panel import WIDTH as PANEL_WIDTH
+from callq.widgets.outcome_panel import OutcomePanel, PanelStyles
 
 PAGE = 64
 PageFetcher = Callable[[str, int, int], list[QueueItem]]
@@ -62,6 +66,13 @@ class QueueList(ScrollView, can_focus=True):
         "queue-list--late",
         "queue-list--dim",
         "queue-list--high",
+        "queue-list--panel",
+        "queue-list--panel-border",
+        "queue-list--panel-title",
+        "queue-list--panel-dim",
+        "queue-list--panel-ok",
+        "queue-list--panel-error",
+        "queue-list--panel-warning",
     }
     DEFAULT_CSS = """
     QueueList { height: 1fr; background: $surface; }
@@ -71,6 +82,13 @@ class QueueList(ScrollView, can_focus=True):
     QueueList > .queue-list--late { color: $error; text-style: bold; }
     QueueList > .queue-list--dim { color: $text-muted; }
     QueueList > .queue-list--high { color: $warning; text-style: bold; }
+    QueueList > .queue-list--panel { background: $surface-lighten-1; color: $text; }
+    QueueList > .queue-list--panel-border { color: $accent; text-style: bold; }
+    QueueList > .queue-list--panel-title { color: $accent; text-style: bold; }
+    QueueList > .queue-list--panel-dim { color: $text-muted; }
+    QueueList > .queue-list--panel-ok { color: $success; }
+    QueueList > .queue-list--panel-error { color: $error; }
+    QueueList > .queue-list--panel-warning { color: $warning; }
     """
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -98,6 +116,8 @@ class QueueList(ScrollView, can_focus=True):
         self._pages: dict[tuple[str, int], list[QueueItem]] = {}
         self._short: set[tuple[str, int]] = set()  # pages a row left (re-read past their end)
         self._strips: dict[tuple, Strip] = {}  # rendered rows
+        self.panel: OutcomePanel | None = None  # the outcome being entered, drawn over rows
+        self._panel_strips: list[Strip] | None = None
 
     # -- data -------------------------------------------------------------
 
@@ -125,7 +145,26 @@ class QueueList(ScrollView, can_focus=True):
 
     def _set_blocks(self, counts: dict[str, int]) -> None:
         self.blocks = blocks_for(counts)
-        self.virtual_size = Size(self.size.width, self.line_count)
+        self._set_virtual_height(self.line_count)
+
+    def _set_virtual_height(self, lines: int) -> None:
+        """The scrollable height. `virtual_size` is a layout reactive: each outcome (one line
+        fewer) would reflow and repaint the whole screen. While the list stays taller than
+        its window, and the scroll position stays valid, only the scrollbar's thumb changes."""
+        size = Size(self.size.width, lines)
+        old = self.virtual_size
+        window = self.scrollable_content_region.height
+        if (
+            size.width == old.width
+            and old.height > window
+            and lines > window
+            and self.scroll_offset.y <= lines - window
+            and self.show_vertical_scrollbar
+        ):
+            self.set_reactive(QueueList.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = lines
+            return
+        self.virtual_size = size
 
     def visible_pages(self, counts: dict[str, int]) -> list[tuple[str, int]]:
         """The (section, page) keys the visible lines would show with `counts`."""
@@ -250,9 +289,103 @@ class QueueList(ScrollView, can_focus=True):
     def on_click(self, event) -> None:  # noqa: ANN001
         self.move_to(self.scroll_offset.y + event.y, 1)
 
+    # -- the outcome panel ------------------------------------------------
+
+    def open_panel(self, panel: OutcomePanel) -> None:
+        """Draw `panel` under the cursor's row; keys go to it until it saves or cancels."""
+        self.panel = panel
+        self.panel_changed()
+
+    def close_panel(self) -> None:
+        self.panel = None
+        self.panel_changed()
+
+    def panel_changed(self) -> None:
+        self._panel_strips = None
+        self.refresh()
+
+    async def _on_key(self, event: events.Key) -> None:
+        panel = self.panel
+        if panel is None or event.key in ("ctrl+p", "ctrl+q", "ctrl+c"):
+            await super()._on_key(event)  # the palette and quitting stay the app's
+            return
+        event.stop()
+        event.prevent_default()
+        result = panel.key(event.key, event.character)
+        if result == "cancel":
+            self.close_panel()
+        elif result == "save":
+            self.save_panel()
+        else:
+            self.panel_changed()
+
+    def save_panel(self) -> None:
+        """Hand the choice to the panel's owner, then close: one frame shows the result."""
+        from callq.phrases import CallbackError
+
+        panel = self.panel
+        if panel is None:
+            return
+        try:
+            choice = panel.choice()
+        except CallbackError:
+            panel.editing = "when"  # the preview line already says why
+            self.panel_changed()
+            return
+        self.panel = None
+        self._panel_strips = None
+        panel.done(choice)
+        self.refresh()
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if self.panel is not None:
+            event.stop()
+            self.panel.field().insert(event.text)
+            self.panel_changed()
+
+    def _panel_placement(self) -> tuple[int, int, int]:
+        """(top line on screen, left column, width) of the panel: under the cursor's row
+        when it fits, else above it, so the lead being logged stays in view."""
+        width = min(PANEL_WIDTH, max(self.size.width - 2, 20))
+        row = self.cursor - self.scroll_offset.y
+        below = row + 1 + PANEL_HEIGHT <= self.size.height
+        top = row + 1 if below else max(row - PANEL_HEIGHT, 0)
+        return top, max((self.size.width - width) // 2, 0), width
+
+    def _panel_line(self, y: int, under: Strip) -> Strip:
+        top, left, width = self._panel_placement()
+        if self._panel_strips is None:
+            style = self.get_component_rich_style
+            styles = PanelStyles(
+                border=style("queue-list--panel-border"),
+                title=style("queue-list--panel-title"),
+                label=style("queue-list--panel-dim"),
+                input=Style(),
+                cursor=Style(reverse=True),
+                preview=style("queue-list--panel-ok"),
+                error=style("queue-list--panel-error"),
+                warning=style("queue-list--panel-warning"),
+            )
+            base = self.rich_style + style("queue-list--panel")
+            self._panel_strips = [
+                Strip(text.render(self.app.console), text.cell_len).apply_style(base)
+                for text in self.panel.lines(width, styles)
+            ]
+        index = y - top
+        if not 0 <= index < len(self._panel_strips):
+            return under
+        total = self.size.width
+        return Strip.join(
+            [under.crop(0, left), self._panel_strips[index], under.crop(left + width, total)]
+        )
+
     # -- rendering ----------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
+        strip = self._row_line(y)
+        return strip if self.panel is None else self._panel_line(y, strip)
+
+    def _row_line(self, y: int) -> Strip:
         line = self.scroll_offset.y + y
         width = self.size.width
         base = self.rich_style

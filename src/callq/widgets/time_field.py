@@ -98,38 +98,18 @@ class TimeField(Vertical):
 
     def read(self) -> datetime | None:
         """The typed instant (None when empty and optional); CallbackError when not usable."""
-        from callq.phrases import CallbackError, parse_callback  # dateutil: after the first frame
-
-        text = self.text
-        if not text:
-            if self.required:
-                raise CallbackError("A callback time is required for this outcome.")
-            return None
-        ctx = self.context
-        tz = ctx.lead_tz if self.their_time else ctx.rep_tz
-        return parse_callback(text, now=ctx.now, tz=tz, hours=ctx.hours, date_order=ctx.date_order)
+        return read_time(
+            self.text, self.context, their_time=self.their_time, required=self.required
+        )
 
     def show_preview(self) -> bool:
-        from callq.phrases import CallbackError, describe
-
         label = self.query_one("#preview", Label)
-        try:
-            instant = self.read()
-        except CallbackError as error:
-            label.update(str(error) if self.text or self.required else "", layout=False)
-            label.set_class(True, "-error")
-            return False
-        label.set_class(False, "-error")
-        if instant is None:
-            label.update("no next follow-up time" if not self.required else "", layout=False)
-        else:
-            ctx = self.context
-            shown = describe(instant, ctx.rep_tz, ctx.now)
-            if self.their_time:
-                theirs = instant.astimezone(ctx.lead_tz).strftime("%H:%M")
-                shown += f"  (their {theirs})"
-            label.update(f"→ {shown}", layout=False)  # one line of fixed size
-        return True
+        text, ok = preview_time(
+            self.text, self.context, their_time=self.their_time, required=self.required
+        )
+        label.update(text, layout=False)  # one line of fixed size
+        label.set_class(not ok, "-error")
+        return ok
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "when" and self.context is not None:
@@ -138,3 +118,34 @@ class TimeField(Vertical):
     def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
         if self.context is not None:
             self.show_preview()
+
+
+def read_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) -> datetime | None:
+    """A typed callback time -> the instant (None: empty and optional); CallbackError else."""
+    from callq.phrases import CallbackError, parse_callback  # dateutil: after the first frame
+
+    text = text.strip()
+    if not text:
+        if required:
+            raise CallbackError("A callback time is required for this outcome.")
+        return None
+    tz = ctx.lead_tz if their_time else ctx.rep_tz
+    return parse_callback(text, now=ctx.now, tz=tz, hours=ctx.hours, date_order=ctx.date_order)
+
+
+def preview_time(
+    text: str, ctx: TimeContext, *, their_time: bool, required: bool
+) -> tuple[str, bool]:
+    """What the rep's typed time means, as they type it, and whether it can be saved."""
+    from callq.phrases import CallbackError, describe
+
+    try:
+        instant = read_time(text, ctx, their_time=their_time, required=required)
+    except CallbackError as error:
+        return (str(error) if text.strip() or required else ""), False
+    if instant is None:
+        return ("no next follow-up time" if not required else ""), True
+    shown = describe(instant, ctx.rep_tz, ctx.now)
+    if their_time:
+        shown += f"  (their {instant.astimezone(ctx.lead_tz):%H:%M})"
+    return f"→ {shown}", True
