@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -297,12 +297,14 @@ class QueueList(ScrollView, can_focus=True):
         self.panel_changed()
 
     def close_panel(self) -> None:
+        self.panel_changed()  # where it was drawn
         self.panel = None
-        self.panel_changed()
 
     def panel_changed(self) -> None:
+        """Redraw the panel's lines only: the rows around it have not changed."""
         self._panel_strips = None
-        self.refresh()
+        top, _left, _width = self._panel_placement()
+        self.refresh(Region(0, top, self.size.width, PANEL_HEIGHT))
 
     async def _on_key(self, event: events.Key) -> None:
         panel = self.panel
