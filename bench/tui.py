@@ -126,7 +126,11 @@ class Terminal:
         ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.raw = bytearray()
         self.screen = Screen(COLS, ROWS)
-        self.arrived = self.started  # when the last chunk fed to the screen was read
+        # (when read, bytes) not yet replayed: the reader thread only reads, so the app's
+        # writes never wait for this emulator (Python, much slower than a real terminal
+        # at parsing a full-screen frame: it held big frames back by ~100 ms).
+        self.pending: list[tuple[float, bytes]] = []
+        self.ended = False
         self.changed = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -138,31 +142,52 @@ class Terminal:
                 chunk = b""
             arrived = time.perf_counter()
             with self.changed:
-                self.arrived = arrived
                 if not chunk:
-                    self.raw += b"\0EOF"
-                    self.changed.notify_all()
-                    return
-                self.raw += chunk
-                self.screen.feed(chunk)
+                    self.ended = True
+                else:
+                    self.pending.append((arrived, chunk))
                 self.changed.notify_all()
+                if not chunk:
+                    return
+
+    def text(self) -> str:
+        """The screen now, every byte read so far replayed."""
+        with self.changed:
+            for _arrived, chunk in self._take():
+                self.screen.feed(chunk)
+            return self.screen.text()
+
+    def _take(self) -> list[tuple[float, bytes]]:
+        taken, self.pending = self.pending, []
+        for _arrived, chunk in taken:
+            self.raw += chunk
+        return taken
 
     def wait_for(self, text: str, *, gone: str | None = None, timeout: float = 60.0) -> float:
-        """perf_counter when `text` is on screen (and `gone`, if given, no longer is): when
-        the bytes that put it there reached the terminal, not when this emulator (Python,
-        slower than a real terminal on a full-screen frame) finished parsing them."""
+        """When `text` is on screen (and `gone`, if given, no longer is): the perf_counter
+        at which the bytes that put it there were read from the terminal."""
         deadline = time.perf_counter() + timeout
+
+        def shown_now() -> bool:
+            shown = self.screen.text()
+            return text in shown and (gone is None or gone not in shown)
+
         with self.changed:
+            if shown_now():
+                return time.perf_counter()
             while True:
-                shown = self.screen.text()
-                if text in shown and (gone is None or gone not in shown):
-                    return self.arrived
-                if self.raw.endswith(b"\0EOF"):
+                for arrived, chunk in self._take():
+                    self.screen.feed(chunk)
+                    if shown_now():
+                        return arrived
+                if self.ended:
                     tail = ANSI.sub(b"", bytes(self.raw[-2000:])).decode(errors="replace")
                     raise RuntimeError(f"the app exited before showing {text!r}: {tail}")
                 left = deadline - time.perf_counter()
                 if left <= 0:
-                    raise TimeoutError(f"{text!r} not shown within {timeout} s:\n{shown}")
+                    raise TimeoutError(
+                        f"{text!r} not shown within {timeout} s:\n{self.screen.text()}"
+                    )
                 self.changed.wait(left)
 
     def send(self, keys: str) -> None:
@@ -237,13 +262,13 @@ def outcome_latency(callq_argv: list[str], env: dict, iterations: int) -> dict:
     try:
         term.wait_for("New (")
         deadline = time.perf_counter() + 60
-        while not re.search(r"Calls today \d", term.screen.text()):  # the services loaded
+        while not re.search(r"Calls today \d", term.text()):  # the services loaded
             if time.perf_counter() > deadline:
-                raise TimeoutError(term.screen.text())
+                raise TimeoutError(term.text())
             time.sleep(0.05)
         time.sleep(0.5)
         # `1` (no answer) on the top New lead moves it out of New: the section's count drops.
-        new = int(re.findall(r"New \((\d+)\)", term.screen.text())[-1])
+        new = int(re.findall(r"New \((\d+)\)", term.text())[-1])
         for i in range(2 * (iterations + 3)):
             if i == 8:
                 rss_after_outcomes = term.rss_mb()

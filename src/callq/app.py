@@ -53,6 +53,7 @@ class CallqApp(App[None]):
         self._db = db
         self._services_event = threading.Event()
         self._load_error: BaseException | None = None
+        self._phones_stale = False  # the cached phone formats were out of date
         if db is not None:
             from callq.services import session
 
@@ -76,10 +77,13 @@ class CallqApp(App[None]):
     def services_ready(self) -> bool:
         return self._services_event.is_set()
 
+    def get_default_screen(self) -> Screen:
+        """The queue is the first screen: no blank default screen drawn and replaced."""
+        return QueueScreen()
+
     def on_mount(self) -> None:
         if self.settings.rules.keys:
             self.set_keymap(self.settings.rules.keys)
-        self.push_screen(QueueScreen())
         if self.services_ready:
             self._start_polling()
             if self.live:
@@ -110,6 +114,10 @@ class CallqApp(App[None]):
             import callq.services.outcomes  # noqa: F401
             import callq.services.queue  # noqa: F401
 
+            if self.live and self.quick is not None:
+                from callq import paths, phones
+
+                self._phones_stale = phones.refresh_display_cache(paths.phone_display_cache())
             # Everything loaded so far lives as long as the app: keep it out of the cyclic
             # collector, whose full passes over it took ~100 ms (several frames) mid-outcome.
             gc.freeze()
@@ -126,6 +134,8 @@ class CallqApp(App[None]):
         self._start_polling()
         queue = self.queue_screen()
         if queue is not None:
+            if self._phones_stale:
+                queue.queue.redraw_rows()
             queue.refresh_in_background()
 
     # -- helpers the screens use ---------------------------------------------
@@ -284,6 +294,10 @@ def make_app(
 
         path = sqlite_path(settings.db_target)
         if path is not None and QuickReader.usable(path):
+            if live:
+                from callq import paths, phones
+
+                phones.load_display_cache(paths.phone_display_cache())
             reader = QuickReader(path, settings.rules, rep=settings.rep, now=settings.now())
             return CallqApp(settings, live=live, quick=reader)
     if db is None:

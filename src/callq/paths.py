@@ -23,3 +23,8 @@ def default_db_path() -> Path:
 def demo_db_path() -> Path:
     """The demo gets its own file so it never mixes with real leads."""
     return user_data_dir() / "demo.db"
+
+
+def phone_display_cache() -> Path:
+    """Formatted numbers of the queue's first screen, so it paints without phonenumbers."""
+    return platformdirs.user_cache_path(APP_NAME) / "phone-display.json"

@@ -33,6 +33,7 @@ def test_outcome_form(snap_compare, snapshot_app):
 
 def test_ask_outcome_form_with_typed_time(snap_compare, snapshot_app):
     async def type_time(pilot):
+        await pilot.pause()  # the queue's rows are read as the screen mounts
         await pilot.press("4", "tab", "ctrl+u", *"fri 10:30")
         await pilot.pause()
 

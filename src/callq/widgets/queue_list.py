@@ -166,6 +166,11 @@ class QueueList(ScrollView, can_focus=True):
             return
         self.virtual_size = size
 
+    def redraw_rows(self) -> None:
+        """Render every row anew (what a row shows changed, not the rows themselves)."""
+        self._strips.clear()
+        self.refresh()
+
     def visible_pages(self, counts: dict[str, int]) -> list[tuple[str, int]]:
         """The (section, page) keys the visible lines would show with `counts`."""
         blocks = blocks_for(counts)
