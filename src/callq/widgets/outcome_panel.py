@@ -24,8 +24,6 @@ from callq.widgets.time_field import PREFILL_FORMAT, TimeContext, preview_time, 
 if TYPE_CHECKING:
     from callq.services.session import Suggestion
 
-WIDTH = 72
-HEIGHT = 10  # lines, borders included: the same for every outcome, so nothing jumps
 HINT = "enter save · esc cancel · tab next field · ctrl+t their time"
 
 
@@ -150,7 +148,8 @@ class OutcomePanel:
     # -- drawing ----------------------------------------------------------
 
     def lines(self, width: int, styles: PanelStyles) -> list[Text]:
-        """The panel as lines of exactly `width` cells, border included."""
+        """The panel as lines of exactly `width` cells, borders included; always as many
+        lines (queue_list.PANEL_HEIGHT) for every outcome, so nothing jumps."""
         inner = width - 4
         outcome = self.suggestion.outcome
         title = f" {outcome.key}  {outcome.label} · {self.lead_name} "

@@ -1,8 +1,11 @@
 """A virtual queue list: renders only the visible lines and fetches pages of rows on demand."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rich.segment import Segment
@@ -18,9 +21,11 @@ from textual.strip import Strip
 from callq.describe import attempt_text
 from callq.phones import display_phone
 from callq.services.views import SECTION_TITLES, SECTIONS, QueueItem
-from callq.widgets.outcome_panel import HEIGHT as PANEL_HEIGHT
-from callq.widgets.outcome_panel import WIDTH as PANEL_WIDTH
-from callq.widgets.outcome_panel import OutcomePanel, PanelStyles
+
+if TYPE_CHECKING:  # the panel (and the time parsing under it) loads after the first frame
+    from callq.widgets.outcome_panel import OutcomePanel
+
+PANEL_WIDTH, PANEL_HEIGHT = 72, 9  # the outcome panel's size, borders included
 
 PAGE = 64
 PageFetcher = Callable[[str, int, int], list[QueueItem]]
@@ -362,6 +367,8 @@ class QueueList(ScrollView, can_focus=True):
     def _panel_line(self, y: int, under: Strip) -> Strip:
         top, left, width = self._panel_placement()
         if self._panel_strips is None:
+            from callq.widgets.outcome_panel import PanelStyles
+
             style = self.get_component_rich_style
             styles = PanelStyles(
                 border=style("queue-list--panel-border"),
