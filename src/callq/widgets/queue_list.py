@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -437,36 +436,48 @@ class QueueList(ScrollView, can_focus=True):
     def _row_strip(
         self, item: QueueItem, previous: QueueItem | None, cursor: bool, width: int
     ) -> Strip:
+        """One row as segments, built directly: a Rich Text per row (spans, render,
+        truncate) cost ~0.4 ms a row, a sixth of the first frame."""
         base = self.rich_style
-        text = self.row_text(item, previous, wide=width >= 110)
-        text.truncate(width, overflow="ellipsis", pad=True)
-        if cursor:
-            text.stylize(self.get_component_rich_style("queue-list--cursor"))
-        strip = Strip(text.render(self.app.console), text.cell_len)
-        return strip.adjust_cell_length(width, base).apply_style(base).crop(0, width)
+        over = self.get_component_rich_style("queue-list--cursor") if cursor else None
+        segments = [
+            Segment(text, style + over if over else style)
+            for text, style in self.row_cells(item, previous, wide=width >= 110)
+        ]
+        strip = Strip(segments)
+        if strip.cell_length > width:  # the note is cut, visibly
+            strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", over)])])
+        else:
+            strip = strip.extend_cell_length(width, over or Style())
+        return strip.apply_style(base)
 
-    def row_text(self, item: QueueItem, previous: QueueItem | None, wide: bool = True) -> Text:
-        """One row; narrow terminals drop company and channel so the due column stays."""
+    def row_cells(
+        self, item: QueueItem, previous: QueueItem | None, wide: bool = True
+    ) -> list[tuple[str, Style]]:
+        """One row's cells; narrow terminals drop company and channel so the due column stays."""
         late = self.get_component_rich_style("queue-list--late")
         dim = self.get_component_rich_style("queue-list--dim")
         high = self.get_component_rich_style("queue-list--high")
-        text = Text(no_wrap=True, overflow="ellipsis")
+        plain = Style()
         mark = "!" if item.urgency == "high" else " "
-        text.append(f" {mark} ", high if item.urgency == "high" else dim)
-        text.append(_cell(item.name, 20))
-        text.append(_cell(display_phone(item.phone), 17))
+        cells = [
+            (f" {mark} ", high if item.urgency == "high" else dim),
+            (_cell(item.name, 20), plain),
+            (_cell(display_phone(item.phone), 17), plain),
+        ]
         if wide:
-            text.append(_cell(item.company or "-", 14), dim)
-            text.append(_cell(item.source, 9), dim)
-        text.append(_cell(item.stage, 10))
-        text.append(_cell(attempt_text(item.touch, item.touches_total), 6), dim)
+            cells += [(_cell(item.company or "-", 14), dim), (_cell(item.source, 9), dim)]
         due, breached = self.due_text(item, previous)
-        text.append(_cell(due, 17), late if breached else Style())
         last = item.last_outcome.replace("_", " ") if item.last_outcome else ""
         if item.last_note:
             last = f"{last}: {item.last_note}" if last else item.last_note
-        text.append(last or "-", dim)
-        return text
+        cells += [
+            (_cell(item.stage, 10), plain),
+            (_cell(attempt_text(item.touch, item.touches_total), 6), dim),
+            (_cell(due, 17), late if breached else plain),
+            (" ".join(last.split()) or "-", dim),  # one line, whatever the note holds
+        ]
+        return cells
 
     def due_text(self, item: QueueItem, previous: QueueItem | None) -> tuple[str, bool]:
         """The due column and whether it is a breach (late / SLA missed / escalated)."""
