@@ -11,6 +11,9 @@ import pytest
 
 from backends import BACKENDS, PG_URL, drop_postgres, fresh_postgres_url
 
+# Start-up caches (validated rules, phone formats) of the tests stay out of the user's.
+os.environ.setdefault("CALLQ_CACHE_DIR", tempfile.mkdtemp(prefix="callq-test-cache-"))
+
 # 2026-11-23 10:00 in Asia/Kolkata (the default team zone), a Monday inside business hours.
 NOW = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
 

@@ -1,15 +1,20 @@
 """The rules file `callq.toml`: discovery, loading with `file:line: key.path` errors, defaults."""
 
+from __future__ import annotations
+
 import functools
 import re
-import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from callq.config_schema import TABLES, KeyPath, SchemaProblem, build_rules
 from callq.rules.model import Rules
+
+if TYPE_CHECKING:  # the schema loads when a rules text is validated, not from the cache
+    import tomllib
+
+    from callq.config_schema import KeyPath
 
 DEFAULT_NAME = "<default>"
 ENV_VAR = "CALLQ_CONFIG"
@@ -51,6 +56,20 @@ def load_default_rules() -> Rules:
     return _parse(_default_text(), None)
 
 
+def load_rules_cached(path: Path | None) -> Rules:
+    """`load_rules`, through the user's cache of validated rules (see rules_cache): what
+    every command and the TUI use at start-up. `rules check` validates for real."""
+    from callq import rules_cache
+    from callq.paths import user_cache_dir
+
+    cache_dir = user_cache_dir()
+    rules = rules_cache.load(path, cache_dir)
+    if rules is None:
+        rules = load_rules(path)
+        rules_cache.store(path, cache_dir, rules)
+    return rules
+
+
 def load_rules(path: Path | None) -> Rules:
     """The validated rules of `path` (None: the built-in default); raises ConfigError."""
     if path is None:
@@ -73,6 +92,10 @@ def parse_rules(text: str, path: Path) -> Rules:
 
 
 def _parse(text: str, path: Path | None) -> Rules:
+    import tomllib
+
+    from callq.config_schema import TABLES, SchemaProblem, build_rules
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -90,6 +113,8 @@ def _parse(text: str, path: Path | None) -> Rules:
 
 @functools.cache
 def _default_data() -> dict[str, Any]:
+    import tomllib
+
     return tomllib.loads(_default_text())
 
 

@@ -1,5 +1,6 @@
 """Where callq keeps its files by default: the platform's user config and data directories."""
 
+import os
 from pathlib import Path
 
 import platformdirs
@@ -25,6 +26,11 @@ def demo_db_path() -> Path:
     return user_data_dir() / "demo.db"
 
 
+def user_cache_dir() -> Path:
+    """Caches that only make start-up faster (safe to delete); $CALLQ_CACHE_DIR moves them."""
+    return Path(os.environ.get("CALLQ_CACHE_DIR") or platformdirs.user_cache_path(APP_NAME))
+
+
 def phone_display_cache() -> Path:
     """Formatted numbers of the queue's first screen, so it paints without phonenumbers."""
-    return platformdirs.user_cache_path(APP_NAME) / "phone-display.json"
+    return user_cache_dir() / "phone-display.json"

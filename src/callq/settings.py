@@ -62,12 +62,12 @@ def resolve_settings(
     default_db: Path | None = None,
 ) -> Settings:
     """Flags win over environment variables, which win over the config and the OS."""
-    from callq.config import find_config, load_rules
+    from callq.config import find_config, load_rules_cached
     from callq.paths import default_db_path
 
     env = os.environ if env is None else env
     config_path = find_config(config, env)
-    rules = load_rules(config_path)
+    rules = load_rules_cached(config_path)
     db_target = db or env.get("CALLQ_DB") or str(default_db or default_db_path())
     rep_name = rep or env.get("CALLQ_REP") or rules.team.me or _os_user()
     now_text = now or env.get("CALLQ_NOW")

@@ -325,10 +325,11 @@ class SummaryScreen(Screen[None]):
         self.action_refresh()
 
     def action_close(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
+        """Back to the queue; `callq summary` (this screen alone) quits."""
+        if isinstance(self.app, SummaryApp):
             self.app.exit()
+        else:
+            self.app.pop_screen()
 
 
 class SummaryApp(App[None]):
