@@ -79,7 +79,7 @@ class QueueList(ScrollView, can_focus=True):
         "queue-list--panel-warning",
     }
     DEFAULT_CSS = """
-    QueueList { height: 1fr; background: $surface; }
+    QueueList { height: 1fr; background: $surface; overflow-x: hidden; }
     QueueList > .queue-list--header { background: $primary-muted; color: $text; text-style: bold; }
     QueueList > .queue-list--cursor { background: $accent 50%; text-style: bold; }
     QueueList:focus > .queue-list--cursor { background: $accent; color: $text; }
