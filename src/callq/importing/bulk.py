@@ -8,7 +8,7 @@ every committed batch whole; a re-run skips the rows already recorded.
 """
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -375,17 +375,3 @@ def _insert_leads(
     writer.insert(FOLLOWUPS, FOLLOWUP_COLUMNS, followups)
     writer.insert(EVENTS, EVENT_COLUMNS, events)
     return ids
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-ProgressFn = Callable[[int, int], None]

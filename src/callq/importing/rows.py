@@ -2,7 +2,7 @@
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from callq.importing.fastphone import PhoneNormaliser
 from callq.phones import PhoneError
@@ -73,15 +73,16 @@ def channel_for(value: str) -> str | None:
     return "other"
 
 
-@dataclass(slots=True)
-class Row:
-    """A validated row: the lead it describes and where it came from."""
+class Row(NamedTuple):
+    """A validated row: the lead it describes and where it came from.
+
+    A tuple so that batches cross to the writing process cheaply (see `pipeline`)."""
 
     line: int
     key: str  # import fingerprint: the same row of the same content imports once
     name: str
     phone: str
-    other_phones: list[str] = field(default_factory=list)
+    other_phones: tuple[str, ...] = ()
     email: str = ""
     company: str = ""
     source: str = "other"
@@ -205,7 +206,7 @@ class RowReader:
             key=key,
             name=name,
             phone=phone,
-            other_phones=others,
+            other_phones=tuple(others),
             email=email,
             company=company,
             source=source or self.default_source,
