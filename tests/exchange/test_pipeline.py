@@ -119,3 +119,14 @@ def test_a_crash_in_the_reading_process_is_raised(
     with pytest.raises(RuntimeError, match="bug in validation"):
         run(db, rules, fixture_file("hubspot_contacts.csv"))
     assert counts(db) == {"Lead": 0, "FollowUp": 0, "Event": 0}
+
+
+def test_a_failed_fork_falls_back_to_one_process(
+    db, rules, fixture_file, in_background, monkeypatch
+):
+    def fork():
+        raise BlockingIOError("no more processes")
+
+    monkeypatch.setattr(os, "fork", fork)
+    result = run(db, rules, fixture_file("hubspot_contacts.csv"))
+    assert (result.imported, result.merged, result.rejected) == EXPECTED["hubspot_contacts.csv"]

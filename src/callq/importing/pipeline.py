@@ -196,7 +196,15 @@ def validated_in_background(path: Path, options: ReadOptions) -> Iterator[Valida
     # A bare fork: the child starts at once with everything imported (spawning a fresh
     # interpreter would spend ~0.6 s importing before the first row).
     receiving, sending = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory: one process still does the job
+        pid = None
+        os.close(receiving)
+        os.close(sending)
+    if pid is None:
+        yield ValidatedFile(validated(path, options))
+        return
     if pid == 0:
         _reading_process(sending, path, options)
     os.close(sending)  # the child holds the only writing end: EOF when it ends
