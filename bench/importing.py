@@ -89,6 +89,72 @@ def sqlite_import_seconds(csv_path: Path, workdir: Path) -> float | None:
     return time.perf_counter() - started
 
 
+class InsertRecorder:
+    """The importer's bulk INSERTs (statement and rows), grouped by transaction.
+
+    Recorded through SQLAlchemy's public cursor events, so the importer runs unchanged.
+    """
+
+    def __init__(self, engine) -> None:  # noqa: ANN001
+        from sqlalchemy import event
+
+        self.transactions: list[list[tuple[str, list]]] = [[]]
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._commit)
+
+    def _statement(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if executemany and statement.lstrip().upper().startswith("INSERT"):
+            self.transactions[-1].append((statement, list(parameters)))
+
+    def _commit(self, conn) -> None:  # noqa: ANN001
+        if self.transactions[-1]:
+            self.transactions.append([])
+
+    def rows(self) -> int:
+        return sum(len(rows) for batch in self.transactions for _, rows in batch)
+
+
+def schema_floor_seconds(recorder: InsertRecorder, imported_db: Path, workdir: Path) -> float:
+    """The same INSERTs replayed with bare sqlite3 `executemany` into a fresh callq database
+    (same schema, indexes and PRAGMAs, one transaction per batch): SQLite's own share."""
+    import sqlite3
+
+    from callq.importing.bulk import CACHE_KIB
+    from callq.store.db import open_database
+
+    target = workdir / "schema-floor.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    open_database(target).dispose()
+    connection = sqlite3.connect(target, isolation_level=None)
+    for pragma in (
+        "journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "wal_autocheckpoint=0",
+        f"cache_size=-{CACHE_KIB}",
+    ):  # fmt: skip
+        connection.execute(f"PRAGMA {pragma}")
+    connection.execute("ATTACH DATABASE ? AS imported", (str(imported_db),))
+    connection.execute("INSERT INTO rep SELECT * FROM imported.rep")  # the owners' rows
+    connection.execute("DETACH DATABASE imported")
+    started = time.process_time()
+    for batch in recorder.transactions:
+        connection.execute("BEGIN IMMEDIATE")
+        for statement, rows in batch:
+            connection.executemany(statement, rows)
+        connection.execute("COMMIT")
+    seconds = time.process_time() - started
+    connection.close()
+    return seconds
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the import's reading process)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def import_seconds(csv_path: Path, workdir: Path, *, profile: bool = False):  # noqa: ANN201
     """A fresh callq database, then one timed `import_file`; (seconds, result)."""
     from callq.config import load_rules
@@ -101,16 +167,17 @@ def import_seconds(csv_path: Path, workdir: Path, *, profile: bool = False):  # 
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     db = open_database(db_path)
     rules = load_rules(None)
+    recorder = InsertRecorder(db.engine)
     profiler = None
     if profile:
         import cProfile
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     result = import_file(db, rules, csv_path, now=NOW, rep="bench")
     seconds = time.perf_counter() - started
-    cpu_seconds = time.process_time() - cpu_started
+    cpu_seconds = _cpu_seconds() - cpu_started
     if profiler:
         import pstats
 
@@ -121,7 +188,8 @@ def import_seconds(csv_path: Path, workdir: Path, *, profile: bool = False):  # 
     again_seconds = time.perf_counter() - again_started
     ok = doctor.check(db).ok
     db.dispose()
-    return seconds, cpu_seconds, result, again_seconds, again, ok
+    floor = schema_floor_seconds(recorder, db_path, workdir)
+    return seconds, cpu_seconds, result, again_seconds, again, ok, (floor, recorder.rows())
 
 
 def measure(rows: int, *, profile: bool = False) -> dict:
@@ -130,7 +198,7 @@ def measure(rows: int, *, profile: bool = False) -> dict:
         csv_path = workdir / "hubspot-100k.csv"
         made = generate(csv_path, rows)
         floor = sqlite_import_seconds(csv_path, workdir)
-        seconds, cpu_seconds, result, again_seconds, again, ok = import_seconds(
+        seconds, cpu_seconds, result, again_seconds, again, ok, schema_floor = import_seconds(
             csv_path, workdir, profile=profile
         )
         return {
@@ -145,6 +213,8 @@ def measure(rows: int, *, profile: bool = False) -> dict:
             "merged": result.merged,
             "rejected": result.rejected,
             "sqlite_import_seconds": floor,
+            "schema_floor_cpu_seconds": schema_floor[0],
+            "schema_floor_rows": schema_floor[1],
             "sqlite_rows_per_s": rows / floor if floor else None,
             "reimport_seconds": again_seconds,
             "reimport_already_imported": again.already_imported,
@@ -163,6 +233,9 @@ def _report(facts: dict) -> str:
             f"load {facts['load_1min']:.1f}",
             f"  imported {facts['imported']:,} · merged {facts['merged']:,} · "
             f"rejected {facts['rejected']:,}",
+            f"  SQLite's share: its {facts['schema_floor_rows']:,} INSERTed rows replayed with "
+            f"bare sqlite3 executemany (same schema, PRAGMAs, batches): "
+            f"{facts['schema_floor_cpu_seconds']:.2f} CPU-s",
             f"  re-import: {facts['reimport_seconds']:.2f} s, "
             f"{facts['reimport_already_imported']:,} already imported, "
             f"{facts['reimport_created']} created; doctor ok: {facts['doctor_ok']}",
@@ -191,6 +264,9 @@ if bench is not None:
         measures = [Measure("import_file (all rows)", [facts["seconds"]])]
         if facts["sqlite_import_seconds"]:
             measures.append(Measure("sqlite3 .import (floor)", [facts["sqlite_import_seconds"]]))
+        measures.append(
+            Measure("same INSERTs, bare sqlite3 (CPU)", [facts["schema_floor_cpu_seconds"]])
+        )
         return Result(
             measures=measures,
             checks=[

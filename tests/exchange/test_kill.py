@@ -49,6 +49,20 @@ def _callq() -> str:
     return str(Path(sys.executable).with_name("callq"))
 
 
+def children(pid: int) -> list[int]:
+    listing = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in listing.read_text().split()] if listing.exists() else []
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie waits for init, which may never reap it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def _scalar(target: str, sql: str) -> int:
     from sqlalchemy import text
 
@@ -102,8 +116,14 @@ def test_killed_import_is_consistent_and_a_rerun_completes_it(cli_env, tmp_path,
     time.sleep(later)
     if process.poll() is not None:
         pytest.fail(f"the import finished before it could be killed: {process.stderr.read()}")
+    readers = children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    # Its reading process notices (a broken pipe) and ends too, holding nothing open.
+    deadline = time.monotonic() + 30
+    while any(running(pid) for pid in readers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(running(pid) for pid in readers)
 
     killed = shape(db_path)
     assert 0 < killed["leads"] < ROWS

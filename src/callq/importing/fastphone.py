@@ -48,12 +48,28 @@ class _Region:
         self.trunk_prefix = npfp if simple else None
         intl = metadata.international_prefix
         self.international_prefix = re.compile(intl) if intl else None
+        self._by_length: dict[int, re.Pattern | None] = {}
 
     def valid(self, national: str) -> bool:
         """`_number_type_helper(...) != UNKNOWN`: the general pattern and any type's."""
-        if not _matches(national, self.general):
-            return False
-        return any(_matches(national, desc) for desc in self.types)
+        length = len(national)
+        try:
+            pattern = self._by_length[length]
+        except KeyError:
+            pattern = self._by_length[length] = self._pattern_for(length)
+        return pattern is not None and pattern.fullmatch(national) is not None
+
+    def _pattern_for(self, length: int) -> re.Pattern | None:
+        """One regex for numbers of `length` digits: the general pattern as a lookahead,
+        then the types whose possible lengths allow `length`, in `_TYPES` order (one
+        match call instead of a Python loop over the types)."""
+        if self.general is None or not _length_allowed(self.general, length):
+            return None
+        types = [desc[1].pattern for desc in self.types if _length_allowed(desc, length)]
+        if not types:
+            return None
+        general = self.general[1].pattern
+        return re.compile(f"(?=(?:{general})\\Z)(?:{'|'.join(f'(?:{t})' for t in types)})")
 
 
 def _desc(desc) -> tuple[frozenset[int], re.Pattern] | None:  # noqa: ANN001
@@ -62,13 +78,9 @@ def _desc(desc) -> tuple[frozenset[int], re.Pattern] | None:  # noqa: ANN001
     return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
 
 
-def _matches(national: str, desc: tuple[frozenset[int], re.Pattern] | None) -> bool:
-    if desc is None:
-        return False
-    lengths, pattern = desc
-    if lengths and len(national) not in lengths:
-        return False
-    return pattern.fullmatch(national) is not None
+def _length_allowed(desc: tuple[frozenset[int], re.Pattern], length: int) -> bool:
+    lengths = desc[0]
+    return not lengths or length in lengths
 
 
 @lru_cache(maxsize=512)
@@ -99,7 +111,9 @@ def _valid_international(country_code: int, national: str) -> bool:
 
 def fast_e164(raw: str, region_code: str) -> str | None:
     """E.164 when `raw` is a plain number the cheap path can decide, else None."""
-    text = raw.strip().translate(_SEPARATORS)
+    text = raw.strip()
+    if not text.isdigit():  # most cells are plain digits: skip the translation
+        text = text.translate(_SEPARATORS)
     if text.startswith("+"):
         digits = text[1:]
         if not digits.isdigit() or not digits.isascii() or len(digits) > 17 or digits[0] == "0":

@@ -1,19 +1,16 @@
 """`callq import`: read, map and validate a CSV export, then import it batch by batch."""
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from callq.errors import UserError
-from callq.importing.bulk import BatchContext, BatchCounts, batched, write_batch
-from callq.importing.fastphone import PhoneNormaliser
-from callq.importing.headers import map_columns, parse_maps, require_usable
-from callq.importing.reading import read_table
-from callq.importing.rows import Row, RowReader
+from callq.importing.bulk import BatchContext, BatchCounts, write_batch
+from callq.importing.headers import parse_maps
+from callq.importing.pipeline import ReadOptions, Reject, validated_in_background
 from callq.rules.model import CHANNELS, Rules
-from callq.services.common import zone
 from callq.store import queries
 from callq.store.db import Database
 
@@ -46,14 +43,6 @@ def rejects_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
 
 
-def _valid_zone(name: str) -> bool:
-    try:
-        zone(name)
-    except Exception:
-        return False
-    return True
-
-
 def import_file(
     db: Database,
     rules: Rules,
@@ -73,49 +62,39 @@ def import_file(
         raise UserError(f"--source {source!r}: use one of {', '.join(CHANNELS)}")
     if owner is not None and not owner.strip():
         raise UserError("--owner needs a rep name")
-    explicit = parse_maps(list(maps or []))
-    table = read_table(path)
-    mapping = map_columns(table.headers, explicit)
-    require_usable(mapping, table.headers)
-
-    reader = RowReader(
-        mapping,
-        len(table.headers),
-        PhoneNormaliser(rules.team.region),
+    options = ReadOptions(
+        explicit_maps=parse_maps(list(maps or [])),
+        region=rules.team.region,
         default_source=source or "other",
-        valid_zone=_valid_zone,
+        batch_rows=batch_rows,
     )
-    rejects: list[tuple[list[str], str]] = []
-
-    def prepared() -> Iterator[Row]:
-        for cells, line in zip(table.rows, table.lines, strict=True):
-            row = reader.read(cells, line)
-            if isinstance(row, str):
-                rejects.append((cells, f"line {line}: {row}"))
-            else:
-                yield row
-
     ctx = BatchContext(rules, now, rep, owner.strip() if owner else None, path.name)
     counts = BatchCounts()
-    total = len(table.rows)
-    if dry_run:
-        try:
-            with db.write() as session:
-                queries.lock_intake(session)
-                for batch in batched(prepared(), batch_rows):
-                    counts.add(write_batch(session, ctx, batch))
-                raise _DryRun
-        except _DryRun:
-            pass
-    else:
-        for batch in batched(prepared(), batch_rows):
-            with db.write() as session:
-                queries.lock_intake(session)
-                counts.add(write_batch(session, ctx, batch))
-            if progress:
-                progress(
-                    counts.imported + counts.merged + counts.already_imported + len(rejects), total
-                )
+    rejects: list[Reject] = []
+    with validated_in_background(path, options) as validated_file:
+        layout = validated_file.layout
+        total = layout.rows
+        if dry_run:
+            try:
+                with db.write() as session:
+                    queries.lock_intake(session)
+                    for batch in validated_file.batches():
+                        rejects.extend(batch.rejects)
+                        if batch.rows:
+                            counts.add(write_batch(session, ctx, batch.rows))
+                    raise _DryRun
+            except _DryRun:
+                pass
+        else:
+            for batch in validated_file.batches():
+                rejects.extend(batch.rejects)
+                if batch.rows:
+                    with db.write() as session:
+                        queries.lock_intake(session)
+                        counts.add(write_batch(session, ctx, batch.rows))
+                if progress:
+                    done = counts.imported + counts.merged + counts.already_imported
+                    progress(done + len(rejects), total)
     if progress:
         progress(total, total)
 
@@ -123,7 +102,7 @@ def import_file(
     written = None
     if not dry_run:
         if rejects:
-            _write_rejects(target, table.headers, rejects, table.encoding, table.delimiter)
+            _write_rejects(target, layout.headers, rejects, layout.encoding, layout.delimiter)
             written = target
         elif target.exists():
             target.unlink()  # a stale list from an earlier run would mislead
@@ -136,19 +115,19 @@ def import_file(
         reopened=counts.reopened,
         rows=total,
         dry_run=dry_run,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        columns={table.headers[i]: f for i, f in sorted(mapping.items())},
-        ignored_columns=[h for i, h in enumerate(table.headers) if i not in mapping and h],
+        encoding=layout.encoding,
+        delimiter=layout.delimiter,
+        columns={layout.headers[i]: f for i, f in sorted(layout.mapping.items())},
+        ignored_columns=[h for i, h in enumerate(layout.headers) if i not in layout.mapping and h],
         unknown_owners=sorted(counts.unknown_owners),
-        unknown_timezones=reader.unknown_zones,
+        unknown_timezones=validated_file.unknown_zones,
     )
 
 
 def _write_rejects(
     target: Path,
     headers: list[str],
-    rejects: list[tuple[list[str], str]],
+    rejects: list[Reject],
     encoding: str,
     delimiter: str,
 ) -> None:

@@ -69,18 +69,37 @@ def read_table(path: Path) -> Table:
     headers = [h.strip() for h in headers]
     if not any(headers):
         raise UserError(f"{path}: the first line has no column names")
+    first_line = reader.line_num + 1
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        raise UserError(f"{path}: line {reader.line_num}: {error}") from None
+    if reader.line_num == first_line - 1 + len(records):
+        # Every record is one physical line: its line number follows from its position.
+        kept = [index for index, cells in enumerate(records) if _has_text(cells)]
+        rows = records if len(kept) == len(records) else [records[i] for i in kept]
+        lines = [first_line + index for index in kept]
+    else:  # quoted fields span lines: parse again, noting where each record starts
+        rows, lines = _rows_with_lines(text, delimiter)
+    return Table(headers, rows, lines, encoding, delimiter)
+
+
+def _has_text(cells: list[str]) -> bool:
+    return bool("".join(cells).strip())  # as any(cell.strip()), without a generator a row
+
+
+def _rows_with_lines(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader)  # the header
     rows: list[list[str]] = []
     lines: list[int] = []
     start = reader.line_num + 1
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append(row)
-                lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise UserError(f"{path}: line {reader.line_num}: {error}") from None
-    return Table(headers, rows, lines, encoding, delimiter)
+    for cells in reader:
+        if _has_text(cells):
+            rows.append(cells)
+            lines.append(start)
+        start = reader.line_num + 1
+    return rows, lines
 
 
 def _first_record(text: str) -> str:

@@ -1,8 +1,7 @@
 """One CSV row -> a lead to import, or the reason it cannot be imported."""
 
 import hashlib
-from collections import Counter
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from callq.importing.fastphone import PhoneNormaliser
 from callq.phones import PhoneError
@@ -73,15 +72,16 @@ def channel_for(value: str) -> str | None:
     return "other"
 
 
-@dataclass(slots=True)
-class Row:
-    """A validated row: the lead it describes and where it came from."""
+class Row(NamedTuple):
+    """A validated row: the lead it describes and where it came from.
+
+    A tuple so that batches cross to the writing process cheaply (see `pipeline`)."""
 
     line: int
     key: str  # import fingerprint: the same row of the same content imports once
     name: str
     phone: str
-    other_phones: list[str] = field(default_factory=list)
+    other_phones: tuple[str, ...] = ()
     email: str = ""
     company: str = ""
     source: str = "other"
@@ -125,27 +125,34 @@ class RowReader:
         self.normalise = normalise
         self.default_source = default_source
         self.valid_zone = valid_zone
-        self.seen: Counter[str] = Counter()
+        self.seen: dict[str, int] = {}
         self.unknown_zones = 0
         self._channels: dict[str, str | None] = {}
+        # Only the mapped fields are read per row; the rest stay "" (a copy of `_blank`).
+        self._mapped = [(name, index) for name, index in self.column.items() if index is not None]
+        self._blank = dict.fromkeys(_SINGLE, "")
 
     def fingerprint(self, cells: list[str]) -> str:
         content = "\x1f".join(cells)
-        self.seen[content] += 1
         # An identical second line is a second inquiry: it gets its own key.
-        return hashlib.blake2b(
-            f"{self.seen[content]}\x1e{content}".encode(), digest_size=12
-        ).hexdigest()
+        occurrence = self.seen[content] = self.seen.get(content, 0) + 1
+        return hashlib.blake2b(f"{occurrence}\x1e{content}".encode(), digest_size=12).hexdigest()
 
-    def _cell(self, cells: list[str], name: str) -> str:
-        index = self.column[name]
-        if index is None or index >= len(cells):
-            return ""
-        value = cells[index]
-        if name == "notes":  # keep its lines; a CRLF file's embedded newlines too
-            return value.replace("\r\n", "\n").replace("\r", "\n").strip()
-        value = value.strip()
-        return " ".join(value.split()) if "  " in value or "\n" in value or "\t" in value else value
+    def _texts(self, cells: list[str]) -> dict[str, str]:
+        """Field -> its cell's text: one line, trimmed, inner whitespace runs collapsed;
+        notes keep their lines (a CRLF file's embedded newlines too)."""
+        texts = self._blank.copy()
+        count = len(cells)
+        for name, index in self._mapped:
+            if index < count and (value := cells[index]):
+                if name == "notes":
+                    texts[name] = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+                    continue
+                value = value.strip()
+                if "  " in value or "\n" in value or "\t" in value:
+                    value = " ".join(value.split())
+                texts[name] = value
+        return texts
 
     def _phones(self, cells: list[str]) -> list[str]:
         found = []
@@ -180,23 +187,17 @@ class RowReader:
         if phone is None:
             return first_error or "no usable phone number"
 
-        cell = self._cell
+        text = self._texts(cells)
         full = " ".join(
-            p
-            for p in (
-                cell(cells, "first_name"),
-                cell(cells, "middle_name"),
-                cell(cells, "last_name"),
-            )
-            if p
+            part for part in (text["first_name"], text["middle_name"], text["last_name"]) if part
         )
-        email, company = cell(cells, "email"), cell(cells, "company")
-        name = cell(cells, "name") or full or company or email or phone
-        zone = cell(cells, "timezone") or None
+        email, company = text["email"], text["company"]
+        name = text["name"] or full or company or email or phone
+        zone = text["timezone"] or None
         if zone and not self.valid_zone(zone):
             self.unknown_zones += 1
             zone = None
-        source_text = cell(cells, "source")
+        source_text = text["source"]
         source = self._channels.get(source_text, "")
         if source == "":
             source = self._channels[source_text] = channel_for(source_text)
@@ -205,13 +206,13 @@ class RowReader:
             key=key,
             name=name,
             phone=phone,
-            other_phones=others,
+            other_phones=tuple(others),
             email=email,
             company=company,
             source=source or self.default_source,
-            owner=cell(cells, "owner"),
-            interest=cell(cells, "interest"),
-            urgency=_URGENCY_WORDS.get(cell(cells, "urgency").lower(), "normal"),
+            owner=text["owner"],
+            interest=text["interest"],
+            urgency=_URGENCY_WORDS.get(text["urgency"].lower(), "normal"),
             timezone=zone,
-            note=cell(cells, "notes"),
+            note=text["notes"],
         )
