@@ -234,3 +234,19 @@ def test_a_killed_demo_build_never_leaves_a_broken_database(tmp_path: Path, dela
     report = check(open_database(path))  # the old demo, or the whole new one
     assert report.ok, report.problems
     assert report.facts["leads"] in (300, 20000)
+    # ... and its worker processes do not outlive it.
+    deadline = time.monotonic() + 10
+    while (left := _processes_naming(path)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"orphaned demo workers: {left}"
+
+
+def _processes_naming(path: Path) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(path).encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found

@@ -12,6 +12,7 @@ import os
 import random
 import sqlite3
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -264,7 +265,8 @@ def _load(
                 _merge(connection, path)
                 open_followups, events = open_followups + opened, events + written
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            pool_options = {"initializer": _exit_with_parent, "initargs": (os.getpid(),)}
+            with ProcessPoolExecutor(max_workers=workers, **pool_options) as pool:
                 futures = [
                     pool.submit(write_chunk, world, c, p, tables)
                     for c, p in zip(chunks, paths, strict=True)
@@ -278,6 +280,18 @@ def _load(
         connection.execute(sql)
     connection.execute("COMMIT")
     return open_followups, events
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In each worker: exit once the build that started it is gone. A killed build's
+    workers otherwise wait on the pool's queue forever (found after the kill test)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="callq-demo-parent-watch", daemon=True).start()
 
 
 _TABLES = ("lead", "call", "followup", "event")
