@@ -176,10 +176,13 @@ class Terminal:
             if shown_now():
                 return time.perf_counter()
             while True:
-                for arrived, chunk in self._take():
+                seen_at = None
+                for arrived, chunk in self._take():  # replay all of them, even once seen
                     self.screen.feed(chunk)
-                    if shown_now():
-                        return arrived
+                    if seen_at is None and shown_now():
+                        seen_at = arrived
+                if seen_at is not None:
+                    return seen_at
                 if self.ended:
                     tail = ANSI.sub(b"", bytes(self.raw[-2000:])).decode(errors="replace")
                     raise RuntimeError(f"the app exited before showing {text!r}: {tail}")
