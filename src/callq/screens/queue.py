@@ -19,9 +19,14 @@ from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import PAGE, QueueList
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from callq.services import session
     from callq.services.leads import NewLead
     from callq.services.views import LoggedOutcome
+
+
+SETTLE_SECONDS = 1.0  # after the last outcome logged here, before the exact re-read
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class QueueScreen(LeadActions):
     BINDINGS = bindings("queue", "lead", outcomes_first=True)
     data: QueueData | None = None
     edits = 0  # local in-place changes; a background read begun before one is stale
+    _settle_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
@@ -186,7 +192,15 @@ class QueueScreen(LeadActions):
             stats = replace(stats, calls_today=stats.calls_today + 1)
             self.data = replace(self.data, stats=stats)
         self.show_header()
-        self.set_timer(0.5, self.refresh_in_background)
+        self.settle_later()
+
+    def settle_later(self) -> None:
+        """Re-read the exact counts once the rep pauses: the rows were updated in place, and
+        a re-read while they log one outcome after another would share their frames (its
+        rows are processed in Python, holding the GIL)."""
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+        self._settle_timer = self.set_timer(SETTLE_SECONDS, self.refresh_in_background)
 
     # -- queue actions ---------------------------------------------------------
 
