@@ -194,23 +194,26 @@ class CallqApp(App[None]):
             flag_escalations(self.db, self.settings.rules, self.settings.now())
 
     def poll(self) -> None:
-        """Cheap check for others' changes, and for follow-ups falling due while open."""
+        """Cheap check for others' changes, and for follow-ups falling due while open: the
+        reads run in a thread, so a poll never takes a frame from the rep's keys."""
+        self.run_worker(self._poll_in_thread, thread=True, exclusive=True, group="poll")
+
+    def _poll_in_thread(self) -> None:
+        from callq.screens.errors import SHOWN_ERRORS
         from callq.services import session
 
-        now = self.settings.now()
-        marker = self.guard(session.change_marker, self.db)
-        alerts = []
-        if self._last_poll is not None and now > self._last_poll:
-            alerts = (
-                self.guard(
-                    session.falling_due,
-                    self.db,
-                    rep=self.settings.rep,
-                    after=self._last_poll,
-                    until=now,
-                )
-                or []
-            )
+        now, last = self.settings.now(), self._last_poll
+        try:
+            marker = session.change_marker(self.db)
+            alerts = []
+            if last is not None and now > last:
+                alerts = session.falling_due(self.db, rep=self.settings.rep, after=last, until=now)
+        except SHOWN_ERRORS as error:  # e.g. locked for long: said on screen, polled again
+            self.call_from_thread(self.notify, str(error), severity="error", timeout=8)
+            return
+        self.call_from_thread(self._polled, now, marker, alerts)
+
+    def _polled(self, now: datetime, marker: object, alerts: list) -> None:
         minute_turned = self._last_poll is None or now.minute != self._last_poll.minute
         self._last_poll = now
         if minute_turned:
@@ -222,8 +225,8 @@ class CallqApp(App[None]):
             self.notify(f"Due now: {names}", title="Follow-up due", timeout=10)
             if self.settings.rules.notify.bell:
                 self.bell()
-        if (marker is not None and marker != self._marker) or minute_turned or alerts:
-            self._marker = marker or self._marker
+        if marker != self._marker or minute_turned or alerts:
+            self._marker = marker
             queue = self.queue_screen()
             if queue is not None:
                 queue.refresh_in_background()

@@ -380,6 +380,9 @@ async def test_changes_by_others_appear_on_poll(app, day):
             rep="ben",
         )
         app.poll()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert "New 3" in str(app.screen.query_one("#header").content)
 
@@ -394,6 +397,9 @@ async def test_followup_falling_due_notifies(day):
         # 15 minutes pass: Vikram's 11:10 callback falls due (Settings is frozen; tests only).
         object.__setattr__(app.settings, "fixed_now", settings.now() + timedelta(minutes=15))
         app.poll()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert any("Vikram Singh" in t for t in toasts(app))
         assert "Overdue 3 · Due today 0" in str(app.screen.query_one("#header").content)
