@@ -39,6 +39,18 @@ async def _loaded(pilot) -> SummaryScreen:  # noqa: ANN001
         await pilot.pause(0.05)
     status = pilot.app.screen.query_one("#status")
     assert all(table.row_count for table in tables), f"not loaded: {status.content}"
+    # DataTable sizes its columns for new rows on a later idle; a CI run under load once
+    # took the snapshot before (a 'Rep' column and nothing else). Wait for that too
+    # (Textual keeps the pending work in these two attributes; no public one says it).
+    for _ in range(600):
+        pending = [
+            t
+            for t in pilot.app.screen.query(DataTable)
+            if t._require_update_dimensions or t._new_rows
+        ]
+        if not pending:
+            break
+        await pilot.pause(0.05)
     for _ in range(3):
         await pilot.pause()
     await pilot.wait_for_scheduled_animations()
