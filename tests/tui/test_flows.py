@@ -127,6 +127,21 @@ async def test_outcome_key_and_enter_typed_in_one_burst_log_it(app, day):
         assert current(app).name == "Rahul Verma"
 
 
+async def test_pasting_into_the_outcome_panel_types_the_first_line(app, day):
+    from textual import events
+
+    _, db = day
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        app.screen.query_one(QueueList).post_message(events.Paste("rang twice\nthen busy"))
+        await pilot.pause()
+        assert "> rang twice" in list_text(app) and "then busy" not in list_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert calls(db)[-1].note == "rang twice"
+
+
 async def test_log_from_lead_screen_with_note_returns_to_queue(app, day):
     _, db = day
     async with app.run_test(size=SIZE) as pilot:
