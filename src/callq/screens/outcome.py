@@ -145,11 +145,9 @@ class OutcomeForm(Vertical):
         if not suggestion.closes:
             field = self.query_one(TimeField)
             try:
-                instant = field.read()
+                callback, their_time = field.chosen()
             except CallbackError:
                 field.show_preview()
                 field.query_one("#when", Input).focus()
                 return
-            if field.changed or suggestion.required:
-                callback, their_time = instant, field.their_time
         self.close(OutcomeChoice(suggestion.outcome.id, note, callback, their_time))

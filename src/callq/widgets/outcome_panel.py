@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
-from callq.widgets.time_field import PREFILL_FORMAT, TimeContext, preview_time, read_time
+from callq.widgets.time_field import (
+    TimeContext,
+    chosen_time,
+    placeholder_text,
+    prefill_text,
+    preview_time,
+)
 
 if TYPE_CHECKING:
     from callq.services.session import Suggestion
@@ -90,12 +96,10 @@ class OutcomePanel:
     when: LineEdit = field(default_factory=LineEdit)
     their_time: bool = False
     editing: str = "note"  # or "when"
-    tried: bool = False  # a save failed: show why until the time is fixed
     prefill: str = ""
 
     def __post_init__(self) -> None:
-        at = self.suggestion.at
-        self.prefill = at.astimezone(self.context.rep_tz).strftime(PREFILL_FORMAT) if at else ""
+        self.prefill = prefill_text(self.suggestion.at, self.context)
         self.when.set(self.prefill)
 
     @property
@@ -135,12 +139,13 @@ class OutcomePanel:
         """The rep's choice; CallbackError (shown in the panel) when the time is not usable."""
         callback, their_time = None, False
         if not self.closes:
-            self.tried = True
-            instant = read_time(
-                self.when.text, self.context, their_time=self.their_time, required=self.required
+            callback, their_time = chosen_time(
+                self.when.text,
+                self.prefill,
+                self.context,
+                their_time=self.their_time,
+                required=self.required,
             )
-            if self.when.text.strip() != self.prefill or self.their_time or self.required:
-                callback, their_time = instant, self.their_time
         return OutcomeChoice(
             self.suggestion.outcome.id, self.note.text.strip(), callback, their_time
         )
@@ -168,7 +173,7 @@ class OutcomePanel:
             their = f"{box} their time ({self.context.lead_tz.key})"
             row.append(" " * max(inner - len(label) - len(their), 1) + their, styles.label)
             rows.append(row)
-            placeholder = "required: e.g. tomorrow 3pm, fri 10:30, in 2h" if self.required else ""
+            placeholder = placeholder_text(required=self.required)
             rows.append(self._input(self.when, placeholder, self.editing == "when", styles))
             text, ok = self.preview()
             # An error can be a sentence: two lines, so the rep reads all of it.

@@ -44,14 +44,10 @@ class TimeField(Vertical):
     def _set(self, context: TimeContext | None, prefill: datetime | None, required: bool) -> None:
         self.context = context
         self.required = required
-        self.prefill_text = (
-            prefill.astimezone(context.rep_tz).strftime(PREFILL_FORMAT)
-            if prefill and context
-            else ""
-        )
+        self.prefill_text = prefill_text(prefill, context) if context else ""
 
     def _placeholder(self) -> str:
-        return "required: e.g. tomorrow 3pm, fri 10:30, in 2h" if self.required else ""
+        return placeholder_text(required=self.required)
 
     def _their_label(self) -> str:
         lead = self.context.lead_tz.key if self.context else "-"
@@ -92,9 +88,15 @@ class TimeField(Vertical):
     def text(self) -> str:
         return self.query_one("#when", Input).value.strip()
 
-    @property
-    def changed(self) -> bool:
-        return self.text != self.prefill_text or self.their_time
+    def chosen(self) -> tuple[datetime | None, bool]:
+        """What to save (see `chosen_time`); CallbackError when the text is not usable."""
+        return chosen_time(
+            self.text,
+            self.prefill_text,
+            self.context,
+            their_time=self.their_time,
+            required=self.required,
+        )
 
     def read(self) -> datetime | None:
         """The typed instant (None when empty and optional); CallbackError when not usable."""
@@ -118,6 +120,26 @@ class TimeField(Vertical):
     def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
         if self.context is not None:
             self.show_preview()
+
+
+def prefill_text(at: datetime | None, ctx: TimeContext) -> str:
+    """The rule's time as the field shows it before the rep types (rep's zone)."""
+    return at.astimezone(ctx.rep_tz).strftime(PREFILL_FORMAT) if at else ""
+
+
+def placeholder_text(*, required: bool) -> str:
+    return "required: e.g. tomorrow 3pm, fri 10:30, in 2h" if required else ""
+
+
+def chosen_time(
+    text: str, prefill: str, ctx: TimeContext, *, their_time: bool, required: bool
+) -> tuple[datetime | None, bool]:
+    """(instant, their_time) to save when the rep changed the pre-filled time or must
+    choose one; (None, False) to let the rule decide. CallbackError when not usable."""
+    instant = read_time(text, ctx, their_time=their_time, required=required)
+    if text.strip() != prefill or their_time or required:
+        return instant, their_time
+    return None, False
 
 
 def read_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) -> datetime | None:
