@@ -43,7 +43,9 @@ def looks_like_phone(text: str) -> bool:
 # E.164 -> the international format, for numbers already shown. The queue's first frame
 # takes them from a small cache file: importing phonenumbers and compiling a region's
 # formats costs ~70 ms, a quarter of a bare Textual app's start-up.
-_shown: dict[str, str] = {}
+_shown: dict[str, str] = {}  # what this run shows
+_cached: dict[str, str] = {}  # read from the file, not shown yet this run
+_unchecked: list[str] = []  # shown from the file: checked against the library later
 DISPLAY_CACHE_SIZE = 2000
 
 
@@ -51,7 +53,12 @@ def display_phone(e164: str) -> str:
     """International format for people: `+91 98765 43210`."""
     shown = _shown.get(e164)
     if shown is None:
-        shown = _shown[e164] = _international(e164)
+        shown = _cached.pop(e164, None)
+        if shown is None:
+            shown = _international(e164)
+        else:
+            _unchecked.append(e164)
+        _shown[e164] = shown
     return shown
 
 
@@ -73,19 +80,21 @@ def load_display_cache(path: Path) -> None:
         return
     if isinstance(cached, dict):
         for e164, shown in cached.items():
-            if isinstance(e164, str) and isinstance(shown, str):
-                _shown.setdefault(e164, shown)
+            if isinstance(e164, str) and isinstance(shown, str) and e164 not in _shown:
+                _cached[e164] = shown
 
 
 def refresh_display_cache(path: Path) -> bool:
-    """Re-format the numbers shown so far with the library, save them for the next start
-    (atomically: several apps may run), and say whether any cached text was stale."""
+    """Re-format with the library the numbers this run showed from the file (only those:
+    the rest wait until they are shown), save the cache for the next start (atomically:
+    several apps may run), and say whether any text shown was stale."""
     stale = False
-    for e164, shown in list(_shown.items())[-DISPLAY_CACHE_SIZE:]:
+    for e164 in _unchecked:
         fresh = _international(e164)
-        if fresh != shown:
+        if fresh != _shown[e164]:
             _shown[e164], stale = fresh, True
-    keep = dict(list(_shown.items())[-DISPLAY_CACHE_SIZE:])
+    _unchecked.clear()
+    keep = dict(list({**_cached, **_shown}.items())[-DISPLAY_CACHE_SIZE:])  # newest last
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
