@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -24,12 +26,17 @@ from callq.screens.queue import QueueScreen
 from callq.settings import Settings
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from callq.store.db import Database
     from callq.store.quickread import QuickReader
 
 T = TypeVar("T")
 # Others see a change within this (SPEC 9: within seconds); a poll is two indexed reads.
 POLL_SECONDS = 2.0
+# The cyclic collector's full pass over what a session accumulates takes 10-20 ms, a whole
+# frame: it runs when the rep pauses (see `collect_garbage`), at least this often.
+FULL_GC_SECONDS = 60.0
 
 
 class CallqApp(App[None]):
@@ -63,6 +70,8 @@ class CallqApp(App[None]):
             assert quick is not None, "make_app opens the database when there is no quick reader"
             self.viewer_tz = quick.rep_tz
         self._marker = 0
+        self.notices: deque[str] = deque(maxlen=50)  # what the toasts said, newest last
+        self._last_full_gc = time.monotonic()
         self._last_poll: datetime | None = None
 
     @property
@@ -87,7 +96,7 @@ class CallqApp(App[None]):
         if self.services_ready:
             self._start_polling()
             if self.live:
-                self.call_after_refresh(gc.freeze)
+                self.call_after_refresh(self._pace_garbage_collection)
         else:
             self.call_after_refresh(self.set_timer, 0.02, self._load_services)
 
@@ -98,6 +107,7 @@ class CallqApp(App[None]):
         self._last_poll = self.settings.now()
         if self.live:
             self.set_interval(POLL_SECONDS, self.poll)
+            self.set_interval(FULL_GC_SECONDS, self._collect_garbage_if_quiet)
 
     def _load_services(self) -> None:
         threading.Thread(target=self._open_in_thread, name="callq-load", daemon=True).start()
@@ -118,14 +128,36 @@ class CallqApp(App[None]):
                 from callq import paths, phones
 
                 self._phones_stale = phones.refresh_display_cache(paths.phone_display_cache())
-            # Everything loaded so far lives as long as the app: keep it out of the cyclic
-            # collector, whose full passes over it took ~100 ms (several frames) mid-outcome.
-            gc.freeze()
+            if self.live:
+                self._pace_garbage_collection()
         except BaseException as error:  # shown on the UI thread; the app stays up
             self._load_error = error
         finally:
             self._services_event.set()
         self.call_from_thread(self._services_loaded)
+
+    def _pace_garbage_collection(self) -> None:
+        """Everything loaded so far lives as long as the app: keep it out of the cyclic
+        collector (full passes over it took ~100 ms mid-outcome), and leave the full pass
+        over the rest to `collect_garbage`, in the rep's pauses. The young generations stay
+        automatic: their passes take well under a millisecond."""
+        gc.freeze()
+        young, middle, _full = gc.get_threshold()
+        gc.set_threshold(young, middle, 1 << 30)
+        self._last_full_gc = time.monotonic()
+
+    def collect_garbage(self) -> None:
+        if not self.live:
+            return  # tests and snapshots keep Python's own schedule
+        gc.collect()
+        self._last_full_gc = time.monotonic()
+
+    def _collect_garbage_if_quiet(self) -> None:
+        queue = self.queue_screen()
+        working = queue is not None and (queue.settling or queue.queue.panel is not None)
+        overdue = time.monotonic() - self._last_full_gc > 5 * FULL_GC_SECONDS
+        if not working or overdue:
+            self.collect_garbage()
 
     def _services_loaded(self) -> None:
         if self._load_error is not None:
@@ -139,6 +171,30 @@ class CallqApp(App[None]):
             queue.refresh_in_background()
 
     # -- helpers the screens use ---------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """On the queue, toasts are drawn by its list (see widgets/toasts: Textual's toasts
+        lay out the screen as they come and go); other screens keep Textual's."""
+        if threading.current_thread() is not threading.main_thread():
+            self.call_from_thread(
+                self.notify, message, title=title, severity=severity, timeout=timeout
+            )
+            return
+        self.notices.append(str(message))
+        screen = self.screen_stack[-1] if self.screen_stack else None
+        if isinstance(screen, QueueScreen) and screen.is_mounted:
+            seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+            screen.queue.show_toast(str(message), title=title, severity=severity, timeout=seconds)
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def guard(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Run one service call; a user-facing error is shown and nothing changes (None)."""
@@ -228,7 +284,9 @@ class CallqApp(App[None]):
         if marker != self._marker or minute_turned or alerts:
             self._marker = marker
             queue = self.queue_screen()
-            if queue is not None:
+            # While the rep logs outcome after outcome the marker moves with their own writes;
+            # the re-read due when they pause shows others' changes too.
+            if queue is not None and not queue.settling:
                 queue.refresh_in_background()
 
     # -- app-wide actions ------------------------------------------------------

@@ -1,5 +1,6 @@
 """Pilot tests: real key presses for every flow; assert what the rep sees and what the db holds."""
 
+import asyncio
 import sys
 from dataclasses import replace
 
@@ -20,7 +21,7 @@ SIZE = (120, 40)
 
 
 def toasts(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return list(app.notices)
 
 
 def calls(db) -> list[Call]:
@@ -94,6 +95,10 @@ async def test_log_no_answer_from_queue_then_undo(app, day):
         logged = calls(db)
         assert len(logged) == before + 1 and logged[-1].outcome == "no_answer"
         assert "No answer · next Mon 23 Nov 14:30 · touch 2/5" in toasts(app)
+        await pilot.pause()  # the toast follows the queue's frame
+        toast_lines = [line for line in list_text(app).splitlines() if "▌" in line]
+        assert "Priya Sharma" in toast_lines[0]  # its title, over the bottom-right rows
+        assert "No answer · next Mon 23 Nov 14:30" in toast_lines[1]
         # the cursor is on the next lead
         assert current(app).name == "Rahul Verma"
         await pilot.press("u")
@@ -494,3 +499,49 @@ async def test_a_lead_is_held_while_open_and_given_back_on_leaving(app, day):
         await pilot.press("escape")
         await pilot.pause()
         assert show_lead(db, settings.rules, f"#{top.lead_id}").lead.claimed_by is None
+
+
+async def test_queue_toasts_expire_and_the_rows_show_again(app):
+    app.NOTIFICATION_TIMEOUT = 0.2
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = list_text(app)
+        app.notify("First", title="One")
+        app.notify("Second", severity="warning")
+        await pilot.pause()
+        shown = list_text(app)
+        assert "▌ One" in shown and "▌ First" in shown and "▌ Second" in shown
+        assert shown.index("First") < shown.index("Second")  # the newest at the bottom
+        await pilot.wait_for_scheduled_animations()
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        assert list_text(app) == before
+
+
+async def test_toasts_on_other_screens_stay_textual_toasts(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # the lead screen
+        await pilot.pause()
+        assert isinstance(app.screen, LeadScreen)
+        app.notify("On the lead screen")
+        await pilot.pause()
+        assert [str(n.message) for n in app._notifications] == ["On the lead screen"]
+
+
+async def test_a_poll_while_the_rep_logs_leaves_the_reread_to_the_pause(app, monkeypatch):
+    """The poll sees the rep's own writes as a change; re-reading then would share the
+    frames of their next outcome. The re-read when they pause shows others' changes too."""
+    rereads = []
+    monkeypatch.setattr(QueueScreen, "refresh_in_background", lambda self: rereads.append(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        queue = app.screen
+        assert queue.settling
+        app._polled(app.settings.now(), ("someone else's write", 0), [])
+        assert rereads == []
+        queue._settle_timer.stop()
+        queue._settle()  # the rep paused
+        assert rereads == [1] and not queue.settling
+        app._polled(app.settings.now(), ("another write", 0), [])
+        assert rereads == [1, 1]

@@ -102,6 +102,26 @@ class QueueScreen(LeadActions):
             return  # the next refresh tries again; a foreground action shows the error
         self.app.call_from_thread(self._apply_if_current, replace(data, pages=pages), edits)
 
+    def on_queue_list_pages_short(self, message: QueueList.PagesShort) -> None:
+        if self.app.services_ready and self.data is not None:
+            # After the outcome's frame: the read's Python would share that frame's GIL.
+            self.call_after_refresh(self._top_up, self.data.reader, message.keys)
+
+    @work(thread=True, group="queue-top-up")
+    def _top_up(self, reader: Any, keys: list[tuple[str, int]]) -> None:
+        from callq.screens.errors import SHOWN_ERRORS
+
+        edits = self.edits
+        try:
+            pages = {key: reader.page(key[0], offset=key[1] * PAGE, limit=PAGE) for key in keys}
+        except SHOWN_ERRORS:
+            return  # the rows are read when they scroll into view, or at the next refresh
+        self.app.call_from_thread(self._top_up_if_current, pages, edits)
+
+    def _top_up_if_current(self, pages: dict, edits: int) -> None:
+        if edits == self.edits:  # else rows moved meanwhile; the next outcome asks again
+            self.queue.top_up(pages)
+
     def _apply_if_current(self, data: QueueData, edits: int) -> None:
         if edits == self.edits:  # else the refresh the newer change scheduled will show it
             self.apply(data)
@@ -200,7 +220,17 @@ class QueueScreen(LeadActions):
         rows are processed in Python, holding the GIL)."""
         if self._settle_timer is not None:
             self._settle_timer.stop()
-        self._settle_timer = self.set_timer(SETTLE_SECONDS, self.refresh_in_background)
+        self._settle_timer = self.set_timer(SETTLE_SECONDS, self._settle)
+
+    @property
+    def settling(self) -> bool:
+        """Outcomes were logged here and the re-read after them is still to come."""
+        return self._settle_timer is not None
+
+    def _settle(self) -> None:
+        self._settle_timer = None
+        self.refresh_in_background()
+        self.app.collect_garbage()  # the rep paused: a full pass costs no keystroke
 
     # -- queue actions ---------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,13 +21,19 @@ from textual.strip import Strip
 from callq.describe import attempt_text
 from callq.phones import display_phone
 from callq.services.views import SECTION_TITLES, SECTIONS, QueueItem
+from callq.widgets.toasts import Toast, ToastStack, ToastStyles
 
 if TYPE_CHECKING:  # the panel (and the time parsing under it) loads after the first frame
+    from textual.timer import Timer
+
     from callq.widgets.outcome_panel import OutcomePanel
 
 PANEL_WIDTH, PANEL_HEIGHT = 72, 9  # the outcome panel's size, borders included
 
 PAGE = 64
+# After this many rows left a page in place, it is re-read in the background: the window
+# (up to ~60 rows) still has rows to show meanwhile, and no read waits inside a frame.
+TOP_UP_AFTER = 4
 PageFetcher = Callable[[str, int, int], list[QueueItem]]
 
 
@@ -77,6 +84,11 @@ class QueueList(ScrollView, can_focus=True):
         "queue-list--panel-ok",
         "queue-list--panel-error",
         "queue-list--panel-warning",
+        "queue-list--toast",
+        "queue-list--toast-title",
+        "queue-list--toast-information",
+        "queue-list--toast-warning",
+        "queue-list--toast-error",
     }
     DEFAULT_CSS = """
     QueueList { height: 1fr; background: $surface; overflow-x: hidden; }
@@ -93,6 +105,11 @@ class QueueList(ScrollView, can_focus=True):
     QueueList > .queue-list--panel-ok { color: $success; }
     QueueList > .queue-list--panel-error { color: $error; }
     QueueList > .queue-list--panel-warning { color: $warning; }
+    QueueList > .queue-list--toast { background: $panel-lighten-1; color: $foreground; }
+    QueueList > .queue-list--toast-title { color: $foreground; text-style: bold; }
+    QueueList > .queue-list--toast-information { color: $success; }
+    QueueList > .queue-list--toast-warning { color: $warning; }
+    QueueList > .queue-list--toast-error { color: $error; }
     """
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -102,6 +119,13 @@ class QueueList(ScrollView, can_focus=True):
         Binding("home", "edge(0)", "First", show=False),
         Binding("end", "edge(1)", "Last", show=False),
     ]
+
+    class PagesShort(Message):
+        """Rows left these pages in place: re-read them before the view reaches their end."""
+
+        def __init__(self, keys: list[tuple[str, int]]) -> None:
+            super().__init__()
+            self.keys = keys
 
     class Moved(Message):
         """The cursor moved to another lead (or to none)."""
@@ -122,6 +146,10 @@ class QueueList(ScrollView, can_focus=True):
         self._strips: dict[tuple, Strip] = {}  # rendered rows
         self.panel: OutcomePanel | None = None  # the outcome being entered, drawn over rows
         self._panel_strips: list[Strip] | None = None
+        self.toasts = ToastStack()  # drawn over the bottom-right rows (see widgets/toasts)
+        self._toast_strips: list[Strip | None] | None = None
+        self._toast_timer: Timer | None = None
+        self._pass_style: Style | None = None  # the base style during one rendering pass
 
     # -- data -------------------------------------------------------------
 
@@ -203,7 +231,9 @@ class QueueList(ScrollView, can_focus=True):
             page_no, index = divmod(offset, PAGE)
             page = self._pages.get((from_section, page_no))
             if page is not None and index < len(page):
-                self._pages[(from_section, page_no)] = page[:index] + page[index + 1 :]
+                page = self._pages[(from_section, page_no)] = page[:index] + page[index + 1 :]
+                if len(page) <= PAGE - TOP_UP_AFTER:
+                    self.post_message(self.PagesShort([(from_section, page_no)]))
             self._short.add((from_section, page_no))
         for key in list(self._pages):
             if key[0] == to_section or (key[0] == from_section and key[1] > offset // PAGE):
@@ -212,6 +242,18 @@ class QueueList(ScrollView, can_focus=True):
         self._settle(self.cursor, 1)
         self.refresh()
         self.post_message(self.Moved(self.current_item))
+
+    def top_up(self, pages: dict[tuple[str, int], list[QueueItem]]) -> None:
+        """Pages re-read off the UI thread (nothing changed here since): rows that scroll
+        into view need no read in the middle of a frame. Redraws only if a row differs."""
+        changed = False
+        for key, page in pages.items():
+            old = self._pages.get(key)
+            self._pages[key] = page
+            self._short.discard(key)
+            changed = changed or old is None or page[: len(old)] != old
+        if changed:
+            self.refresh()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -379,7 +421,7 @@ class QueueList(ScrollView, can_focus=True):
                 error=style("queue-list--panel-error"),
                 warning=style("queue-list--panel-warning"),
             )
-            base = self.rich_style + style("queue-list--panel")
+            base = self.base_style + style("queue-list--panel")
             self._panel_strips = [
                 Strip(text.render(self.app.console), text.cell_len).apply_style(base)
                 for text in self.panel.lines(width, styles)
@@ -392,16 +434,95 @@ class QueueList(ScrollView, can_focus=True):
             [under.crop(0, left), self._panel_strips[index], under.crop(left + width, total)]
         )
 
+    # -- toasts -----------------------------------------------------------
+
+    def show_toast(
+        self, message: str, *, title: str = "", severity: str = "information", timeout: float
+    ) -> None:
+        """Show a toast for `timeout` seconds; only the lines it covers are redrawn."""
+        now = time.monotonic()
+        self._toasts_changed(
+            lambda: self.toasts.add(Toast(message, title, severity, now + timeout))
+        )
+
+    def _expire_toasts(self) -> None:
+        self._toast_timer = None
+        self._toasts_changed(lambda: self.toasts.expire(time.monotonic()))
+
+    def _toasts_changed(self, change: Callable[[], object]) -> None:
+        self._refresh_toast_area()  # where the stack was
+        self.toasts.expire(time.monotonic())
+        change()
+        self._toast_strips = None
+        self._refresh_toast_area()  # where it is now
+        if self._toast_timer is not None:
+            self._toast_timer.stop()
+        expires = self.toasts.next_expiry()
+        if expires is not None:
+            self._toast_timer = self.set_timer(
+                max(expires - time.monotonic(), 0.01), self._expire_toasts
+            )
+
+    def _refresh_toast_area(self) -> None:
+        if self.toasts.toasts:
+            area = self.toasts.area(self.size.width, self.size.height, len(self._toast_lines()))
+            self.refresh(Region(area.left, area.top, area.width, area.height))
+
+    def _toast_lines(self) -> list[Strip | None]:
+        if self._toast_strips is None:
+            style = self.get_component_rich_style
+            styles = ToastStyles(
+                body=style("queue-list--toast"),
+                title=style("queue-list--toast-title"),
+                bars={
+                    severity: style(f"queue-list--toast-{severity}")
+                    for severity in ("information", "warning", "error")
+                },
+            )
+            width = self.toasts.width_for(self.size.width)
+            self._toast_strips = [
+                None
+                if text is None
+                else Strip(text.render(self.app.console), text.cell_len).apply_style(
+                    self.base_style
+                )
+                for text in self.toasts.lines(width, styles)
+            ]
+        return self._toast_strips
+
+    def _toast_line(self, y: int, under: Strip) -> Strip:
+        lines = self._toast_lines()
+        area = self.toasts.area(self.size.width, self.size.height, len(lines))
+        index = y - area.top
+        if not 0 <= index < len(lines) or lines[index] is None:
+            return under
+        return Strip.join([under.crop(0, area.left), lines[index].crop(0, area.width)])
+
     # -- rendering ----------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # `rich_style` walks every ancestor's styles; per line it was most of the cost of
+        # redrawing the rows an outcome shifts. It cannot change within one pass.
+        self._pass_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
+    @property
+    def base_style(self) -> Style:
+        return self.rich_style if self._pass_style is None else self._pass_style
 
     def render_line(self, y: int) -> Strip:
         strip = self._row_line(y)
+        if self.toasts.toasts:
+            strip = self._toast_line(y, strip)
         return strip if self.panel is None else self._panel_line(y, strip)
 
     def _row_line(self, y: int) -> Strip:
         line = self.scroll_offset.y + y
         width = self.size.width
-        base = self.rich_style
+        base = self.base_style
         if not self.blocks or line >= self.line_count:
             return Strip.blank(width, base)
         block, offset = self.locate(line)
@@ -438,7 +559,7 @@ class QueueList(ScrollView, can_focus=True):
     ) -> Strip:
         """One row as segments, built directly: a Rich Text per row (spans, render,
         truncate) cost ~0.4 ms a row, a sixth of the first frame."""
-        base = self.rich_style
+        base = self.base_style
         over = self.get_component_rich_style("queue-list--cursor") if cursor else None
         segments = [
             Segment(text, style + over if over else style)
