@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_
 from sqlmodel import select
 
+from callq.errors import NotFound
 from callq.phones import PhoneError, normalise_phone
 from callq.rules.model import CLOSED_STAGES, Outcome, Rules
 from callq.rules.outcomes import cadence_outcome_ids, is_cadence_outcome, suggested_time
-from callq.services.common import find_lead, lead_zone, rep_zone
+from callq.services.common import rep_zone, zone
 from callq.store import queries
 from callq.store.db import Database
-from callq.store.models import Call, FollowUp, Lead
+from callq.store.models import Call, FollowUp, Lead, Rep
 from callq.timeexpr import NoNext
 
 
@@ -54,36 +55,45 @@ class DueAlert:
 def outcome_suggestion(
     db: Database, rules: Rules, lead_id: int, outcome_ref: str, *, rep: str, now: datetime
 ) -> Suggestion:
-    """The next follow-up the rule would schedule if `outcome_ref` were logged now."""
+    """The next follow-up the rule would schedule if `outcome_ref` were logged now.
+
+    One statement, no ORM objects: it runs between the outcome key and the panel's frame.
+    """
     from callq.timeexpr import Ask
 
     outcome = rules.outcome(outcome_ref)
+    cadence_calls = (
+        select(func.count())
+        .select_from(Call)
+        .where(Call.lead_id == Lead.id, Call.outcome.in_(cadence_outcome_ids(rules)))
+        .scalar_subquery()
+    )
+    rep_timezone = select(Rep.timezone).where(Rep.name == rep).scalar_subquery()
+    statement = select(Lead.created_at, Lead.timezone, cadence_calls, rep_timezone).where(
+        Lead.id == lead_id
+    )
     with db.read() as session:
-        lead = find_lead(session, f"#{lead_id}", rules)
-        rep_row = queries.rep_by_name(session, rep)
-        cadence_calls = queries.count_calls(session, lead.id, cadence_outcome_ids(rules))
-        if is_cadence_outcome(outcome):
-            cadence_calls += 1
-        tz = lead_zone(lead, rules)
-        closes = isinstance(outcome.next, NoNext) or outcome.stage in CLOSED_STAGES
-        at = None
-        if not closes:
-            at = suggested_time(
-                rules,
-                outcome,
-                call_at=now,
-                arrived_at=lead.created_at,
-                cadence_calls=cadence_calls,
-                tz=tz,
-            )
-        return Suggestion(
-            outcome=outcome,
-            at=at,
-            required=isinstance(outcome.next, Ask),
-            closes=closes or (at is None and is_cadence_outcome(outcome)),
-            lead_tz=tz,
-            rep_tz=rep_zone(rep_row, rules),
+        row = session.execute(statement).first()
+    if row is None:
+        raise NotFound(f"no lead with id {lead_id}")
+    created_at, lead_timezone, calls, rep_timezone_name = row
+    if is_cadence_outcome(outcome):
+        calls += 1
+    tz = zone(lead_timezone or rules.team.timezone)
+    closes = isinstance(outcome.next, NoNext) or outcome.stage in CLOSED_STAGES
+    at = None
+    if not closes:
+        at = suggested_time(
+            rules, outcome, call_at=now, arrived_at=created_at, cadence_calls=calls, tz=tz
         )
+    return Suggestion(
+        outcome=outcome,
+        at=at,
+        required=isinstance(outcome.next, Ask),
+        closes=closes or (at is None and is_cadence_outcome(outcome)),
+        lead_tz=tz,
+        rep_tz=zone(rep_timezone_name or rules.team.timezone),
+    )
 
 
 def viewer_zone(db: Database, rules: Rules, rep: str) -> ZoneInfo:
