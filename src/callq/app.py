@@ -123,6 +123,7 @@ class CallqApp(App[None]):
             import callq.screens.lead  # noqa: F401
             import callq.services.outcomes  # noqa: F401
             import callq.services.queue  # noqa: F401
+            import callq.widgets.toasts  # noqa: F401
 
             if self.live and self.quick is not None:
                 from callq import paths, phones

@@ -21,12 +21,12 @@ from textual.strip import Strip
 from callq.describe import attempt_text
 from callq.phones import display_phone
 from callq.services.views import SECTION_TITLES, SECTIONS, QueueItem
-from callq.widgets.toasts import Toast, ToastStack, ToastStyles
 
 if TYPE_CHECKING:  # the panel (and the time parsing under it) loads after the first frame
     from textual.timer import Timer
 
     from callq.widgets.outcome_panel import OutcomePanel
+    from callq.widgets.toasts import ToastStack
 
 PANEL_WIDTH, PANEL_HEIGHT = 72, 9  # the outcome panel's size, borders included
 
@@ -146,7 +146,7 @@ class QueueList(ScrollView, can_focus=True):
         self._strips: dict[tuple, Strip] = {}  # rendered rows
         self.panel: OutcomePanel | None = None  # the outcome being entered, drawn over rows
         self._panel_strips: list[Strip] | None = None
-        self.toasts = ToastStack()  # drawn over the bottom-right rows (see widgets/toasts)
+        self.toasts: ToastStack | None = None  # over the bottom-right rows (widgets/toasts)
         self._toast_strips: list[Strip | None] | None = None
         self._toast_timer: Timer | None = None
         self._pass_style: Style | None = None  # the base style during one rendering pass
@@ -440,6 +440,10 @@ class QueueList(ScrollView, can_focus=True):
         self, message: str, *, title: str = "", severity: str = "information", timeout: float
     ) -> None:
         """Show a toast for `timeout` seconds; only the lines it covers are redrawn."""
+        from callq.widgets.toasts import Toast, ToastStack  # after the first frame
+
+        if self.toasts is None:
+            self.toasts = ToastStack()
         now = time.monotonic()
         self._toasts_changed(
             lambda: self.toasts.add(Toast(message, title, severity, now + timeout))
@@ -464,12 +468,14 @@ class QueueList(ScrollView, can_focus=True):
             )
 
     def _refresh_toast_area(self) -> None:
-        if self.toasts.toasts:
+        if self.toasts and self.toasts.toasts:
             area = self.toasts.area(self.size.width, self.size.height, len(self._toast_lines()))
             self.refresh(Region(area.left, area.top, area.width, area.height))
 
     def _toast_lines(self) -> list[Strip | None]:
         if self._toast_strips is None:
+            from callq.widgets.toasts import ToastStyles
+
             style = self.get_component_rich_style
             styles = ToastStyles(
                 body=style("queue-list--toast"),
@@ -515,7 +521,7 @@ class QueueList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         strip = self._row_line(y)
-        if self.toasts.toasts:
+        if self.toasts and self.toasts.toasts:
             strip = self._toast_line(y, strip)
         return strip if self.panel is None else self._panel_line(y, strip)
 
