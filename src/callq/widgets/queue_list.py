@@ -143,7 +143,7 @@ class QueueList(ScrollView, can_focus=True):
         self._fetch: PageFetcher | None = None
         self._pages: dict[tuple[str, int], list[QueueItem]] = {}
         self._short: set[tuple[str, int]] = set()  # pages a row left (re-read past their end)
-        self._strips: dict[tuple, Strip] = {}  # rendered rows
+        self._strips: dict[tuple, tuple[QueueItem, Strip]] = {}  # rendered rows
         self.panel: OutcomePanel | None = None  # the outcome being entered, drawn over rows
         self._panel_strips: list[Strip] | None = None
         self.toasts: ToastStack | None = None  # over the bottom-right rows (widgets/toasts)
@@ -541,23 +541,27 @@ class QueueList(ScrollView, can_focus=True):
         item = self.item_at(line)
         if item is None:
             return Strip.blank(width, base)
-        previous = self.item_at(line - 1) if offset > 0 else None
+        # Only an upcoming row's time column depends on the row above (same day: no date).
+        previous = self.item_at(line - 1) if offset > 0 and item.section == "upcoming" else None
         same_day = (
             previous is not None
-            and item.section == "upcoming"
             and previous.due_at.astimezone(self.tz).date() == item.due_at.astimezone(self.tz).date()
         )
         # Rows keep their strips when they move (an outcome shifts every row below it by one).
         # Only the cursor's row looks different with focus: the others keep their strips
-        # when the outcome form takes the focus and gives it back.
+        # when the outcome form takes the focus and gives it back. Keyed by the item's
+        # identity (hashing its eighteen fields was a third of a cached row's cost); the
+        # entry holds the item, so that identity cannot pass to another item meanwhile.
         cursor = line == self.cursor
         styles = (base, self.get_component_rich_style("queue-list--cursor")) if cursor else base
-        key = (item, same_day, cursor, width, styles)
-        strip = self._strips.get(key)
-        if strip is None:
-            if len(self._strips) > 4 * PAGE:
-                self._strips.clear()
-            strip = self._strips[key] = self._row_strip(item, previous, cursor, width)
+        key = (id(item), same_day, cursor, width, styles)
+        cached = self._strips.get(key)
+        if cached is not None and cached[0] is item:
+            return cached[1]
+        if len(self._strips) > 4 * PAGE:
+            self._strips.clear()
+        strip = self._row_strip(item, previous, cursor, width)
+        self._strips[key] = (item, strip)
         return strip
 
     def _row_strip(
