@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +46,8 @@ def default_config_text() -> str:
 
 @functools.cache
 def _default_text() -> str:
+    from importlib import resources  # ~9 ms of imports: only when the default is read
+
     return resources.files("callq").joinpath("default_config.toml").read_text(encoding="utf-8")
 
 
