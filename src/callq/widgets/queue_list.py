@@ -106,10 +106,12 @@ class QueueList(ScrollView, can_focus=True):
     QueueList > .queue-list--panel-error { color: $error; }
     QueueList > .queue-list--panel-warning { color: $warning; }
     QueueList > .queue-list--toast { background: $panel-lighten-1; color: $foreground; }
-    QueueList > .queue-list--toast-title { color: $foreground; text-style: bold; }
-    QueueList > .queue-list--toast-information { color: $success; }
-    QueueList > .queue-list--toast-warning { color: $warning; }
-    QueueList > .queue-list--toast-error { color: $error; }
+    QueueList > .queue-list--toast-title {
+        background: $panel-lighten-1; color: $foreground; text-style: bold;
+    }
+    QueueList > .queue-list--toast-information { background: $panel-lighten-1; color: $success; }
+    QueueList > .queue-list--toast-warning { background: $panel-lighten-1; color: $warning; }
+    QueueList > .queue-list--toast-error { background: $panel-lighten-1; color: $error; }
     """
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
