@@ -186,7 +186,14 @@ class CallqApp(App[None]):
         lay out the screen as they come and go); other screens keep Textual's."""
         if threading.current_thread() is not threading.main_thread():
             self.call_from_thread(
-                self.notify, message, title=title, severity=severity, timeout=timeout
+                partial(
+                    self.notify,
+                    message,
+                    title=title,
+                    severity=severity,
+                    timeout=timeout,
+                    markup=markup,
+                )
             )
             return
         self.notices.append(str(message))
