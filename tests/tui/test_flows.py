@@ -545,3 +545,20 @@ async def test_a_poll_while_the_rep_logs_leaves_the_reread_to_the_pause(app, mon
         assert rereads == [1] and not queue.settling
         app._polled(app.settings.now(), ("another write", 0), [])
         assert rereads == [1, 1]
+
+
+async def test_a_queue_toast_follows_a_resize(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        message = "Rescheduled to Tue 24 Nov 10:00, their time 08:30"  # one line at 120 wide
+        app.notify(message, title="Priya Sharma", timeout=30)
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        queue = app.screen.query_one(QueueList)
+        lines = [line for line in list_text(app).splitlines() if "▌" in line]
+        assert "Priya Sharma" in lines[0] and "Rescheduled to Tue 24 Nov 10:00," in lines[1]
+        assert "their time 08:30" in lines[2]  # wrapped to the narrower toast, not cut
+        for line in lines:  # the toast's right edge is the list's, at the new width
+            assert len(line) == queue.size.width
+            assert line.index("▌") == queue.size.width - 40

@@ -151,6 +151,7 @@ class QueueList(ScrollView, can_focus=True):
         self.toasts: ToastStack | None = None  # over the bottom-right rows (widgets/toasts)
         self._toast_strips: list[Strip | None] | None = None
         self._toast_timer: Timer | None = None
+        self._toast_width = 0  # the width the toast strips were built for
         self._pass_style: Style | None = None  # the base style during one rendering pass
 
     # -- data -------------------------------------------------------------
@@ -475,7 +476,8 @@ class QueueList(ScrollView, can_focus=True):
             self.refresh(Region(area.left, area.top, area.width, area.height))
 
     def _toast_lines(self) -> list[Strip | None]:
-        if self._toast_strips is None:
+        width = self.toasts.width_for(self.size.width)
+        if self._toast_strips is None or self._toast_width != width:  # new toasts, or resized
             from callq.widgets.toasts import ToastStyles
 
             style = self.get_component_rich_style
@@ -487,7 +489,7 @@ class QueueList(ScrollView, can_focus=True):
                     for severity in ("information", "warning", "error")
                 },
             )
-            width = self.toasts.width_for(self.size.width)
+            self._toast_width = width
             self._toast_strips = [
                 None
                 if text is None
