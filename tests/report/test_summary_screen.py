@@ -54,6 +54,15 @@ async def _loaded(pilot) -> SummaryScreen:  # noqa: ANN001
     for _ in range(3):
         await pilot.pause()
     await pilot.wait_for_scheduled_animations()
+    # Even then a loaded machine once drew the tables before their columns took the rows'
+    # widths (headers only). What is on screen settles: wait until it stops changing.
+    previous = None
+    for _ in range(100):
+        shown = pilot.app.export_screenshot()
+        if shown == previous:
+            break
+        previous = shown
+        await pilot.pause(0.05)
     screen = pilot.app.screen
     assert isinstance(screen, SummaryScreen)
     return screen
