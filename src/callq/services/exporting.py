@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from callq.store.db import Database
 from callq.store.models import Call, Event, FollowUp, Lead, Rep
+from callq.store.queries import OPEN_FOLLOWUP
 
 LEADS, CALLS, EVENTS, FOLLOWUPS = (m.__table__ for m in (Lead, Call, Event, FollowUp))
 REPS = Rep.__table__
@@ -47,7 +48,7 @@ def lead_rows(db: Database) -> Iterator[dict]:
     owner = REPS.alias("owner")
     open_fu = (
         select(FOLLOWUPS.c.lead_id, FOLLOWUPS.c.due_at, FOLLOWUPS.c.kind)
-        .where(FOLLOWUPS.c.status == "open")
+        .where(OPEN_FOLLOWUP)
         .subquery()
     )
     statement = (
@@ -161,7 +162,7 @@ def callback_rows(db: Database, *, now: datetime, owner: str | None = None) -> l
         )  # fmt: skip
         .join(Lead, Lead.id == FollowUp.lead_id)
         .outerjoin(rep, rep.id == FollowUp.owner_id)
-        .where(FollowUp.status == "open", FollowUp.due_at >= now)
+        .where(OPEN_FOLLOWUP, FollowUp.due_at >= now)
         .order_by(FollowUp.due_at, FollowUp.id)
     )
     if owner:

@@ -46,7 +46,7 @@ class QueueReader:
         statement = (
             select(FollowUp, Lead)
             .join(Lead, Lead.id == FollowUp.lead_id)
-            .where(FollowUp.status == "open", _section_filter(section, self.now, self.day_end))
+            .where(queries.OPEN_FOLLOWUP, _section_filter(section, self.now, self.day_end))
         )
         if self.owner_id is not None:
             statement = statement.where(FollowUp.owner_id == self.owner_id)
@@ -60,7 +60,7 @@ class QueueReader:
             )
             for s in SECTIONS
         ]
-        statement = select(*columns).select_from(FollowUp).where(FollowUp.status == "open")
+        statement = select(*columns).select_from(FollowUp).where(queries.OPEN_FOLLOWUP)
         if self.owner_id is not None:
             statement = statement.where(FollowUp.owner_id == self.owner_id)
         with self.db.read() as session:

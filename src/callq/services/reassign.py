@@ -80,7 +80,7 @@ def handoff(
         for chunk in _chunks(lead_ids, 500):
             session.execute(
                 update(FollowUp)
-                .where(FollowUp.lead_id.in_(chunk), FollowUp.status == "open")
+                .where(FollowUp.lead_id.in_(chunk), queries.OPEN_FOLLOWUP)
                 .values(owner_id=target.id)
             )
             session.execute(update(Lead).where(Lead.id.in_(chunk)).values(owner_id=target.id))

@@ -168,7 +168,7 @@ def falling_due(
             select(Lead.id, Lead.name, FollowUp.due_at)
             .join(Lead, Lead.id == FollowUp.lead_id)
             .where(
-                FollowUp.status == "open",
+                queries.OPEN_FOLLOWUP,
                 FollowUp.owner_id == rep_row.id,
                 FollowUp.due_at > after,
                 FollowUp.due_at <= until,

@@ -1,9 +1,14 @@
 """Query functions shared by the services. They read and stage writes; they never commit."""
 
-from sqlalchemy import Connection, func, text
+from sqlalchemy import Connection, func, literal_column, text
 from sqlmodel import Session, select
 
 from callq.store.models import Call, FollowUp, Lead, Meta, Rep
+
+# Open follow-ups have partial indexes (WHERE status = 'open'). The planner answers from
+# them alone only when a query says 'open' literally: bound as a parameter, SQLite reads
+# every table row to check it (a rep's queue counts on 100k leads: 68 ms instead of 10).
+OPEN_FOLLOWUP = FollowUp.__table__.c.status == literal_column("'open'")
 
 
 def rep_by_name(session: Session, name: str) -> Rep | None:
@@ -54,7 +59,7 @@ def lock_lead(session: Session, lead_id: int) -> Lead | None:
 
 
 def open_followup(session: Session, lead_id: int, *, lock: bool = False) -> FollowUp | None:
-    statement = select(FollowUp).where(FollowUp.lead_id == lead_id, FollowUp.status == "open")
+    statement = select(FollowUp).where(FollowUp.lead_id == lead_id, OPEN_FOLLOWUP)
     if lock:
         statement = statement.with_for_update()
     return session.exec(statement).first()

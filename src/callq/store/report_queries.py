@@ -17,7 +17,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal_column,
     not_,
     or_,
     select,
@@ -29,14 +28,14 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from callq.rules.model import OPEN_STAGES
 from callq.store.models import Call, FollowUp, Lead, Rep
+from callq.store.queries import OPEN_FOLLOWUP
 
 lead = Lead.__table__
 call = Call.__table__
 followup = FollowUp.__table__
 rep = Rep.__table__
 
-# A literal, not a bound parameter, so SQLite can use the partial "open" indexes.
-_OPEN = followup.c.status == literal_column("'open'")
+_OPEN = OPEN_FOLLOWUP
 # Longer than any call: a call's start and end (first_touch_at) are less than this apart.
 _CALL_SLACK = timedelta(days=1)
 # Floating-point slack when comparing durations computed by the database (julianday).
