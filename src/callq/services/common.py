@@ -22,12 +22,17 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def zone_or_team(name: str | None, rules: Rules) -> ZoneInfo:
+    """A lead's or rep's timezone; the team's when they have none."""
+    return zone(name or rules.team.timezone)
+
+
 def lead_zone(lead: Lead, rules: Rules) -> ZoneInfo:
-    return zone(lead.timezone or rules.team.timezone)
+    return zone_or_team(lead.timezone, rules)
 
 
 def rep_zone(rep: Rep | None, rules: Rules) -> ZoneInfo:
-    return zone((rep.timezone if rep else None) or rules.team.timezone)
+    return zone_or_team(rep.timezone if rep else None, rules)
 
 
 def lead_id_for(session: Session | Connection, ref: str | int, rules: Rules) -> int:

@@ -11,7 +11,7 @@ from callq.errors import NotFound
 from callq.phones import PhoneError, normalise_phone
 from callq.rules.model import CLOSED_STAGES, Outcome, Rules
 from callq.rules.outcomes import cadence_outcome_ids, is_cadence_outcome, suggested_time
-from callq.services.common import rep_zone, zone
+from callq.services.common import rep_zone, zone_or_team
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Call, FollowUp, Lead, Rep
@@ -79,7 +79,7 @@ def outcome_suggestion(
     created_at, lead_timezone, calls, rep_timezone_name = row
     if is_cadence_outcome(outcome):
         calls += 1
-    tz = zone(lead_timezone or rules.team.timezone)
+    tz = zone_or_team(lead_timezone, rules)
     closes = isinstance(outcome.next, NoNext) or outcome.stage in CLOSED_STAGES
     at = None
     if not closes:
@@ -92,7 +92,7 @@ def outcome_suggestion(
         required=isinstance(outcome.next, Ask),
         closes=closes or (at is None and is_cadence_outcome(outcome)),
         lead_tz=tz,
-        rep_tz=zone(rep_timezone_name or rules.team.timezone),
+        rep_tz=zone_or_team(rep_timezone_name, rules),
     )
 
 

@@ -65,10 +65,8 @@ def open_followup(session: Session, lead_id: int, *, lock: bool = False) -> Foll
     return session.exec(statement).first()
 
 
-def count_calls(session: Session, lead_id: int, outcomes: tuple[str, ...] | None = None) -> int:
+def count_calls(session: Session, lead_id: int) -> int:
     statement = select(func.count()).select_from(Call).where(Call.lead_id == lead_id)
-    if outcomes is not None:
-        statement = statement.where(Call.outcome.in_(outcomes))
     return session.exec(statement).one()
 
 
