@@ -35,7 +35,6 @@ call = Call.__table__
 followup = FollowUp.__table__
 rep = Rep.__table__
 
-_OPEN = OPEN_FOLLOWUP
 # Longer than any call: a call's start and end (first_touch_at) are less than this apart.
 _CALL_SLACK = timedelta(days=1)
 # Floating-point slack when comparing durations computed by the database (julianday).
@@ -402,7 +401,7 @@ def overdue_counts(
         called_since = select(call.c.lead_id).where(call.c.started_at >= as_of - _CALL_SLACK)
         done_since = and_(done_since, followup.c.lead_id.in_(called_since))
     # Open now, or done since as_of (so open then; only for an as_of in the past).
-    for still_open in (_OPEN, done_since):
+    for still_open in (OPEN_FOLLOWUP, done_since):
         matching = (
             select(followup.c.owner_id, followup.c.lead_id).where(still_open, overdue).subquery()
         )
