@@ -23,10 +23,11 @@ from callq.phones import display_phone
 from callq.services.views import SECTION_TITLES, SECTIONS, QueueItem
 
 if TYPE_CHECKING:  # the panel (and the time parsing under it) loads after the first frame
+    from rich.text import Text
     from textual.timer import Timer
 
     from callq.widgets.outcome_panel import OutcomePanel
-    from callq.widgets.toasts import ToastStack
+    from callq.widgets.toasts import Toast, ToastStack
 
 PANEL_WIDTH, PANEL_HEIGHT = 72, 9  # the outcome panel's size, borders included
 
@@ -426,15 +427,21 @@ class QueueList(ScrollView, can_focus=True):
             )
             base = self.base_style + style("queue-list--panel")
             self._panel_strips = [
-                Strip(text.render(self.app.console), text.cell_len).apply_style(base)
-                for text in self.panel.lines(width, styles)
+                self._text_strip(text, base) for text in self.panel.lines(width, styles)
             ]
         index = y - top
         if not 0 <= index < len(self._panel_strips):
             return under
-        total = self.size.width
+        return self._over(under, self._panel_strips[index], left, width)
+
+    def _text_strip(self, text: Text, base: Style) -> Strip:
+        return Strip(text.render(self.app.console), text.cell_len).apply_style(base)
+
+    @staticmethod
+    def _over(under: Strip, strip: Strip, left: int, width: int) -> Strip:
+        """`strip`, `width` cells of it, drawn over the row `under` from column `left`."""
         return Strip.join(
-            [under.crop(0, left), self._panel_strips[index], under.crop(left + width, total)]
+            [under.crop(0, left), strip.crop(0, width), under.crop(left + width, under.cell_length)]
         )
 
     # -- toasts -----------------------------------------------------------
@@ -447,19 +454,19 @@ class QueueList(ScrollView, can_focus=True):
 
         if self.toasts is None:
             self.toasts = ToastStack()
-        now = time.monotonic()
-        self._toasts_changed(
-            lambda: self.toasts.add(Toast(message, title, severity, now + timeout))
-        )
+        self._toasts_changed(Toast(message, title, severity, time.monotonic() + timeout))
 
     def _expire_toasts(self) -> None:
         self._toast_timer = None
-        self._toasts_changed(lambda: self.toasts.expire(time.monotonic()))
+        self._toasts_changed()
 
-    def _toasts_changed(self, change: Callable[[], object]) -> None:
+    def _toasts_changed(self, new: Toast | None = None) -> None:
+        """Drop the expired toasts, add `new`, redraw where the stack was and is, and set
+        the timer for the next expiry."""
         self._refresh_toast_area()  # where the stack was
         self.toasts.expire(time.monotonic())
-        change()
+        if new is not None:
+            self.toasts.add(new)
         self._toast_strips = None
         self._refresh_toast_area()  # where it is now
         if self._toast_timer is not None:
@@ -491,11 +498,7 @@ class QueueList(ScrollView, can_focus=True):
             )
             self._toast_width = width
             self._toast_strips = [
-                None
-                if text is None
-                else Strip(text.render(self.app.console), text.cell_len).apply_style(
-                    self.base_style
-                )
+                None if text is None else self._text_strip(text, self.base_style)
                 for text in self.toasts.lines(width, styles)
             ]
         return self._toast_strips
@@ -506,7 +509,7 @@ class QueueList(ScrollView, can_focus=True):
         index = y - area.top
         if not 0 <= index < len(lines) or lines[index] is None:
             return under
-        return Strip.join([under.crop(0, area.left), lines[index].crop(0, area.width)])
+        return self._over(under, lines[index], area.left, area.width)
 
     # -- rendering ----------------------------------------------------------
 
