@@ -316,6 +316,9 @@ class CallqApp(App[None]):
             if isinstance(self.screen, LeadScreen):
                 self.screen.reload()
             self.data_changed()
+            queue = self.queue_screen()
+            if queue is not None:  # the cursor goes back to the lead, as it was
+                queue.queue.follow(result.lead_id)
 
     def action_summary(self) -> None:
         try:

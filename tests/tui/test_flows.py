@@ -80,6 +80,52 @@ async def test_open_lead_shows_detail_and_back(app):
         assert isinstance(app.screen, QueueScreen) and open_form(app) is None
 
 
+async def test_a_logged_row_shows_as_done_until_the_rep_pauses(app, monkeypatch):
+    import callq.screens.queue as queue_screen
+
+    monkeypatch.setattr(queue_screen, "SETTLE_SECONDS", 0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        rows = list_text(app).splitlines()
+        assert rows[0].startswith(" New (1)")  # the count drops at once
+        # Priya's row stays where it was, saying what was logged; the cursor moved on.
+        assert rows[1].startswith(" ✓ Priya Sharma")
+        assert "No answer · next Mon 23 Nov 14:30 · touch 2/5" in rows[1]
+        assert current(app).name == "Rahul Verma"
+        assert "New 1 ·" in str(app.screen.query_one("#header").content)
+        # The rep pauses: the exact re-read places every row, the cursor stays on Rahul.
+        await pilot.pause(0.2)
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if "✓" not in list_text(app):
+                break
+        rows = list_text(app).splitlines()
+        assert "✓" not in "\n".join(rows)
+        assert "Priya Sharma" not in rows[1] and current(app).name == "Rahul Verma"
+        due_today = next(i for i, row in enumerate(rows) if row.startswith(" Due today"))
+        assert any("Priya Sharma" in row for row in rows[due_today:])  # her callback at 14:30
+
+
+async def test_logged_rows_leave_at_once_when_the_cursor_nears_the_bottom(app, monkeypatch):
+    """Rather than scroll (every row redrawn) while logged rows wait for the pause."""
+    import callq.screens.queue as queue_screen
+
+    monkeypatch.setattr(queue_screen, "SETTLE_SECONDS", 30)  # no pause in this test
+    async with app.run_test(size=(120, 9)) as pilot:
+        queue = app.screen.query_one(QueueList)
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert queue.rows_below_cursor < queue_screen.ROOM_BELOW
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if queue.logged_in_place == 0:
+                break
+        rows = list_text(app).splitlines()
+        assert "✓" not in "\n".join(rows) and "Priya Sharma" not in rows[1]
+        assert current(app).name == "Rahul Verma" and queue.scroll_offset.y == 0
+
+
 async def test_log_no_answer_from_queue_then_undo(app, day):
     _, db = day
     before = len(calls(db))

@@ -1,5 +1,5 @@
-"""The queue list's pages when outcomes remove rows in place: re-read off the UI thread
-before the view reaches their end, never inside a frame."""
+"""The queue list when outcomes are logged in place: the row stays, drawn as done, nothing
+is read inside the frame, and later pages and the next load place every row exactly."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from textual.app import App
 
 from callq.services.views import QueueItem
-from callq.widgets.queue_list import PAGE, TOP_UP_AFTER, QueueList
+from callq.widgets.queue_list import PAGE, QueueList
 
 NOW = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
 
@@ -40,7 +40,7 @@ class ListApp(App):
         super().__init__()
         self.rows = [item(n) for n in range(500)]
         self.reads: list[tuple[str, int, int]] = []
-        self.short: list[list[tuple[str, int]]] = []
+        self.stale = 0
 
     def compose(self):
         yield QueueList(tz=ZoneInfo("Asia/Kolkata"), id="queue")
@@ -50,28 +50,85 @@ class ListApp(App):
         return self.rows[offset : offset + limit]
 
     def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
         self.query_one(QueueList).load({"new": len(self.rows)}, self.fetch, NOW)
 
-    def on_queue_list_pages_short(self, message: QueueList.PagesShort) -> None:
-        self.short.append(message.keys)
+    def on_queue_list_stale(self, message: QueueList.Stale) -> None:
+        self.stale += 1
+
+    def log_top(self, queue: QueueList, to_section: str | None = None) -> QueueItem:
+        """What logging the cursor's lead does: the database loses its row, the list
+        marks it in place."""
+        logged = queue.current_item
+        self.rows.remove(logged)
+        queue.log_in_place("No answer · next Tue 10:00", to_section)
+        return logged
 
 
-async def test_a_page_short_of_rows_asks_to_be_reread_and_a_top_up_refills_it():
+def screen_text(app: App) -> str:
+    return "\n".join(
+        "".join(segment.text for segment in strip)
+        for strip in app.screen._compositor.render_strips()
+    )
+
+
+async def test_a_logged_row_keeps_its_line_drawn_as_done_and_the_cursor_moves_on():
     app = ListApp()
     async with app.run_test(size=(120, 40)) as pilot:
         queue = app.query_one(QueueList)
         await pilot.pause()
         reads = len(app.reads)
-        for _ in range(TOP_UP_AFTER):
-            del app.rows[0]  # the database's view of the same change
-            queue.shift("new", "overdue")
+        first = app.log_top(queue)
+        second = app.log_top(queue)
         await pilot.pause()
-        assert app.short == [[("new", 0)]]
-        assert len(app.reads) == reads  # nothing read inside those frames
-        queue.top_up({("new", 0): app.fetch("new", 0, PAGE)})
-        assert len(queue._pages[("new", 0)]) == PAGE
-        # the rows on screen are the database's, and none is read when they scroll in
-        reads = len(app.reads)
-        for line in range(1, 60):
-            assert queue.item_at(line) == app.rows[line - 1]
-        assert len(app.reads) == reads
+        assert len(app.reads) == reads  # nothing read for it
+        lines = screen_text(app).splitlines()
+        assert lines[0].startswith(" New (498)")
+        assert "✓" in lines[1] and first.name in lines[1] and "No answer" in lines[1]
+        assert "✓" in lines[2] and second.name in lines[2]
+        assert app.rows[0].name in lines[3]  # the next lead, where it was
+        assert queue.current_item == app.rows[0]
+        assert queue.counts["new"] == 498
+        # The cursor steps over logged rows both ways.
+        await pilot.press("up")
+        assert queue.current_item == app.rows[0]
+
+
+async def test_pages_read_while_rows_wait_in_place_skip_none_and_a_reload_compacts():
+    app = ListApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = app.query_one(QueueList)
+        await pilot.pause()
+        for _ in range(3):
+            app.log_top(queue)
+        # A page below, read now, starts where the database's rows do: no lead is skipped.
+        for line in range(4, 300):
+            assert queue.item_at(line) == app.rows[line - 4]
+        assert app.stale == 0  # nothing went to another section
+        cursor_lead = queue.current_item
+        app.reload()
+        await pilot.pause()
+        assert queue.current_item == cursor_lead  # the cursor stays on its lead
+        assert queue.cursor == 1  # which moved up to where the logged rows were
+        assert queue.counts["new"] == 497
+        assert "✓" not in screen_text(app)
+
+
+async def test_a_next_follow_up_in_a_shown_section_asks_for_an_exact_reread():
+    app = ListApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = app.query_one(QueueList)
+        await pilot.pause()
+        app.log_top(queue, to_section="upcoming")
+        assert (queue.counts["new"], queue.counts["upcoming"]) == (499, 1)
+        queue._pages.clear()  # a page not yet read, in the section the follow-up went to
+        queue.item_at(1 + PAGE * 2)
+        assert app.stale == 0  # "new" received nothing
+        queue.load({"new": 499, "upcoming": 1}, app.fetch, NOW)
+        queue._arrived["new"] = 1
+        queue._pages.clear()
+        queue.item_at(1 + PAGE * 2)
+        await pilot.pause()
+        assert app.stale == 1

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 
 SETTLE_SECONDS = 1.0  # after the last outcome logged here, before the exact re-read
+ROOM_BELOW = 4  # rows left under the cursor when the list is re-read without the pause
 
 
 @dataclass(frozen=True)
@@ -102,25 +103,8 @@ class QueueScreen(LeadActions):
             return  # the next refresh tries again; a foreground action shows the error
         self.app.call_from_thread(self._apply_if_current, replace(data, pages=pages), edits)
 
-    def on_queue_list_pages_short(self, message: QueueList.PagesShort) -> None:
-        if self.app.services_ready and self.data is not None:
-            # After the outcome's frame: the read's Python would share that frame's GIL.
-            self.call_after_refresh(self._top_up, self.data.reader, message.keys)
-
-    @work(thread=True, group="queue-top-up")
-    def _top_up(self, reader: Any, keys: list[tuple[str, int]]) -> None:
-        from callq.screens.errors import SHOWN_ERRORS
-
-        edits = self.edits
-        try:
-            pages = {key: reader.page(key[0], offset=key[1] * PAGE, limit=PAGE) for key in keys}
-        except SHOWN_ERRORS:
-            return  # the rows are read when they scroll into view, or at the next refresh
-        self.app.call_from_thread(self._top_up_if_current, pages, edits)
-
-    def _top_up_if_current(self, pages: dict, edits: int) -> None:
-        if edits == self.edits:  # else rows moved meanwhile; the next outcome asks again
-            self.queue.top_up(pages)
+    def on_queue_list_stale(self, message: QueueList.Stale) -> None:
+        self.settle_soon()
 
     def _apply_if_current(self, data: QueueData, edits: int) -> None:
         if edits == self.edits:  # else the refresh the newer change scheduled will show it
@@ -189,10 +173,11 @@ class QueueScreen(LeadActions):
         )
 
     def outcome_logged(self, target: Target, result: LoggedOutcome) -> None:
-        """Update rows in place: the lead leaves its line, so the cursor is on the next lead.
-
-        The exact counts and stats are re-read a moment later off the UI thread.
-        """
+        """Update rows in place: the lead's row shows what was logged and the cursor moves
+        to the next lead. The exact rows, counts and stats are re-read off the UI thread
+        when the rep pauses, or at once when the cursor nears the bottom of the view (the
+        logged rows then leave and the rest move up, rather than the view scrolling)."""
+        from callq.describe import logged_sentence
         from callq.services import session
 
         item = self.queue.current_item
@@ -206,13 +191,16 @@ class QueueScreen(LeadActions):
             day_end=self.data.reader.day_end,
         )
         self.edits += 1
-        self.queue.shift(item.section, moved_to)
+        self.queue.log_in_place(logged_sentence(result, self.app.viewer_tz), moved_to)
         stats = self.data.stats
         if stats is not None:
             stats = replace(stats, calls_today=stats.calls_today + 1)
             self.data = replace(self.data, stats=stats)
         self.show_header()
-        self.settle_later()
+        if self.queue.rows_below_cursor < ROOM_BELOW:
+            self.settle_soon()
+        else:
+            self.settle_later()
 
     def settle_later(self) -> None:
         """Re-read the exact counts once the rep pauses: the rows were updated in place, and
@@ -221,6 +209,12 @@ class QueueScreen(LeadActions):
         if self._settle_timer is not None:
             self._settle_timer.stop()
         self._settle_timer = self.set_timer(SETTLE_SECONDS, self._settle)
+
+    def settle_soon(self) -> None:
+        """Re-read right after the coming frame, without waiting for the pause."""
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+        self._settle_timer = self.set_timer(0.05, self._settle)
 
     @property
     def settling(self) -> bool:

@@ -32,9 +32,6 @@ if TYPE_CHECKING:  # the panel (and the time parsing under it) loads after the f
 PANEL_WIDTH, PANEL_HEIGHT = 72, 9  # the outcome panel's size, borders included
 
 PAGE = 64
-# After this many rows left a page in place, it is re-read in the background: the window
-# (up to ~60 rows) still has rows to show meanwhile, and no read waits inside a frame.
-TOP_UP_AFTER = 4
 PageFetcher = Callable[[str, int, int], list[QueueItem]]
 
 
@@ -45,6 +42,18 @@ class Block:
     section: str
     start: int
     count: int
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A row whose outcome was just logged: it keeps its line, drawn as done, until the
+    list is re-read. Rows below do not move, so an outcome redraws a few lines, not the
+    whole list (every row below shifting up one line was most of an outcome's frame)."""
+
+    section: str
+    offset: int  # the row's offset in its section when it was logged
+    item: QueueItem
+    text: str
 
 
 def late_text(minutes: int) -> str:
@@ -123,12 +132,9 @@ class QueueList(ScrollView, can_focus=True):
         Binding("end", "edge(1)", "Last", show=False),
     ]
 
-    class PagesShort(Message):
-        """Rows left these pages in place: re-read them before the view reaches their end."""
-
-        def __init__(self, keys: list[tuple[str, int]]) -> None:
-            super().__init__()
-            self.keys = keys
+    class Stale(Message):
+        """Rows were read while outcomes waited in place: only a re-read places them exactly
+        (a logged lead's next follow-up is in the database, not yet in the pages)."""
 
     class Moved(Message):
         """The cursor moved to another lead (or to none)."""
@@ -145,7 +151,8 @@ class QueueList(ScrollView, can_focus=True):
         self.cursor = 0  # a line number; always a row line when there are rows
         self._fetch: PageFetcher | None = None
         self._pages: dict[tuple[str, int], list[QueueItem]] = {}
-        self._short: set[tuple[str, int]] = set()  # pages a row left (re-read past their end)
+        self._logged: dict[int, Logged] = {}  # by line, until the next `load`
+        self._arrived: dict[str, int] = {}  # logged leads' next follow-ups, by section
         self._strips: dict[tuple, tuple[QueueItem, Strip]] = {}  # rendered rows
         self.panel: OutcomePanel | None = None  # the outcome being entered, drawn over rows
         self._panel_strips: list[Strip] | None = None
@@ -164,20 +171,43 @@ class QueueList(ScrollView, can_focus=True):
         now: datetime,
         pages: dict[tuple[str, int], list[QueueItem]] | None = None,
     ) -> None:
-        """New counts and a page source; keeps the cursor's line (the next lead moves up).
+        """New counts and a page source. The cursor stays on its lead when that lead is
+        still near; else on its line (the next lead moves up). Rows logged in place leave.
 
         `pages`: pages already read for these counts (off the UI thread), so drawing
         does not wait for the database.
         """
         if now != self.now:
             self._strips.clear()  # "in 5m" and "late" texts follow the clock
+        was = self.current_item if self._fetch is not None else None
+        # Logged rows above the cursor and above the view leave: what follows moves up.
+        above_cursor = sum(1 for line in self._logged if line < self.cursor)
+        above_view = sum(1 for line in self._logged if line < self.scroll_offset.y)
+        self._logged.clear()
+        self._arrived.clear()
         self._fetch, self.now = fetch, now
         self._pages = dict(pages or {})
-        self._short.clear()
         self._set_blocks(counts)
-        self._settle(self.cursor, 1)
+        if above_view:
+            self.scroll_to(y=self.scroll_offset.y - above_view, animate=False, immediate=True)
+        self._settle(self.cursor - above_cursor, 1)
+        if was is not None:
+            self.follow(was.lead_id)
         self.refresh()
         self.post_message(self.Moved(self.current_item))
+
+    def follow(self, lead_id: int, spread: int = 3) -> bool:
+        """Put the cursor on `lead_id`'s row if it is within `spread` rows of the cursor
+        (rows above it came or went: the rep's next key must not land on another lead)."""
+        for step in sorted(range(-spread, spread + 1), key=abs):
+            line = self.cursor + step
+            if 0 <= line < self.line_count and self._is_row(line):
+                item = self.item_at(line)
+                if item is not None and item.lead_id == lead_id:
+                    if line != self.cursor:
+                        self.move_to(line)
+                    return True
+        return False
 
     def _set_blocks(self, counts: dict[str, int]) -> None:
         self.blocks = blocks_for(counts)
@@ -220,48 +250,48 @@ class QueueList(ScrollView, can_focus=True):
                     keys.append(key)
         return keys
 
-    def shift(self, from_section: str, to_section: str | None) -> None:
-        """The cursor's row left `from_section` (for `to_section`, or the queue).
-
-        Updated in place from the pages already read: the rows below move up one line and
-        nothing is read from the database before the next frame.
-        """
-        counts = self.counts
+    def log_in_place(self, text: str, to_section: str | None) -> None:
+        """The cursor's lead was logged (`text` says how); its next follow-up, if any, is
+        in `to_section`. The row stays on its line, drawn as done, and the cursor moves to
+        the next lead: only those lines and the sections' titles are redrawn. The rows
+        take their exact places at the next `load` (the screen re-reads when the rep
+        pauses, or when the cursor nears the bottom of the view)."""
         block, offset = self.locate(self.cursor)
-        counts[from_section] = max(0, counts.get(from_section, 0) - 1)
+        item = self.current_item
+        if offset is None or item is None:
+            return
+        line = self.cursor
+        self._logged[line] = Logged(block.section, offset, item, text)
         if to_section is not None:
-            counts[to_section] = counts.get(to_section, 0) + 1
-        if block.section == from_section and offset is not None:
-            page_no, index = divmod(offset, PAGE)
-            page = self._pages.get((from_section, page_no))
-            if page is not None and index < len(page):
-                page = self._pages[(from_section, page_no)] = page[:index] + page[index + 1 :]
-                if len(page) <= PAGE - TOP_UP_AFTER:
-                    self.post_message(self.PagesShort([(from_section, page_no)]))
-            self._short.add((from_section, page_no))
-        for key in list(self._pages):
-            if key[0] == to_section or (key[0] == from_section and key[1] > offset // PAGE):
-                del self._pages[key]
-        self._set_blocks(counts)
-        self._settle(self.cursor, 1)
-        self.refresh()
+            self._arrived[to_section] = self._arrived.get(to_section, 0) + 1
+        self._settle(line + 1, 1)
+        titles = {b.start for b in self.blocks if b.section in (block.section, to_section)}
+        for changed in {line, self.cursor, *titles}:
+            if 0 <= changed - self.scroll_offset.y < self.size.height:
+                self.refresh_line(changed)
+        self.scroll_to_region_visible()
         self.post_message(self.Moved(self.current_item))
 
-    def top_up(self, pages: dict[tuple[str, int], list[QueueItem]]) -> None:
-        """Pages re-read off the UI thread (nothing changed here since): rows that scroll
-        into view need no read in the middle of a frame. Redraws only if a row differs."""
-        changed = False
-        for key, page in pages.items():
-            old = self._pages.get(key)
-            self._pages[key] = page
-            self._short.discard(key)
-            changed = changed or old is None or page[: len(old)] != old
-        if changed:
-            self.refresh()
+    @property
+    def logged_in_place(self) -> int:
+        """Rows logged since the list was last loaded (they still hold their lines)."""
+        return len(self._logged)
+
+    @property
+    def rows_below_cursor(self) -> int:
+        """Lines of the view below the cursor's row."""
+        return self.size.height - 1 - (self.cursor - self.scroll_offset.y)
 
     @property
     def counts(self) -> dict[str, int]:
-        return {block.section: block.count for block in self.blocks}
+        """Leads per section, as the rep should read them (logged rows counted where
+        their next follow-up went)."""
+        counts = {block.section: block.count for block in self.blocks}
+        for logged in self._logged.values():
+            counts[logged.section] -= 1
+        for section, arrived in self._arrived.items():
+            counts[section] = counts.get(section, 0) + arrived
+        return counts
 
     @property
     def line_count(self) -> int:
@@ -278,16 +308,24 @@ class QueueList(ScrollView, can_focus=True):
         if not self.blocks or not 0 <= line < self.line_count:
             return None
         block, offset = self.locate(line)
-        if offset is None or offset >= block.count:
+        if offset is None or offset >= block.count or line in self._logged:
             return None
         page_no, index = divmod(offset, PAGE)
         key = (block.section, page_no)
         page = self._pages.get(key)
-        if page is None or (index >= len(page) and key in self._short):
-            page = self._fetch(block.section, page_no * PAGE, PAGE) if self._fetch else []
-            self._pages[key] = page
-            self._short.discard(key)
+        if page is None:
+            page = self._pages[key] = self._read_page(block.section, page_no)
         return page[index] if index < len(page) else None
+
+    def _read_page(self, section: str, page_no: int) -> list[QueueItem]:
+        if self._fetch is None:
+            return []
+        start = page_no * PAGE
+        # Logged rows above still hold lines here but are no longer in the database.
+        gone = sum(1 for g in self._logged.values() if g.section == section and g.offset < start)
+        if self._arrived.get(section):  # where a next follow-up went is the database's to say
+            self.post_message(self.Stale())
+        return self._fetch(section, start - gone, PAGE)
 
     @property
     def current_item(self) -> QueueItem | None:
@@ -296,15 +334,16 @@ class QueueList(ScrollView, can_focus=True):
     # -- cursor -----------------------------------------------------------
 
     def _is_row(self, line: int) -> bool:
+        """A lead the cursor can be on: not a section's title, nor a row logged in place."""
         block, offset = self.locate(line)
-        return offset is not None
+        return offset is not None and line not in self._logged
 
     def _settle(self, line: int, direction: int) -> None:
         """Put the cursor on the nearest row line from `line` in `direction`, else the other way."""
         total = self.line_count
         if total == 0 or all(b.count == 0 for b in self.blocks):
             self.cursor = 0
-            return
+            return  # with only logged rows left, the cursor stays (on no lead)
         line = min(max(line, 0), total - 1)
         for step in (direction, -direction):
             probe = line
@@ -389,10 +428,11 @@ class QueueList(ScrollView, can_focus=True):
             panel.editing = "when"  # the preview line already says why
             self.panel_changed()
             return
+        top, _left, _width = self._panel_placement()
         self.panel = None
         self._panel_strips = None
         panel.done(choice)
-        self.refresh()
+        self.refresh(Region(0, top, self.size.width, PANEL_HEIGHT))  # where the panel was
 
     def _on_paste(self, event: events.Paste) -> None:
         if self.panel is not None:
@@ -541,10 +581,14 @@ class QueueList(ScrollView, can_focus=True):
         block, offset = self.locate(line)
         if offset is None:
             style = self.get_component_rich_style("queue-list--header")
-            title = f" {SECTION_TITLES[block.section]} ({block.count})"
-            if block.section == "upcoming" and block.count:
+            count = self.counts[block.section] if self._logged else block.count
+            title = f" {SECTION_TITLES[block.section]} ({count})"
+            if block.section == "upcoming" and count:
                 title += "  · by day"
             return Strip([Segment(title.ljust(width)[:width], style)], width)
+        logged = self._logged.get(line)
+        if logged is not None:
+            return self._logged_strip(logged, width)
         item = self.item_at(line)
         if item is None:
             return Strip.blank(width, base)
@@ -588,6 +632,20 @@ class QueueList(ScrollView, can_focus=True):
         else:
             strip = strip.extend_cell_length(width, over or Style())
         return strip.apply_style(base)
+
+    def _logged_strip(self, logged: Logged, width: int) -> Strip:
+        """`✓  Name  phone  No answer · next Tue 10:00`: what was logged, where the row was."""
+        dim = self.get_component_rich_style("queue-list--dim")
+        ok = self.get_component_rich_style("queue-list--panel-ok")
+        item = logged.item
+        segments = [
+            Segment(" ✓ ", ok),
+            Segment(_cell(item.name, 20), dim),
+            Segment(_cell(display_phone(item.phone), 17), dim),
+            Segment(logged.text, ok),
+        ]
+        strip = Strip(segments).crop_extend(0, width, None)
+        return strip.apply_style(self.base_style)
 
     def row_cells(
         self, item: QueueItem, previous: QueueItem | None, wide: bool = True
