@@ -12,6 +12,7 @@ position, so searching the byte stream for the new text misses it). Registers
 
 import argparse
 import codecs
+import compileall
 import json
 import os
 import pty
@@ -39,6 +40,43 @@ class Bare(App):
         yield Static("hello bare app")
         yield Footer()
 Bare().run()
+"""
+
+# The bare app plus the stack callq's services must use, and nothing else of callq: after
+# its first frame (as callq loads its services) a thread imports SQLModel (SQLAlchemy,
+# pydantic) and callq's tables, opens the benchmark's database, reads one Lead and one
+# open FollowUp through the ORM, then shows "stack read lead N" (or the error). Its RSS
+# over the bare app's is what the chosen stack alone costs: the floor under callq's
+# "RSS < 2x a bare Textual app". LIMIT 1: an ORM `Result.first()` alone fetches and builds
+# every row (100k Leads, ~3 s, their memory in the RSS) before keeping the first.
+STACK_APP = """
+import sys
+import threading
+from textual.app import App
+from textual.widgets import Footer, Static
+class Stack(App):
+    def compose(self):
+        yield Static("hello stack app")
+        yield Footer()
+    def on_mount(self):
+        self.call_after_refresh(self.set_timer, 0.02, self.load)
+    def load(self):
+        threading.Thread(target=self.read, daemon=True).start()
+    def read(self):
+        try:
+            import sqlmodel
+            from callq.store.models import FollowUp, Lead
+            engine = sqlmodel.create_engine(f"sqlite:///{sys.argv[1]}")
+            with sqlmodel.Session(engine) as session:
+                self.lead = session.exec(sqlmodel.select(Lead).limit(1)).first()
+                self.follow_up = session.exec(
+                    sqlmodel.select(FollowUp).where(FollowUp.status == "open").limit(1)
+                ).first()
+            done = f"stack read lead {self.lead.id}, follow-up {self.follow_up.id}"
+        except BaseException as error:
+            done = f"stack failed: {error!r}"
+        self.call_from_thread(self.query_one(Static).update, done)
+Stack().run()
 """
 
 # The same interaction in a bare Textual app (header, a 5,000-row list drawn by the line
@@ -270,16 +308,21 @@ run_app(resolve_settings(db=db, config=config or None, rep=rep, now=now or None)
 """
 
 
-def first_paints(callq_argv: list[str], env: dict, reps: int, extra: list | None = None) -> dict:
+def first_paints(
+    callq_argv: list[str], env: dict, reps: int, db: Path, extra: list | None = None
+) -> dict:
     """Interleaved runs of the apps: seconds to first paint; RSS at paint and 2 s later.
 
+    `db`: the database the stack app reads (callq's own is in `callq_argv`).
     `extra`: more (name, argv, env) to run in the same rounds, e.g. the previous commit.
     """
     runs = [
         ("bare", [sys.executable, "-c", BARE_APP], env, "hello bare app"),
+        ("stack", [sys.executable, "-c", STACK_APP, str(db)], env, "hello stack app"),
         ("callq", callq_argv, env, "New ("),
     ]
     runs += [(name, argv, run_env, "New (") for name, argv, run_env in extra or []]
+    settled_marker = {"stack": "stack read lead"}  # its reads done: the RSS includes them
     results: dict[str, list[float]] = {}
     for i in range(reps + 1):
         for name, argv, run_env, marker in runs:
@@ -289,6 +332,8 @@ def first_paints(callq_argv: list[str], env: dict, reps: int, extra: list | None
                 rss_painted = term.rss_mb()
                 time.sleep(2.0)  # callq loads its services after the first frame
                 rss_settled = term.rss_mb()
+                if name in settled_marker and settled_marker[name] not in term.text():
+                    raise RuntimeError(f"{name} did not settle:\n{term.text()}")
             finally:
                 term.close()
             if i > 0:  # the first round warms the OS file cache
@@ -379,6 +424,16 @@ def measure(
     """
     work = Path(tempfile.mkdtemp()) / "tui-bench.db"
     shutil.copyfile(db, work)
+    # Every app starts from bytecode, as an installed one does (pip compiles Textual's;
+    # scripts/setup compiles callq's): where it is not written at run time
+    # (PYTHONDONTWRITEBYTECODE) callq would compile its modules at each start.
+    import callq as package
+
+    sources = [Path(package.__file__).parent]
+    if baseline_src:
+        sources.append(baseline_src / "callq")
+    for source in sources:
+        compileall.compile_dir(source, quiet=1)
     callq = str(Path(sys.executable).with_name("callq"))
     argv = [callq, "--db", str(work), "--rep", "asha"]
     if config:
@@ -393,7 +448,7 @@ def measure(
         base_argv = [str(base_work) if arg == str(work) else arg for arg in argv]
         base_env = {**env, "PYTHONPATH": str(baseline_src)}
         extra.append(("baseline", base_argv, base_env))
-    paints = first_paints(argv, env, reps, extra)
+    paints = first_paints(argv, env, reps, work, extra)
     latency = outcome_latency(argv, env, iters)
     latency["floor"] = outcome_latency([sys.executable, "-c", FLOOR_APP], env, iters)
     if baseline_src:
@@ -416,6 +471,15 @@ def summary(paints: dict, latency: dict) -> dict:
         "rss_callq_at_paint_mb": round(med(paints["callq_rss"]), 1),
         "rss_ratio": round(med(paints["callq_rss"]) / med(paints["bare_rss"]), 2),
         "rss_callq_settled_mb": round(med(paints["callq_rss_settled"]), 1),
+        "rss_callq_settled_ratio": round(
+            med(paints["callq_rss_settled"]) / med(paints["bare_rss"]), 2
+        ),
+        "first_paint_stack_ms": ms(med(paints["stack"])),
+        "rss_stack_at_paint_mb": round(med(paints["stack_rss"]), 1),
+        "rss_stack_settled_mb": round(med(paints["stack_rss_settled"]), 1),
+        "rss_stack_settled_ratio": round(
+            med(paints["stack_rss_settled"]) / med(paints["bare_rss"]), 2
+        ),
         "rss_callq_after_outcomes_mb": round(latency["rss_after_outcomes"], 1),
         "rss_callq_end_mb": round(latency["rss_end"], 1),
         "key_to_form_p50_ms": ms(quantile(latency["form"], 0.5)),
@@ -472,6 +536,7 @@ if bench is not None:
         return Result(
             measures=[
                 Measure("first paint: bare Textual app", paints["bare"]),
+                Measure("first paint: bare app + SQLModel stack", paints["stack"]),
                 Measure("first paint: callq queue (100k db)", paints["callq"]),
                 Measure("first paint: the TUI without the callq command", paints["app_only"]),
                 Measure("keys 1 -> outcome form on screen", latency["form"]),
