@@ -72,3 +72,36 @@ def test_the_stack_sits_in_the_bottom_right_corner_inside_the_list(width, height
     area = ToastStack().area(width, height, lines)
     assert area.left + area.width == width and area.top + area.height == height
     assert area.left >= 0 and area.top >= 0 and area.height <= height
+
+
+async def test_the_list_draws_its_toasts_and_one_expiring_leaves_the_others_as_they_were():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from textual.app import App
+
+    from callq.widgets.queue_list import QueueList
+
+    class ListApp(App):
+        def compose(self):
+            yield QueueList(tz=ZoneInfo("UTC"))
+
+        def on_mount(self) -> None:
+            self.query_one(QueueList).load({}, lambda *_: [], datetime(2026, 11, 23, tzinfo=UTC))
+
+    def shown(queue: QueueList) -> str:
+        return "\n".join(queue.render_line(y).text for y in range(queue.size.height))
+
+    app = ListApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        queue = app.query_one(QueueList)
+        queue.show_toast("Busy · next 14:00", title="Priya Sharma", timeout=0.2)
+        queue.show_toast("No answer · next 15:00", title="Rahul Verma", timeout=30)
+        await pilot.pause()
+        assert "Priya Sharma" in shown(queue) and "Rahul Verma" in shown(queue)
+        kept = queue._toast_cache[queue.toasts.toasts[1]]
+        await pilot.pause(0.4)  # the first one's time is up
+        lines = shown(queue).splitlines()
+        assert "Priya Sharma" not in "\n".join(lines)
+        assert "Rahul Verma" in lines[-2] and "No answer · next 15:00" in lines[-1]
+        assert queue._toast_cache[queue.toasts.toasts[0]] is kept  # not built again

@@ -69,26 +69,10 @@ class ToastStack:
         """The stack's lines, top to bottom; None is the gap between two toasts (the rows
         under it show through)."""
         lines: list[Text | None] = []
-        text_width = max(width - 3, 1)  # the bar, a space, and a space at the right
         for toast in self.toasts:
             if lines:
                 lines.append(None)
-            bar = styles.bars.get(toast.severity, styles.bars["information"])
-            body: list[tuple[str, Style]] = []
-            if toast.title:
-                body.append((toast.title, styles.title))
-            for paragraph in toast.message.splitlines() or [""]:
-                for line in textwrap.wrap(paragraph, text_width) or [""]:
-                    body.append((line, Style()))
-            for text, style in body[:4]:
-                cell = Text(_printable(text), style=style, no_wrap=True, end="")
-                cell.truncate(text_width, overflow="crop", pad=True)  # wide characters too
-                line = Text(no_wrap=True, end="", style=styles.body)
-                line.append(BAR, bar)
-                line.append(" ")
-                line.append_text(cell)
-                line.append(" ")
-                lines.append(line)
+            lines += toast_lines(toast, width, styles)
         return lines
 
     def area(self, list_width: int, list_height: int, line_count: int) -> Area:
@@ -96,6 +80,30 @@ class ToastStack:
         width = min(self.width_for(list_width), list_width)
         height = min(line_count, list_height)
         return Area(list_height - height, list_width - width, width, height)
+
+
+def toast_lines(toast: Toast, width: int, styles: ToastStyles) -> list[Text]:
+    """One toast's lines, `width` cells each: a bar in its severity's colour, the title,
+    the message wrapped (at most four lines in all)."""
+    text_width = max(width - 3, 1)  # the bar, a space, and a space at the right
+    bar = styles.bars.get(toast.severity, styles.bars["information"])
+    body: list[tuple[str, Style]] = []
+    if toast.title:
+        body.append((toast.title, styles.title))
+    for paragraph in toast.message.splitlines() or [""]:
+        for line in textwrap.wrap(paragraph, text_width) or [""]:
+            body.append((line, Style()))
+    lines = []
+    for text, style in body[:4]:
+        cell = Text(_printable(text), style=style, no_wrap=True, end="")
+        cell.truncate(text_width, overflow="crop", pad=True)  # wide characters too
+        line = Text(no_wrap=True, end="", style=styles.body)
+        line.append(BAR, bar)
+        line.append(" ")
+        line.append_text(cell)
+        line.append(" ")
+        lines.append(line)
+    return lines
 
 
 def _printable(text: str) -> str:
