@@ -126,6 +126,26 @@ async def test_logged_rows_leave_at_once_when_the_cursor_nears_the_bottom(app, m
         assert current(app).name == "Rahul Verma" and queue.scroll_offset.y == 0
 
 
+async def test_the_outcome_key_uses_what_was_read_ahead_while_the_cursor_rested(app, monkeypatch):
+    from callq.services import session
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        for _ in range(40):  # the read-ahead runs in a thread after the first frame
+            await pilot.pause(0.05)
+            if screen.facts_read_ahead(current(app).lead_id) is not None:
+                break
+        reads = []
+        real = session.lead_facts
+        monkeypatch.setattr(session, "lead_facts", lambda *a, **k: reads.append(a) or real(*a, **k))
+        await pilot.press("1")
+        assert "> 2026-11-23 14:30" in list_text(app) and reads == []
+        await pilot.press("escape")
+        screen.data = replace(screen.data)  # as a re-read does: what was read is not current
+        await pilot.press("1")
+        assert "> 2026-11-23 14:30" in list_text(app) and len(reads) == 1
+
+
 async def test_log_no_answer_from_queue_then_undo(app, day):
     _, db = day
     before = len(calls(db))

@@ -14,7 +14,7 @@ from callq.rules.model import UnknownOutcome
 
 if TYPE_CHECKING:  # the forms and services load after the first frame (see app.py)
     from callq.screens.forms import NewTime
-    from callq.services.session import Suggestion
+    from callq.services.session import LeadFacts, Suggestion
     from callq.services.views import LoggedOutcome
     from callq.widgets.outcome_panel import OutcomeChoice
     from callq.widgets.time_field import TimeContext
@@ -72,22 +72,18 @@ class LeadActions(Screen):
         if target is None:
             return None
         app = self.app
+        app_rules = app.settings.rules
         try:
-            suggestion = app.guard(
-                session.outcome_suggestion,
-                app.db,
-                app.settings.rules,
-                target.lead_id,
-                key,
-                rep=app.settings.rep,
-                now=app.settings.now(),
-            )
+            app_rules.outcome(key)
         except UnknownOutcome:
             self.notify(f"No outcome is bound to {key}.", severity="warning")
             return None
-        if suggestion is None:
+        facts = self.facts_read_ahead(target.lead_id) or app.guard(
+            session.lead_facts, app.db, app_rules, target.lead_id, rep=app.settings.rep
+        )
+        if facts is None:
             return None
-        app_rules = app.settings.rules
+        suggestion = session.suggest(app_rules, facts, key, now=app.settings.now())
         context = TimeContext(
             now=app.settings.now(),
             rep_tz=suggestion.rep_tz,
@@ -96,6 +92,10 @@ class LeadActions(Screen):
             date_order=app_rules.team.date_order,
         )
         return target, suggestion, context
+
+    def facts_read_ahead(self, lead_id: int) -> LeadFacts | None:
+        """The lead's facts if this screen read them ahead and they are still current."""
+        return None
 
     def action_outcome(self, key: str) -> None:
         """The lead screen's outcome form (the queue draws its own panel in the list)."""

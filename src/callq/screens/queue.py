@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from callq.services import session
     from callq.services.leads import NewLead
+    from callq.services.session import LeadFacts
     from callq.services.views import LoggedOutcome
 
 
@@ -44,6 +45,8 @@ class QueueScreen(LeadActions):
     data: QueueData | None = None
     edits = 0  # local in-place changes; a background read begun before one is stale
     _settle_timer: Timer | None = None
+    # (lead id, the data they were read with, the facts): see `facts_read_ahead`
+    _read_ahead: tuple[int, QueueData | None, LeadFacts] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
@@ -104,7 +107,33 @@ class QueueScreen(LeadActions):
         self.app.call_from_thread(self._apply_if_current, replace(data, pages=pages), edits)
 
     def on_queue_list_stale(self, message: QueueList.Stale) -> None:
-        self.settle_soon()
+        self.refresh_in_background()
+
+    def on_queue_list_moved(self, message: QueueList.Moved) -> None:
+        if message.item is not None and self.app.services_ready:
+            # After the frame: the read's Python would share that frame's GIL.
+            self.call_after_refresh(self.read_ahead, message.item.lead_id, self.data)
+
+    @work(thread=True, exclusive=True, group="queue-read-ahead")
+    def read_ahead(self, lead_id: int, data: QueueData | None) -> None:
+        """What an outcome key on this lead needs from the database, read while the rep
+        talks: the key then draws the panel without waiting for a read."""
+        from callq.screens.errors import SHOWN_ERRORS
+        from callq.services import session
+
+        app = self.app
+        try:
+            facts = session.lead_facts(app.db, app.settings.rules, lead_id, rep=app.settings.rep)
+        except SHOWN_ERRORS:
+            return  # the outcome key reads them itself, and says what is wrong
+        self._read_ahead = (lead_id, data, facts)
+
+    def facts_read_ahead(self, lead_id: int) -> LeadFacts | None:
+        # Read with the data on screen now: any write or re-read since makes a new one.
+        ahead = self._read_ahead
+        if ahead is not None and ahead[0] == lead_id and ahead[1] is self.data:
+            return ahead[2]
+        return None
 
     def _apply_if_current(self, data: QueueData, edits: int) -> None:
         if edits == self.edits:  # else the refresh the newer change scheduled will show it
@@ -197,10 +226,9 @@ class QueueScreen(LeadActions):
             stats = replace(stats, calls_today=stats.calls_today + 1)
             self.data = replace(self.data, stats=stats)
         self.show_header()
-        if self.queue.rows_below_cursor < ROOM_BELOW:
-            self.settle_soon()
-        else:
-            self.settle_later()
+        self.settle_later()
+        if self.queue.rows_below_cursor < ROOM_BELOW:  # re-read now, after this frame
+            self.call_after_refresh(self.refresh_in_background)
 
     def settle_later(self) -> None:
         """Re-read the exact counts once the rep pauses: the rows were updated in place, and
@@ -209,12 +237,6 @@ class QueueScreen(LeadActions):
         if self._settle_timer is not None:
             self._settle_timer.stop()
         self._settle_timer = self.set_timer(SETTLE_SECONDS, self._settle)
-
-    def settle_soon(self) -> None:
-        """Re-read right after the coming frame, without waiting for the pause."""
-        if self._settle_timer is not None:
-            self._settle_timer.stop()
-        self._settle_timer = self.set_timer(0.05, self._settle)
 
     @property
     def settling(self) -> bool:

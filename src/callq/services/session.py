@@ -52,16 +52,20 @@ class DueAlert:
     due_at: datetime
 
 
-def outcome_suggestion(
-    db: Database, rules: Rules, lead_id: int, outcome_ref: str, *, rep: str, now: datetime
-) -> Suggestion:
-    """The next follow-up the rule would schedule if `outcome_ref` were logged now.
+@dataclass(frozen=True)
+class LeadFacts:
+    """What a suggestion needs to know of a lead, whatever the outcome: read ahead while
+    the cursor rests on the lead, so the outcome key does not wait for the database."""
 
-    One statement, no ORM objects: it runs between the outcome key and the panel's frame.
-    """
-    from callq.timeexpr import Ask
+    lead_id: int
+    arrived_at: datetime
+    lead_tz: ZoneInfo
+    rep_tz: ZoneInfo
+    cadence_calls: int  # calls so far whose outcome counts towards the cadence
 
-    outcome = rules.outcome(outcome_ref)
+
+def lead_facts(db: Database, rules: Rules, lead_id: int, *, rep: str) -> LeadFacts:
+    """One statement, no ORM objects."""
     cadence_calls = (
         select(func.count())
         .select_from(Call)
@@ -77,23 +81,47 @@ def outcome_suggestion(
     if row is None:
         raise NotFound(f"no lead with id {lead_id}")
     created_at, lead_timezone, calls, rep_timezone_name = row
-    if is_cadence_outcome(outcome):
-        calls += 1
-    tz = zone_or_team(lead_timezone, rules)
+    return LeadFacts(
+        lead_id,
+        created_at,
+        zone_or_team(lead_timezone, rules),
+        zone_or_team(rep_timezone_name, rules),
+        calls,
+    )
+
+
+def suggest(rules: Rules, facts: LeadFacts, outcome_ref: str, *, now: datetime) -> Suggestion:
+    """The next follow-up the rule would schedule if `outcome_ref` were logged now."""
+    from callq.timeexpr import Ask
+
+    outcome = rules.outcome(outcome_ref)
+    calls = facts.cadence_calls + (1 if is_cadence_outcome(outcome) else 0)
     closes = isinstance(outcome.next, NoNext) or outcome.stage in CLOSED_STAGES
     at = None
     if not closes:
         at = suggested_time(
-            rules, outcome, call_at=now, arrived_at=created_at, cadence_calls=calls, tz=tz
+            rules,
+            outcome,
+            call_at=now,
+            arrived_at=facts.arrived_at,
+            cadence_calls=calls,
+            tz=facts.lead_tz,
         )
     return Suggestion(
         outcome=outcome,
         at=at,
         required=isinstance(outcome.next, Ask),
         closes=closes or (at is None and is_cadence_outcome(outcome)),
-        lead_tz=tz,
-        rep_tz=zone_or_team(rep_timezone_name, rules),
+        lead_tz=facts.lead_tz,
+        rep_tz=facts.rep_tz,
     )
+
+
+def outcome_suggestion(
+    db: Database, rules: Rules, lead_id: int, outcome_ref: str, *, rep: str, now: datetime
+) -> Suggestion:
+    rules.outcome(outcome_ref)  # an unknown outcome is said before the database is read
+    return suggest(rules, lead_facts(db, rules, lead_id, rep=rep), outcome_ref, now=now)
 
 
 def viewer_zone(db: Database, rules: Rules, rep: str) -> ZoneInfo:

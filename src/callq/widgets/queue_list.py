@@ -157,9 +157,10 @@ class QueueList(ScrollView, can_focus=True):
         self.panel: OutcomePanel | None = None  # the outcome being entered, drawn over rows
         self._panel_strips: list[Strip] | None = None
         self.toasts: ToastStack | None = None  # over the bottom-right rows (widgets/toasts)
-        self._toast_strips: list[Strip | None] | None = None
+        self._toast_strips: list[Strip | None] | None = None  # the stack's lines
+        self._toast_cache: dict[Toast, list[Strip]] = {}  # each shown toast's lines
         self._toast_timer: Timer | None = None
-        self._toast_width = 0  # the width the toast strips were built for
+        self._toast_look: tuple[int, Style] | None = None  # what the toast strips were built for
         self._pass_style: Style | None = None  # the base style during one rendering pass
 
     # -- data -------------------------------------------------------------
@@ -523,9 +524,14 @@ class QueueList(ScrollView, can_focus=True):
             self.refresh(Region(area.left, area.top, area.width, area.height))
 
     def _toast_lines(self) -> list[Strip | None]:
-        width = self.toasts.width_for(self.size.width)
-        if self._toast_strips is None or self._toast_width != width:  # new toasts, or resized
-            from callq.widgets.toasts import ToastStyles
+        """The stack's lines (None: the gap between two toasts). Each toast's lines are
+        built once, when it arrives: one expiring only drops its own."""
+        width, base = self.toasts.width_for(self.size.width), self.base_style
+        if self._toast_look != (width, base):  # resized, or another theme
+            self._toast_cache.clear()
+            self._toast_strips = None
+        if self._toast_strips is None:  # a toast came or went
+            from callq.widgets.toasts import ToastStyles, toast_lines
 
             style = self.get_component_rich_style
             styles = ToastStyles(
@@ -536,11 +542,14 @@ class QueueList(ScrollView, can_focus=True):
                     for severity in ("information", "warning", "error")
                 },
             )
-            self._toast_width = width
-            self._toast_strips = [
-                None if text is None else self._text_strip(text, self.base_style)
-                for text in self.toasts.lines(width, styles)
-            ]
+            cache, lines = {}, []
+            for toast in self.toasts.toasts:
+                strips = self._toast_cache.get(toast)
+                if strips is None:
+                    strips = [self._text_strip(t, base) for t in toast_lines(toast, width, styles)]
+                cache[toast] = strips
+                lines += ([None] if lines else []) + strips
+            self._toast_cache, self._toast_look, self._toast_strips = cache, (width, base), lines
         return self._toast_strips
 
     def _toast_line(self, y: int, under: Strip) -> Strip:
