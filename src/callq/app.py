@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import threading
 import time
 from collections import deque
@@ -379,5 +380,14 @@ def make_app(
     return CallqApp(settings, db, live=live)
 
 
+# How long a thread may hold the GIL while another waits for it (Python's default: 5 ms).
+# Textual parses keys in its own thread: with the default, `1` + enter typed together
+# reached the app 5-7 ms apart, as the UI thread held the GIL drawing the panel for `1`,
+# so enter's frame waited for the next frame slot, ~30 ms on. Background reads also give
+# way to the UI thread sooner.
+SWITCH_INTERVAL = 0.0005
+
+
 def run_app(settings: Settings) -> None:
+    sys.setswitchinterval(SWITCH_INTERVAL)
     make_app(settings, quick=True).run()
