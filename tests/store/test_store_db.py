@@ -200,3 +200,63 @@ def test_two_processes_write_one_file_concurrently(db, rules, now, dump):
         assert out.strip() == "ok"
     assert len(dump()["call"]) == 50
     assert check(db).ok
+
+
+def _checkpoint_spy(monkeypatch) -> list[str]:
+    """Small thresholds, and a record of the background checkpoints that run."""
+    import callq.store.db as store_db
+
+    monkeypatch.setattr(store_db, "CHECKPOINT_AT", 32 * 1024)
+    monkeypatch.setattr(store_db, "CHECKPOINT_HELD_UP_TO", 16 * 1024 * 1024)
+    runs: list[str] = []
+    real = store_db._Checkpointer.checkpoint
+
+    def checkpoint(self, mode: str = "PASSIVE") -> None:
+        runs.append(mode)
+        real(self, mode)
+
+    monkeypatch.setattr(store_db._Checkpointer, "checkpoint", checkpoint)
+    return runs
+
+
+def _write_past_the_threshold(database: Database) -> None:
+    for _ in range(24):  # ~100 KB of WAL, one commit each
+        with database.write_connection() as connection:
+            connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS filler (x BLOB)")
+            connection.exec_driver_sql("INSERT INTO filler VALUES (randomblob(4000))")
+
+
+def _wait_for(condition, seconds: float = 3.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def test_the_wal_is_checkpointed_in_the_background_past_its_threshold(tmp_path, monkeypatch):
+    runs = _checkpoint_spy(monkeypatch)
+    database = open_database(tmp_path / "c.db")
+    _write_past_the_threshold(database)
+    assert _wait_for(lambda: "PASSIVE" in runs)
+    database.dispose()
+
+
+def test_held_checkpoints_wait_for_the_release(tmp_path, monkeypatch):
+    """What the TUI does while a rep logs outcome after outcome, and in their pause."""
+    import time
+
+    runs = _checkpoint_spy(monkeypatch)
+    database = open_database(tmp_path / "c.db")
+    database.hold_checkpoints(True)
+    _write_past_the_threshold(database)
+    time.sleep(0.3)
+    assert runs == []
+    database.hold_checkpoints(False)
+    assert _wait_for(lambda: runs == ["PASSIVE"])
+    with database.read() as session:  # nothing written while held was lost
+        assert session.execute(text("SELECT count(*) FROM filler")).scalar_one() == 24
+    database.dispose()

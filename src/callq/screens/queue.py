@@ -237,6 +237,7 @@ class QueueScreen(LeadActions):
         if self._settle_timer is not None:
             self._settle_timer.stop()
         self._settle_timer = self.set_timer(SETTLE_SECONDS, self._settle)
+        self.app.db.hold_checkpoints(True)
 
     @property
     def settling(self) -> bool:
@@ -246,7 +247,9 @@ class QueueScreen(LeadActions):
     def _settle(self) -> None:
         self._settle_timer = None
         self.refresh_in_background()
-        self.app.collect_garbage()  # the rep paused: a full pass costs no keystroke
+        # The rep paused: a full GC pass and a checkpoint cost no keystroke now.
+        self.app.collect_garbage()
+        self.app.db.hold_checkpoints(False)
 
     # -- queue actions ---------------------------------------------------------
 

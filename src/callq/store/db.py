@@ -23,6 +23,7 @@ SYNCHRONOUS = "FULL" if os.environ.get("CALLQ_SYNCHRONOUS", "").upper() == "FULL
 
 CHECKPOINT_AT = 4 * 1024 * 1024  # WAL bytes; SQLite's own default is 1000 pages (~4 MB)
 CHECKPOINT_FORCE_AT = 64 * 1024 * 1024
+CHECKPOINT_HELD_UP_TO = 16 * 1024 * 1024  # while held (see Database.hold_checkpoints)
 JOURNAL_LIMIT = 1024 * 1024
 
 
@@ -41,6 +42,7 @@ class _Checkpointer:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self.held = False
         atexit.register(self.close)
 
     def _wal_size(self) -> int:
@@ -55,8 +57,11 @@ class _Checkpointer:
     def committed(self) -> None:
         # Called as a transaction commits (before it is done): never checkpoint inline,
         # a blocking checkpoint here would wait on this very transaction.
-        if self._wal_size() < CHECKPOINT_AT:
+        if self._wal_size() < (CHECKPOINT_HELD_UP_TO if self.held else CHECKPOINT_AT):
             return
+        self.wake()
+
+    def wake(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="callq-checkpoint", daemon=True)
             self._thread.start()
@@ -220,6 +225,17 @@ class Database:
         with _translate_errors(), self._writer.connect() as connection:
             with connection.begin():
                 yield connection
+
+    def hold_checkpoints(self, held: bool) -> None:
+        """While `held`, the WAL is copied back only past CHECKPOINT_HELD_UP_TO. A
+        checkpoint's writes and fsync slowed the commit beside it 5-10 ms: the TUI holds
+        them while the rep logs outcome after outcome, and releases them in the pause."""
+        checkpointer = self._checkpointer
+        if checkpointer is None:
+            return
+        checkpointer.held = held
+        if not held and checkpointer.due():
+            checkpointer.wake()
 
     def dispose(self) -> None:
         self.engine.dispose()
