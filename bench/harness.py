@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from percentiles import nearest_rank
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 OUT = ROOT / "bench" / "out"
@@ -40,8 +42,7 @@ class Measure:
         return statistics.median(self.samples)
 
     def quantile(self, q: float) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return nearest_rank(self.samples, q)
 
     def as_dict(self) -> dict:
         return {

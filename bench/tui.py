@@ -28,6 +28,8 @@ import time
 from fcntl import ioctl
 from pathlib import Path
 
+from percentiles import nearest_rank as quantile
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 COLS, ROWS = 120, 40
@@ -402,11 +404,6 @@ def outcome_latency(callq_argv: list[str], env: dict, iterations: int) -> dict:
     }
 
 
-def quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def measure(
     db: Path,
     *,
@@ -488,8 +485,10 @@ def summary(paints: dict, latency: dict) -> dict:
         "enter_to_queue_p99_ms": ms(quantile(latency["saved"], 0.99)),
         "outcome_keys_to_queue_p50_ms": ms(quantile(latency["both"], 0.5)),
         "outcome_keys_to_queue_p99_ms": ms(quantile(latency["both"], 0.99)),
+        "outcome_keys_to_queue_max_ms": ms(max(latency["both"])),
         "outcome_burst_to_queue_p50_ms": ms(quantile(latency["burst"], 0.5)),
         "outcome_burst_to_queue_p99_ms": ms(quantile(latency["burst"], 0.99)),
+        "outcome_burst_to_queue_max_ms": ms(max(latency["burst"])),
         "samples": len(latency["saved"]),
         "floor_key_to_panel_p50_ms": ms(quantile(latency["floor"]["form"], 0.5)),
         "floor_enter_to_list_p50_ms": ms(quantile(latency["floor"]["saved"], 0.5)),
@@ -530,9 +529,13 @@ if bench is not None:
             config=ctx.config,
             env=ctx.env,
             reps=3 if ctx.quick else 7,
-            iters=30 if ctx.quick else 100,
+            iters=30 if ctx.quick else 200,
         )
         s = summary(paints, latency)
+        rss_paint = s["rss_ratio"]
+        rss_after = round(
+            max(s["rss_callq_settled_mb"], s["rss_callq_end_mb"]) / s["rss_bare_mb"], 2
+        )
         return Result(
             measures=[
                 Measure("first paint: bare Textual app", paints["bare"]),
@@ -559,7 +562,9 @@ if bench is not None:
                     f"{s['outcome_keys_to_queue_p99_ms']} ms",
                     s["outcome_keys_to_queue_p99_ms"] <= 33,
                 ),
-                Check("TUI RSS vs bare", "< 2x", f"{s['rss_ratio']}x", s["rss_ratio"] < 2),
+                Check("TUI RSS at first paint vs bare", "< 2x", f"{rss_paint}x", rss_paint < 2),
+                # The target holds at all times, not only before the services load.
+                Check("TUI RSS with services vs bare", "< 2x", f"{rss_after}x", rss_after < 2),
             ],
             facts=s,
         )
