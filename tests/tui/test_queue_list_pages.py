@@ -1,6 +1,7 @@
 """The queue list when outcomes are logged in place: the row stays, drawn as done, nothing
 is read inside the frame, and later pages and the next load place every row exactly."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -132,3 +133,18 @@ async def test_a_next_follow_up_in_a_shown_section_asks_for_an_exact_reread():
         queue.item_at(1 + PAGE * 2)
         await pilot.pause()
         assert app.stale == 1
+
+
+async def test_rows_fit_beside_the_scrollbar_and_a_cut_row_shows_it():
+    app = ListApp()
+    app.rows[0] = replace(app.rows[0], last_note="called twice, asked for the brochure " * 4)
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = app.query_one(QueueList)
+        await pilot.pause()
+        assert queue.show_vertical_scrollbar and queue.view_width < queue.size.width
+        for y in range(1, 6):
+            assert queue.render_line(y).cell_length == queue.view_width
+        assert queue.render_line(1).text.endswith("…")
+        # A logged row too long for the window is cut the same way.
+        queue.log_in_place("Asked to call back · next Tue 24 Nov 10:00 · touch 2/5", None)
+        assert queue.render_line(1).text.endswith("…")

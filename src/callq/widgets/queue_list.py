@@ -274,6 +274,11 @@ class QueueList(ScrollView, can_focus=True):
         self.post_message(self.Moved(self.current_item))
 
     @property
+    def view_width(self) -> int:
+        """The columns rows are drawn in: the vertical scrollbar takes the last ones."""
+        return self.scrollable_content_region.width
+
+    @property
     def logged_in_place(self) -> int:
         """Rows logged since the list was last loaded (they still hold their lines)."""
         return len(self._logged)
@@ -399,7 +404,7 @@ class QueueList(ScrollView, can_focus=True):
         """Redraw the panel's lines only: the rows around it have not changed."""
         self._panel_strips = None
         top, _left, _width = self._panel_placement()
-        self.refresh(Region(0, top, self.size.width, PANEL_HEIGHT))
+        self.refresh(Region(0, top, self.view_width, PANEL_HEIGHT))
 
     async def _on_key(self, event: events.Key) -> None:
         panel = self.panel
@@ -433,7 +438,7 @@ class QueueList(ScrollView, can_focus=True):
         self.panel = None
         self._panel_strips = None
         panel.done(choice)
-        self.refresh(Region(0, top, self.size.width, PANEL_HEIGHT))  # where the panel was
+        self.refresh(Region(0, top, self.view_width, PANEL_HEIGHT))  # where the panel was
 
     def _on_paste(self, event: events.Paste) -> None:
         if self.panel is not None:
@@ -444,11 +449,11 @@ class QueueList(ScrollView, can_focus=True):
     def _panel_placement(self) -> tuple[int, int, int]:
         """(top line on screen, left column, width) of the panel: under the cursor's row
         when it fits, else above it, so the lead being logged stays in view."""
-        width = min(PANEL_WIDTH, max(self.size.width - 2, 20))
+        width = min(PANEL_WIDTH, max(self.view_width - 2, 20))
         row = self.cursor - self.scroll_offset.y
         below = row + 1 + PANEL_HEIGHT <= self.size.height
         top = row + 1 if below else max(row - PANEL_HEIGHT, 0)
-        return top, max((self.size.width - width) // 2, 0), width
+        return top, max((self.view_width - width) // 2, 0), width
 
     def _panel_line(self, y: int, under: Strip) -> Strip:
         top, left, width = self._panel_placement()
@@ -520,13 +525,13 @@ class QueueList(ScrollView, can_focus=True):
 
     def _refresh_toast_area(self) -> None:
         if self.toasts and self.toasts.toasts:
-            area = self.toasts.area(self.size.width, self.size.height, len(self._toast_lines()))
+            area = self.toasts.area(self.view_width, self.size.height, len(self._toast_lines()))
             self.refresh(Region(area.left, area.top, area.width, area.height))
 
     def _toast_lines(self) -> list[Strip | None]:
         """The stack's lines (None: the gap between two toasts). Each toast's lines are
         built once, when it arrives: one expiring only drops its own."""
-        width, base = self.toasts.width_for(self.size.width), self.base_style
+        width, base = self.toasts.width_for(self.view_width), self.base_style
         if self._toast_look != (width, base):  # resized, or another theme
             self._toast_cache.clear()
             self._toast_strips = None
@@ -554,7 +559,7 @@ class QueueList(ScrollView, can_focus=True):
 
     def _toast_line(self, y: int, under: Strip) -> Strip:
         lines = self._toast_lines()
-        area = self.toasts.area(self.size.width, self.size.height, len(lines))
+        area = self.toasts.area(self.view_width, self.size.height, len(lines))
         index = y - area.top
         if not 0 <= index < len(lines) or lines[index] is None:
             return under
@@ -583,7 +588,7 @@ class QueueList(ScrollView, can_focus=True):
 
     def _row_line(self, y: int) -> Strip:
         line = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.view_width
         base = self.base_style
         if not self.blocks or line >= self.line_count:
             return Strip.blank(width, base)
@@ -635,12 +640,7 @@ class QueueList(ScrollView, can_focus=True):
             Segment(text, style + over if over else style)
             for text, style in self.row_cells(item, previous, wide=width >= 110)
         ]
-        strip = Strip(segments)
-        if strip.cell_length > width:  # the note is cut, visibly
-            strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", over)])])
-        else:
-            strip = strip.extend_cell_length(width, over or Style())
-        return strip.apply_style(base)
+        return _fit(segments, width, over).apply_style(base)
 
     def _logged_strip(self, logged: Logged, width: int) -> Strip:
         """`✓  Name  phone  No answer · next Tue 10:00`: what was logged, where the row was."""
@@ -653,8 +653,7 @@ class QueueList(ScrollView, can_focus=True):
             Segment(_cell(display_phone(item.phone), 17), dim),
             Segment(logged.text, ok),
         ]
-        strip = Strip(segments).crop_extend(0, width, None)
-        return strip.apply_style(self.base_style)
+        return _fit(segments, width, None).apply_style(self.base_style)
 
     def row_cells(
         self, item: QueueItem, previous: QueueItem | None, wide: bool = True
@@ -714,6 +713,14 @@ def _locate(blocks: tuple[Block, ...], line: int) -> tuple[Block | None, int | N
         if line >= block.start:
             return block, (line - block.start - 1) if line > block.start else None
     return None, None
+
+
+def _fit(segments: list[Segment], width: int, style: Style | None) -> Strip:
+    """A row of exactly `width` cells: padded in `style`, or cut with a visible `…`."""
+    strip = Strip(segments)
+    if strip.cell_length > width:
+        return Strip.join([strip.crop(0, width - 1), Strip([Segment("…", style)])])
+    return strip.extend_cell_length(width, style or Style())
 
 
 def _cell(value: str, width: int) -> str:
