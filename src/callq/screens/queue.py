@@ -164,10 +164,12 @@ class QueueScreen(LeadActions):
             calls = str(stats.calls_today)
             rate = "-" if stats.on_time_rate is None else f"{stats.on_time_rate:.0%}"
         clock = data.now.astimezone(self.app.viewer_tz).strftime("%a %d %b %H:%M")
+        # What matters most first: a narrow terminal cuts the line from the right (at the
+        # right, the clock was cut first, even at 120 columns with a big queue).
         self.query_one("#header", Static).update(
-            f"[b]callq[/b] · {self.app.settings.rep}   "
+            f"[b]callq[/b] · {self.app.settings.rep} · {clock}   "
             + " · ".join(parts)
-            + f"   Calls today {calls} · On time {rate} (week)   {clock}",
+            + f"   Calls today {calls} · On time {rate} (week)",
             layout=False,  # one line of fixed height: no reflow of the screen for new counts
         )
 
