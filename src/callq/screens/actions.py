@@ -83,9 +83,10 @@ class LeadActions(Screen):
         )
         if facts is None:
             return None
-        suggestion = session.suggest(app_rules, facts, key, now=app.settings.now())
+        now = app.settings.now()  # one reading: the suggestion and the panel's clock agree
+        suggestion = session.suggest(app_rules, facts, key, now=now)
         context = TimeContext(
-            now=app.settings.now(),
+            now=now,
             rep_tz=suggestion.rep_tz,
             lead_tz=suggestion.lead_tz,
             hours=app_rules.hours,

@@ -117,13 +117,6 @@ def suggest(rules: Rules, facts: LeadFacts, outcome_ref: str, *, now: datetime) 
     )
 
 
-def outcome_suggestion(
-    db: Database, rules: Rules, lead_id: int, outcome_ref: str, *, rep: str, now: datetime
-) -> Suggestion:
-    rules.outcome(outcome_ref)  # an unknown outcome is said before the database is read
-    return suggest(rules, lead_facts(db, rules, lead_id, rep=rep), outcome_ref, now=now)
-
-
 def viewer_zone(db: Database, rules: Rules, rep: str) -> ZoneInfo:
     with db.read() as session:
         return rep_zone(queries.rep_by_name(session, rep), rules)

@@ -547,13 +547,16 @@ class QueueList(ScrollView, can_focus=True):
                     for severity in ("information", "warning", "error")
                 },
             )
-            cache, lines = {}, []
-            for toast in self.toasts.toasts:
+            cache: dict[Toast, list[Strip]] = {}
+
+            def strips_of(toast: Toast) -> list[Strip]:
                 strips = self._toast_cache.get(toast)
                 if strips is None:
                     strips = [self._text_strip(t, base) for t in toast_lines(toast, width, styles)]
                 cache[toast] = strips
-                lines += ([None] if lines else []) + strips
+                return strips
+
+            lines = self.toasts.stacked(strips_of)
             self._toast_cache, self._toast_look, self._toast_strips = cache, (width, base), lines
         return self._toast_strips
 
@@ -612,7 +615,8 @@ class QueueList(ScrollView, can_focus=True):
             previous is not None
             and previous.due_at.astimezone(self.tz).date() == item.due_at.astimezone(self.tz).date()
         )
-        # Rows keep their strips when they move (an outcome shifts every row below it by one).
+        # Rows keep their strips when they move (a re-read after outcomes moves the rows
+        # below them up).
         # Only the cursor's row looks different with focus: the others keep their strips
         # when the outcome form takes the focus and gives it back. Keyed by the item's
         # identity (hashing its eighteen fields was a third of a cached row's cost); the

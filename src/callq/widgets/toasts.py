@@ -9,7 +9,9 @@ are a few lines of text: showing or expiring one redraws only the lines it cover
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -17,6 +19,7 @@ from rich.text import Text
 MAX_SHOWN = 3  # older toasts give way: a rep logging fast reads the latest
 MAX_WIDTH = 60  # Textual's toast width
 BAR = "▌"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,15 @@ class ToastStack:
     def lines(self, width: int, styles: ToastStyles) -> list[Text | None]:
         """The stack's lines, top to bottom; None is the gap between two toasts (the rows
         under it show through)."""
-        lines: list[Text | None] = []
+        return self.stacked(lambda toast: toast_lines(toast, width, styles))
+
+    def stacked(self, lines_of: Callable[[Toast], list[T]]) -> list[T | None]:
+        """Each toast's lines from `lines_of`, top to bottom, a gap (None) between two."""
+        lines: list[T | None] = []
         for toast in self.toasts:
             if lines:
                 lines.append(None)
-            lines += toast_lines(toast, width, styles)
+            lines += lines_of(toast)
         return lines
 
     def area(self, list_width: int, list_height: int, line_count: int) -> Area:
