@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
 
 def _writer(target: str, rep: str, first_lead: int, leads: int, count: int) -> None:
     """One writer process: log `count` outcomes round-robin over its own leads."""
-    from callq.config import load_default_rules
+    from callq.config.loading import load_default_rules
     from callq.services.outcomes import log_outcome
     from callq.store.db import open_database
 
@@ -45,7 +45,7 @@ def _writer(target: str, rep: str, first_lead: int, leads: int, count: int) -> N
 
 
 def _seed(target: str, writers: int, leads_each: int) -> None:
-    from callq.config import load_default_rules
+    from callq.config.loading import load_default_rules
     from callq.services.leads import NewLead, add_lead
     from callq.store.db import open_database
 

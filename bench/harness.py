@@ -99,7 +99,7 @@ class Context:
         self.callq = str(Path(sys.executable).with_name("callq"))
         DATA.mkdir(parents=True, exist_ok=True)
         self.config = DATA / "callq.toml"
-        from callq.config import default_config_text
+        from callq.config.loading import default_config_text
 
         self.config.write_text(default_config_text(), encoding="utf-8")
         self._big: Path | None = None
@@ -109,7 +109,7 @@ class Context:
         self.env["XDG_DATA_HOME"] = str(DATA / "xdg-data")
 
     def rules(self):  # noqa: ANN201
-        from callq.config import load_rules
+        from callq.config.loading import load_rules
 
         return load_rules(self.config)
 

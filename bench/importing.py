@@ -157,7 +157,7 @@ def _cpu_seconds() -> float:
 
 def import_seconds(csv_path: Path, workdir: Path, *, profile: bool = False):  # noqa: ANN201
     """A fresh callq database, then one timed `import_file`; (seconds, result)."""
-    from callq.config import load_rules
+    from callq.config.loading import load_rules
     from callq.importing.importer import import_file
     from callq.services import doctor
     from callq.store.db import open_database

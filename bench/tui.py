@@ -303,7 +303,7 @@ class Terminal:
 
 APP_ONLY = """
 import sys
-from callq.settings import resolve_settings
+from callq.config.settings import resolve_settings
 from callq.app import run_app
 db, rep, config, now = sys.argv[1:5]
 run_app(resolve_settings(db=db, config=config or None, rep=rep, now=now or None))

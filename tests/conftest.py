@@ -25,7 +25,7 @@ def now() -> datetime:
 
 @pytest.fixture
 def rules():  # noqa: ANN201
-    from callq.config import load_default_rules
+    from callq.config.loading import load_default_rules
 
     return load_default_rules()
 

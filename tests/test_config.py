@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callq import config_schema
-from callq.config import (
+from callq.config import schema as config_schema
+from callq.config.loading import (
     ConfigError,
     default_config_text,
     find_config,
@@ -20,7 +20,7 @@ from callq.config import (
     write_default_config,
 )
 from callq.rules.model import CLOSED_STAGES
-from callq.timeexpr import After, Ask, DayAt, NoNext
+from callq.rules.timeexpr import After, Ask, DayAt, NoNext
 
 NAME = Path("callq.toml")
 
@@ -350,7 +350,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
 
 def test_find_config_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     user_file = tmp_path / "user" / "callq.toml"
-    monkeypatch.setattr("callq.paths.user_config_file", lambda: user_file)
+    monkeypatch.setattr("callq.config.paths.user_config_file", lambda: user_file)
     explicit, from_env = tmp_path / "explicit.toml", tmp_path / "env.toml"
     explicit.touch()
     from_env.touch()

@@ -15,11 +15,11 @@ from hypothesis.stateful import (
 )
 
 from callq.errors import UserError
-from callq.phrases import CallbackError
+from callq.rules.phrases import CallbackError
+from callq.rules.timeexpr import Ask
 from callq.services.doctor import check
 from callq.services.leads import NewLead, add_lead, add_note, reschedule
 from callq.services.outcomes import log_outcome, undo_last_outcome
-from callq.timeexpr import Ask
 
 REPS = ("asha", "ben", "chen")
 # A small pool, so repeat inquiries (merges, reopening closed leads) happen often.

@@ -37,9 +37,9 @@ CORE = (
     "callq.rules.hours",
     "callq.rules.outcomes",
     "callq.rules.simulate",
-    "callq.timeexpr",
-    "callq.phrases",
-    "callq.config",
+    "callq.rules.timeexpr",
+    "callq.rules.phrases",
+    "callq.config.loading",
     "callq.services.leads",
     "callq.services.outcomes",
     "callq.services.queue",
@@ -69,5 +69,5 @@ def test_services_rules_and_store_do_not_import_rich():
 
 
 def test_rules_do_not_import_the_store():
-    loaded = loaded_after("import callq.rules.outcomes, callq.rules.simulate, callq.timeexpr")
+    loaded = loaded_after("import callq.rules.outcomes, callq.rules.simulate, callq.rules.timeexpr")
     assert not loaded & {"sqlalchemy", "sqlmodel"}

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callq.phrases import CallbackError, describe, parse_callback, split_their_time
 from callq.rules.model import BusinessHours
+from callq.rules.phrases import CallbackError, describe, parse_callback, split_their_time
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 NEW_YORK = ZoneInfo("America/New_York")

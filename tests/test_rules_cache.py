@@ -2,8 +2,8 @@
 
 import os
 
-from callq import rules_cache
-from callq.config import load_rules, load_rules_cached
+from callq.config import cache as rules_cache
+from callq.config.loading import load_rules, load_rules_cached
 
 RULES = """
 [team]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callq.rules.model import BusinessHours
-from callq.timeexpr import parse_time_expr, resolve
+from callq.rules.timeexpr import parse_time_expr, resolve
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from callq.config.settings import Settings
 from callq.screens.keys import ACTIONS, bindings
 from callq.screens.queue import QueueScreen
-from callq.settings import Settings
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -120,14 +120,15 @@ class CallqApp(App[None]):
 
             self._db = open_database(self.settings.db_target)
             # Warm what the first outcome key needs, so it does not pay the imports.
-            import callq.phrases  # noqa: F401  (the outcome panel's time preview)
+            import callq.rules.phrases  # noqa: F401  (the outcome panel's time preview)
             import callq.screens.lead  # noqa: F401
             import callq.services.outcomes  # noqa: F401
             import callq.services.queue  # noqa: F401
             import callq.widgets.toasts  # noqa: F401
 
             if self.live and self.quick is not None:
-                from callq import paths, phones
+                from callq import phones
+                from callq.config import paths
 
                 self._phones_stale = phones.refresh_display_cache(paths.phone_display_cache())
             if self.live:
@@ -207,14 +208,14 @@ class CallqApp(App[None]):
 
     def guard(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Run one service call; a user-facing error is shown and nothing changes (None)."""
+        from callq.errors import UserError
         from callq.rules.model import UnknownOutcome
-        from callq.screens.errors import SHOWN_ERRORS
 
         try:
             return fn(*args, **kwargs)
         except UnknownOutcome:
             raise
-        except SHOWN_ERRORS as error:
+        except UserError as error:
             self.notify(str(error), severity="error", timeout=8)
             return None
 
@@ -264,7 +265,7 @@ class CallqApp(App[None]):
         self.run_worker(self._poll_in_thread, thread=True, exclusive=True, group="poll")
 
     def _poll_in_thread(self) -> None:
-        from callq.screens.errors import SHOWN_ERRORS
+        from callq.errors import UserError
         from callq.services import session
 
         now, last = self.settings.now(), self._last_poll
@@ -273,7 +274,7 @@ class CallqApp(App[None]):
             alerts = []
             if last is not None and now > last:
                 alerts = session.falling_due(self.db, rep=self.settings.rep, after=last, until=now)
-        except SHOWN_ERRORS as error:  # e.g. locked for long: said on screen, polled again
+        except UserError as error:  # e.g. locked for long: said on screen, polled again
             self.call_from_thread(self.notify, str(error), severity="error", timeout=8)
             return
         self.call_from_thread(self._polled, now, marker, alerts)
@@ -368,7 +369,8 @@ def make_app(
         path = sqlite_path(settings.db_target)
         if path is not None and QuickReader.usable(path):
             if live:
-                from callq import paths, phones
+                from callq import phones
+                from callq.config import paths
 
                 phones.load_display_cache(paths.phone_display_cache())
             reader = QuickReader(path, settings.rules, rep=settings.rep, now=settings.now())

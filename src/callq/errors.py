@@ -1,4 +1,7 @@
-"""Errors a user can act on. Front ends show the message and change nothing (CLI: exit 2)."""
+"""Errors a user can act on. Front ends show the message and change nothing (CLI: exit 2).
+
+Every such error derives from `UserError`, so the CLI and the screens catch one class.
+"""
 
 
 class UserError(ValueError):

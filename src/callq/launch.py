@@ -32,7 +32,7 @@ def main() -> None:
         from pathlib import Path
 
         try:
-            from callq.settings import resolve_settings
+            from callq.config.settings import resolve_settings
 
             settings = resolve_settings(
                 db=options.get("db"),

@@ -8,8 +8,10 @@ import json
 import os
 from pathlib import Path
 
+from callq.errors import UserError
 
-class PhoneError(ValueError):
+
+class PhoneError(UserError):
     """A number that cannot be dialled; the message says why."""
 
 

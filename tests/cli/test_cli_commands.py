@@ -38,7 +38,7 @@ def ok(result) -> str:  # noqa: ANN001
 
 
 def test_init_writes_refuses_to_overwrite_and_forces(cli, tmp_path: Path):
-    from callq.config import default_config_text
+    from callq.config.loading import default_config_text
 
     target = tmp_path / "conf" / "callq.toml"
     assert str(target) in ok(cli("init", str(target)))

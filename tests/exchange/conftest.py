@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from callq.config import load_rules
+from callq.config.loading import load_rules
 from callq.store.db import open_database
 
 FIXTURES = Path(__file__).parent / "fixtures"

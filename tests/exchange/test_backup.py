@@ -18,7 +18,7 @@ runner = CliRunner()
 WRITER = """
 import sys, time
 from datetime import UTC, datetime
-from callq.config import load_rules
+from callq.config.loading import load_rules
 from callq.services.leads import NewLead, add_lead
 from callq.store.db import open_database
 db = open_database(sys.argv[1])

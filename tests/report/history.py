@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from callq.config import load_default_rules
+from callq.config.loading import load_default_rules
 from callq.rules.model import Rules
 from callq.services.leads import NewLead, add_lead
 from callq.services.outcomes import log_outcome

@@ -7,15 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callq.config import load_default_rules
+from callq.config.loading import load_default_rules
 from callq.metrics import (
-    BusinessClock,
     conversion_uplift,
     meets_goal,
     missed_followup_cost,
     monthly_missed,
 )
-from callq.rules.hours import add_business_time, business_time_between
+from callq.rules.hours import BusinessClock, add_business_time, business_time_between
 from callq.rules.model import BusinessHours
 
 
@@ -85,7 +84,7 @@ def test_epoch_us_in_sql_is_exact(history_db) -> None:  # noqa: ANN001
     fractions of a second that would round."""
     from sqlalchemy import select, update
 
-    from callq.metrics import us
+    from callq.rules.hours import us
     from callq.store.models import Lead
     from callq.store.report_queries import epoch_us
 

@@ -18,7 +18,7 @@ from .test_report_metrics import TEAM
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     """The default rules with the conversion rate fixed at 10%, as the history expects."""
-    text = files("callq").joinpath("default_config.toml").read_text()
+    text = files("callq.config").joinpath("default_config.toml").read_text()
     path = tmp_path / "callq.toml"
     path.write_text(text.replace("# conversion_rate = 0.10", "conversion_rate = 0.10"))
     return path

@@ -227,7 +227,7 @@ def test_every_json_key_is_present(report) -> None:  # noqa: ANN001
 
 
 def test_measured_conversion_is_won_over_closed_leads_last_90_days(history_db) -> None:  # noqa: ANN001
-    from callq.config import load_default_rules
+    from callq.config.loading import load_default_rules
 
     rules = load_default_rules()  # conversion_rate unset: measured
     report = build_report(history_db, rules, now=NOW)

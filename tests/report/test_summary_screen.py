@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Sparkline
 
+from callq.config.settings import Settings
 from callq.screens.summary import RepPicker, SummaryApp, SummaryScreen
-from callq.settings import Settings
 from callq.store.models import Event, Lead, Rep
 
 from .history import NOW

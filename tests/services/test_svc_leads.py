@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from callq.errors import NotFound, UserError
 from callq.phones import PhoneError
-from callq.phrases import CallbackError
+from callq.rules.phrases import CallbackError
 from callq.services.doctor import check
 from callq.services.leads import NewLead, add_lead, add_note, reschedule, show_lead
 from callq.store.models import Event, FollowUp, Lead

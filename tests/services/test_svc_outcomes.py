@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from callq.errors import Conflict, UserError
-from callq.phrases import CallbackError
 from callq.rules.model import UnknownOutcome
 from callq.rules.outcomes import NeedsCallbackTime
+from callq.rules.phrases import CallbackError
 from callq.services import outcomes as outcome_service
 from callq.services.doctor import check
 from callq.services.outcomes import log_outcome, undo_last_outcome

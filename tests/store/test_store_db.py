@@ -159,7 +159,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from datetime import UTC, datetime, timedelta
-    from callq.config import load_default_rules
+    from callq.config.loading import load_default_rules
     from callq.services.outcomes import log_outcome
     from callq.store.db import open_database
 

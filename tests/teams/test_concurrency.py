@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from backends import BACKENDS, database_target, drop_postgres
-from callq.config import load_default_rules
+from callq.config.loading import load_default_rules
 from callq.services.doctor import check
 from callq.services.leads import NewLead, add_lead
 from callq.store.db import open_database

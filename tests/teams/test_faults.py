@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backends import PG_URL, drop_postgres, fresh_postgres_url
-from callq.config import load_default_rules
+from callq.config.loading import load_default_rules
 from callq.errors import UserError
 from callq.phones import PhoneError, normalise_phone
 from callq.services.doctor import check

@@ -75,7 +75,7 @@ def test_any_csv_imports_or_is_refused_clearly(db, rules, now, tmp_path, text, e
 @settings(max_examples=40, deadline=None)
 @given(blob=st.binary(max_size=300))
 def test_any_bytes_as_a_csv_never_crash(blob: bytes, tmp_path_factory) -> None:  # noqa: ANN001
-    from callq.config import load_default_rules
+    from callq.config.loading import load_default_rules
     from callq.store.db import open_database
 
     folder = tmp_path_factory.mktemp("blob")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 def main() -> None:
     target, rep, now_text, lead_ids, count = sys.argv[1:6]
-    from callq.config import load_default_rules
+    from callq.config.loading import load_default_rules
     from callq.services.outcomes import log_outcome
     from callq.store.db import open_database
 

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from callq.config import load_default_rules
+from callq.config.loading import load_default_rules
+from callq.config.settings import Settings
 from callq.services.leads import NewLead, add_lead
 from callq.services.outcomes import log_outcome
-from callq.settings import Settings
 from callq.store.db import Database, open_database
 
 # Monday 23 Nov 2026, 11:00 in Asia/Kolkata (the default team timezone).

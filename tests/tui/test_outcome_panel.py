@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.style import Style
 
-from callq.config import load_default_rules
-from callq.phrases import CallbackError
+from callq.config.loading import load_default_rules
+from callq.rules.phrases import CallbackError
 from callq.services.session import Suggestion
 from callq.widgets.outcome_panel import LineEdit, OutcomePanel, PanelStyles
 from callq.widgets.queue_list import PANEL_HEIGHT, PANEL_WIDTH

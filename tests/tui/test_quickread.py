@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from callq.config import load_default_rules
+from callq.config.loading import load_default_rules
 from callq.services.demo import build_demo
 from callq.services.queue import SECTIONS, QueueReader
 from callq.store.db import open_database
@@ -98,8 +98,8 @@ def test_the_first_frame_needs_no_database_stack(day) -> None:
     settings, _ = day
     code = (
         "import json, sys\n"
-        "from callq.config import load_default_rules\n"
-        "from callq.settings import Settings\n"
+        "from callq.config.loading import load_default_rules\n"
+        "from callq.config.settings import Settings\n"
         "from callq.app import make_app\n"
         f"settings = Settings({settings.db_target!r}, None, 'asha', load_default_rules())\n"
         "app = make_app(settings, quick=True)\n"

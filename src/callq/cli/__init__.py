@@ -5,7 +5,6 @@ need them, so `callq --help` and the cheap commands start fast.
 """
 
 import functools
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -36,7 +35,7 @@ class State:
     @property
     def settings(self):  # noqa: ANN201
         if self._settings is None:
-            from callq.settings import resolve_settings
+            from callq.config.settings import resolve_settings
 
             self._settings = resolve_settings(**self.options)
         return self._settings
@@ -48,29 +47,9 @@ class State:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from callq.config import ConfigError
     from callq.errors import UserError
-    from callq.phones import PhoneError
-    from callq.phrases import CallbackError
-    from callq.rules.model import UnknownOutcome
-    from callq.rules.outcomes import NeedsCallbackTime
-    from callq.timeexpr import TimeExprError
 
-    errors: list[type[BaseException]] = [
-        ConfigError,
-        UserError,
-        PhoneError,
-        CallbackError,
-        UnknownOutcome,
-        NeedsCallbackTime,
-        TimeExprError,
-        FileExistsError,
-    ]
-    if "callq.store.db" in sys.modules:
-        from callq.store.db import DatabaseError
-
-        errors.append(DatabaseError)
-    return tuple(errors)
+    return (UserError, FileExistsError)
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -17,8 +17,8 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the commented default rules file (callq.toml)."""
-    from callq.config import write_default_config
-    from callq.paths import user_config_file
+    from callq.config.loading import write_default_config
+    from callq.config.paths import user_config_file
 
     written = write_default_config(path or user_config_file(), force=force)
     typer.echo(f"wrote {written}")
@@ -33,7 +33,7 @@ def rules_check(
     ] = None,
 ) -> None:
     """Validate a rules file; exit 2 with `file:LINE: key.path: problem` if it is wrong."""
-    from callq.config import load_rules
+    from callq.config.loading import load_rules
 
     if file is None:
         settings = state(ctx).settings
@@ -53,7 +53,7 @@ def rules_show(ctx: typer.Context) -> None:
     from rich.table import Table
 
     from callq.cli.render import console
-    from callq.timeexpr import format_duration
+    from callq.rules.timeexpr import format_duration
 
     settings = state(ctx).settings
     rules = settings.rules
@@ -115,9 +115,9 @@ def rules_simulate(
     from rich.table import Table
 
     from callq.cli.render import console, when
-    from callq.config import load_rules
+    from callq.config.loading import load_rules
+    from callq.config.settings import parse_instant
     from callq.rules.simulate import simulate
-    from callq.settings import parse_instant
 
     settings = state(ctx, now).settings
     rules = load_rules(file) if file else settings.rules

@@ -28,7 +28,7 @@ def demo(
     """
     import dataclasses
 
-    from callq.paths import demo_db_path
+    from callq.config.paths import demo_db_path
     from callq.services.demo import build_demo
 
     st = state(ctx)

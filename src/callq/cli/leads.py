@@ -102,9 +102,9 @@ def log(
     now: NowOption = None,
 ) -> None:
     """Record a call's outcome and schedule what follows (exactly as the TUI does)."""
+    from callq.config.settings import parse_instant
     from callq.describe import logged_sentence
     from callq.services.outcomes import log_outcome
-    from callq.settings import parse_instant
 
     st = state(ctx, now)
     settings = st.settings

@@ -1,5 +1,6 @@
 """Business-time arithmetic over opening spans in the lead's timezone (pure; `now` is passed in)."""
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -139,6 +140,119 @@ def escalation_at(
     """When an uncontacted lead is escalated: `escalate_after` business time past the deadline."""
     deadline = sla_deadline(sla, hours, channel, created_at, tz)
     return add_business_time(hours, deadline, sla.escalate_after, tz)
+
+
+# Business time, fast: prefix sums over a range's opening intervals.
+
+_MICRO = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def us(instant: datetime) -> int:
+    """Microseconds since the epoch (exact)."""
+    return (instant - _EPOCH) // _MICRO
+
+
+def _instant(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+class BusinessClock:
+    """`business_time_between` and `add_business_time` for many leads of one timezone.
+
+    The report needs both for every lead of a window; the rules functions walk day by day
+    (~60 us a lead). Here the opening intervals of [lo, hi] are laid out once with their
+    cumulative business time, so each answer is a bisection. Outside the range, or for
+    a zero SLA (where "the next opening" rather than a cumulative instant is meant), it
+    falls back to the rules functions, so the answers are always theirs.
+    """
+
+    def __init__(self, hours: BusinessHours, tz: tzinfo, lo: datetime, hi: datetime) -> None:
+        self.hours, self.tz = hours, tz
+        self.always_open = not has_hours(hours)
+        self.lo, self.hi = lo, hi
+        starts: list[int] = []
+        ends: list[int] = []
+        day: date = lo.astimezone(tz).date() - timedelta(days=2)
+        last: date = hi.astimezone(tz).date() + timedelta(days=2)
+        while day <= last:
+            for opens_at, closes_at in hours.spans_on(day):
+                opens = us(local_instant(day, opens_at, tz))
+                closes = us(local_instant(day, closes_at, tz))
+                if closes <= opens:
+                    continue
+                if ends and opens <= ends[-1]:  # a DST gap can make spans overlap
+                    ends[-1] = max(ends[-1], closes)
+                else:
+                    starts.append(opens)
+                    ends.append(closes)
+            day += timedelta(days=1)
+        self._starts, self._ends = starts, ends
+        self._cum: list[int] = []  # business time before interval i
+        self._cum_end: list[int] = []  # business time up to the end of interval i
+        total = 0
+        for opens, closes in zip(starts, ends, strict=True):
+            self._cum.append(total)
+            total += closes - opens
+            self._cum_end.append(total)
+        # The range where intervals are complete on both sides of any instant we answer.
+        self._lo_us = us(lo)
+        self._hi_us = us(hi)
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        if end <= start:
+            return timedelta(0)
+        if self.always_open:
+            return end - start
+        return timedelta(microseconds=self.between_us(us(start), us(end)))
+
+    def add(self, start: datetime, delta: timedelta) -> datetime:
+        if self.always_open:
+            return start + delta
+        return _instant(self.add_us(us(start), delta // _MICRO))
+
+    # The same on epoch microseconds: the report's loop over a window's leads uses these.
+
+    def _inside(self, value: int) -> bool:
+        return self._lo_us <= value <= self._hi_us and bool(self._starts)
+
+    def _before(self, value: int) -> int:
+        i = bisect_right(self._starts, value) - 1
+        if i < 0:
+            return 0
+        return self._cum[i] + min(value - self._starts[i], self._ends[i] - self._starts[i])
+
+    def between_us(self, start: int, end: int) -> int:
+        if end <= start:
+            return 0
+        if self.always_open:
+            return end - start
+        if not (self._inside(start) and self._inside(end)):
+            found = business_time_between(self.hours, _instant(start), _instant(end), self.tz)
+            return found // _MICRO
+        return self._before(end) - self._before(start)
+
+    def add_us(self, start: int, delta: int) -> int:
+        if self.always_open:
+            return start + delta
+        j = bisect_right(self._ends, start)  # the first interval still open after start
+        if delta <= 0 or not self._inside(start) or j >= len(self._starts):
+            return self._fallback_add(start, delta)
+        begin = max(self._starts[j], start)
+        available = self._ends[j] - begin
+        if delta <= available:
+            return begin + delta
+        target = self._cum_end[j] + delta - available
+        k = bisect_left(self._cum_end, target)
+        if k >= len(self._starts):  # past the laid-out intervals
+            return self._fallback_add(start, delta)
+        return self._starts[k] + target - self._cum[k]
+
+    def _fallback_add(self, start: int, delta: int) -> int:
+        found = add_business_time(
+            self.hours, _instant(start), timedelta(microseconds=delta), self.tz
+        )
+        return us(found)
 
 
 def _open_intervals(hours: BusinessHours, instant: datetime, tz: tzinfo) -> Iterator[Interval]:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from callq.errors import UserError
+
 OPEN_STAGES = ("new", "contacted", "qualified")
 CLOSED_STAGES = ("won", "lost", "cold", "invalid", "dnc")
 STAGES = OPEN_STAGES + CLOSED_STAGES
@@ -80,7 +82,7 @@ class Outcome:
     key: str
     label: str
     connected: bool
-    next: object  # a callq.timeexpr.NextStep
+    next: object  # a callq.rules.timeexpr.NextStep
     next_text: str
     stage: str | None = None
 
@@ -111,5 +113,5 @@ class Rules:
         raise UnknownOutcome(f"unknown outcome {ref!r}; known: {known}")
 
 
-class UnknownOutcome(ValueError):
+class UnknownOutcome(UserError):
     """An outcome id or key that the rules do not define."""

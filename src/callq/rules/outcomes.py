@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from callq import timeexpr as te
+from callq.errors import UserError
+from callq.rules import timeexpr as te
 from callq.rules.model import CLOSED_STAGES, Outcome, Rules
 
 
-class NeedsCallbackTime(ValueError):
+class NeedsCallbackTime(UserError):
     """The rule says `ask` and no time was given; `suggestion` may pre-fill the question."""
 
     def __init__(self, outcome: Outcome, suggestion: datetime | None) -> None:

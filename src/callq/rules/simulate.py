@@ -11,7 +11,7 @@ from callq.rules.outcomes import (
     plan_outcome,
     suggested_time,
 )
-from callq.timeexpr import Ask
+from callq.rules.timeexpr import Ask
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select
 
 from callq.errors import UserError
-from callq.phones import PhoneError
-from callq.phrases import CallbackError
 from callq.rules.model import CHANNELS, URGENCIES, Rules
+from callq.rules.phrases import CallbackError
 from callq.services.leads import NewLead, validate_new_lead
 from callq.widgets.time_field import TimeContext, TimeField
 
@@ -144,7 +143,7 @@ class AddLeadForm(FormScreen[NewLead | None]):
         )
         try:
             validate_new_lead(new, self.rules)
-        except (UserError, PhoneError) as error:
+        except UserError as error:
             self.query_one("#error", Label).update(str(error))
             return
         self.dismiss(new)

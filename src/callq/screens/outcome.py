@@ -135,7 +135,7 @@ class OutcomeForm(Vertical):
         self.save()
 
     def save(self) -> None:
-        from callq.phrases import CallbackError
+        from callq.rules.phrases import CallbackError
 
         suggestion = self.suggestion
         if suggestion is None:

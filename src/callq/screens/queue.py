@@ -93,7 +93,7 @@ class QueueScreen(LeadActions):
     @work(thread=True, exclusive=True, group="queue-refresh")
     def refresh_in_background(self) -> None:
         """Re-read counts and stats off the UI thread (others' changes, the clock moving)."""
-        from callq.screens.errors import SHOWN_ERRORS
+        from callq.errors import UserError
 
         edits = self.edits
         try:
@@ -102,7 +102,7 @@ class QueueScreen(LeadActions):
                 (section, page_no): data.reader.page(section, offset=page_no * PAGE, limit=PAGE)
                 for section, page_no in self.queue.visible_pages(data.counts)
             }
-        except SHOWN_ERRORS:
+        except UserError:
             return  # the next refresh tries again; a foreground action shows the error
         self.app.call_from_thread(self._apply_if_current, replace(data, pages=pages), edits)
 
@@ -118,13 +118,13 @@ class QueueScreen(LeadActions):
     def read_ahead(self, lead_id: int, data: QueueData | None) -> None:
         """What an outcome key on this lead needs from the database, read while the rep
         talks: the key then draws the panel without waiting for a read."""
-        from callq.screens.errors import SHOWN_ERRORS
+        from callq.errors import UserError
         from callq.services import session
 
         app = self.app
         try:
             facts = session.lead_facts(app.db, app.settings.rules, lead_id, rep=app.settings.rep)
-        except SHOWN_ERRORS:
+        except UserError:
             return  # the outcome key reads them itself, and says what is wrong
         self._read_ahead = (lead_id, data, facts)
 

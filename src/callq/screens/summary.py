@@ -12,6 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
+from callq.config.settings import Settings
 from callq.errors import UserError
 from callq.metrics import (
     LOWER_IS_BETTER,
@@ -22,8 +23,7 @@ from callq.metrics import (
     meets_goal,
 )
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
-from callq.settings import Settings
-from callq.store.db import Database, DatabaseError
+from callq.store.db import Database
 
 
 def shown(key: str, value: object) -> str:
@@ -189,7 +189,7 @@ class SummaryScreen(Screen[None]):
         try:
             report = build_report(self.db, rules, now=now, days=self.days)
             trend = daily_trend(self.db, rules, now=now, days=self.days)
-        except (UserError, DatabaseError) as error:
+        except UserError as error:
             self.post_message(self.Failed(str(error)))
             return
         self.post_message(self.Loaded(SummaryData(report, trend)))
@@ -315,7 +315,7 @@ class SummaryScreen(Screen[None]):
                 now=self.settings.now(),
                 actor=self.settings.rep,
             )
-        except (UserError, DatabaseError) as error:
+        except UserError as error:
             self.notify(str(error), severity="error")
             return
         self.notify(f"{lead.name}: {moved.from_rep or '-'} → {moved.to_rep}")

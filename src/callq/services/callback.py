@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from callq.phrases import CallbackError, parse_callback, split_their_time
 from callq.rules.model import Rules
+from callq.rules.phrases import CallbackError, parse_callback, split_their_time
 from callq.services.common import lead_zone, rep_zone
 from callq.store.models import Lead, Rep
 

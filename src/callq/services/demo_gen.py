@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from callq import timeexpr as te
+from callq.rules import timeexpr as te
 from callq.rules.hours import local_instant
 from callq.rules.model import CLOSED_STAGES, Rules
 from callq.rules.outcomes import first_response_due, is_cadence_outcome

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from callq.metrics import BusinessClock
+from callq.rules.hours import BusinessClock
 from callq.rules.model import Rules
 from callq.services.common import lead_sla_deadline, zone
 from callq.store import report_queries as q

@@ -9,13 +9,12 @@ from datetime import datetime, timedelta
 from callq.errors import UserError
 from callq.metrics import (
     CONVERSION_LOOKBACK,
-    BusinessClock,
     Metrics,
     Tally,
     metrics_from_tally,
     rate,
-    us,
 )
+from callq.rules.hours import BusinessClock, us
 from callq.rules.model import CHANNELS, CLOSED_STAGES, Rules
 from callq.services.common import zone
 from callq.store import report_queries as q

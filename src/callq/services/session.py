@@ -11,11 +11,11 @@ from callq.errors import NotFound
 from callq.phones import PhoneError, normalise_phone
 from callq.rules.model import CLOSED_STAGES, Outcome, Rules
 from callq.rules.outcomes import cadence_outcome_ids, is_cadence_outcome, suggested_time
+from callq.rules.timeexpr import NoNext
 from callq.services.common import rep_zone, zone_or_team
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Call, FollowUp, Lead, Rep
-from callq.timeexpr import NoNext
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def lead_facts(db: Database, rules: Rules, lead_id: int, *, rep: str) -> LeadFac
 
 def suggest(rules: Rules, facts: LeadFacts, outcome_ref: str, *, now: datetime) -> Suggestion:
     """The next follow-up the rule would schedule if `outcome_ref` were logged now."""
-    from callq.timeexpr import Ask
+    from callq.rules.timeexpr import Ask
 
     outcome = rules.outcome(outcome_ref)
     calls = facts.cadence_calls + (1 if is_cadence_outcome(outcome) else 0)

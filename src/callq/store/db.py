@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, SQLModel
 
+from callq.errors import UserError
 from callq.store import models  # noqa: F401  (registers every table on the metadata)
 from callq.store.schema import HEAD_REVISION, KNOWN_REVISIONS
 
@@ -95,7 +96,7 @@ class _Checkpointer:
             self.checkpoint()
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(UserError, RuntimeError):
     """A database problem the user can act on; the message says what and what to do."""
 
 

@@ -423,7 +423,7 @@ class QueueList(ScrollView, can_focus=True):
 
     def save_panel(self) -> None:
         """Hand the choice to the panel's owner, then close: one frame shows the result."""
-        from callq.phrases import CallbackError
+        from callq.rules.phrases import CallbackError
 
         panel = self.panel
         if panel is None:

@@ -144,7 +144,7 @@ def chosen_time(
 
 def read_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) -> datetime | None:
     """A typed callback time -> the instant (None: empty and optional); CallbackError else."""
-    from callq.phrases import CallbackError, parse_callback  # dateutil: after the first frame
+    from callq.rules.phrases import CallbackError, parse_callback  # dateutil: after the first frame
 
     text = text.strip()
     if not text:
@@ -159,7 +159,7 @@ def preview_time(
     text: str, ctx: TimeContext, *, their_time: bool, required: bool
 ) -> tuple[str, bool]:
     """What the rep's typed time means, as they type it, and whether it can be saved."""
-    from callq.phrases import CallbackError, describe
+    from callq.rules.phrases import CallbackError, describe
 
     try:
         instant = read_time(text, ctx, their_time=their_time, required=required)

@@ -20,7 +20,7 @@ from callq.rules.model import (
     Sla,
     Team,
 )
-from callq.timeexpr import NoNext, TimeExprError, parse_duration, parse_rule_expr
+from callq.rules.timeexpr import NoNext, TimeExprError, parse_duration, parse_rule_expr
 
 KeyPath = tuple[str, ...]
 TABLES = ("team", "hours", "sla", "cadence", "cost", "outcomes", "dial", "notify", "keys")

@@ -8,18 +8,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from callq.errors import UserError
 from callq.rules.model import Rules
 
 if TYPE_CHECKING:  # the schema loads when a rules text is validated, not from the cache
     import tomllib
 
-    from callq.config_schema import KeyPath
+    from callq.config.schema import KeyPath
 
 DEFAULT_NAME = "<default>"
 ENV_VAR = "CALLQ_CONFIG"
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError):
     """A rules file that cannot be used; `str()` is `file:LINE: key.path: what is wrong`."""
 
     def __init__(self, path: Path | None, line: int | None, key_path: str, problem: str) -> None:
@@ -48,7 +49,9 @@ def default_config_text() -> str:
 def _default_text() -> str:
     from importlib import resources  # ~9 ms of imports: only when the default is read
 
-    return resources.files("callq").joinpath("default_config.toml").read_text(encoding="utf-8")
+    return (
+        resources.files("callq.config").joinpath("default_config.toml").read_text(encoding="utf-8")
+    )
 
 
 @functools.cache
@@ -60,8 +63,8 @@ def load_default_rules() -> Rules:
 def load_rules_cached(path: Path | None) -> Rules:
     """`load_rules`, through the user's cache of validated rules (see rules_cache): what
     every command and the TUI use at start-up. `rules check` validates for real."""
-    from callq import rules_cache
-    from callq.paths import user_cache_dir
+    from callq.config import cache as rules_cache
+    from callq.config.paths import user_cache_dir
 
     cache_dir = user_cache_dir()
     rules = rules_cache.load(path, cache_dir)
@@ -95,7 +98,7 @@ def parse_rules(text: str, path: Path) -> Rules:
 def _parse(text: str, path: Path | None) -> Rules:
     import tomllib
 
-    from callq.config_schema import TABLES, SchemaProblem, build_rules
+    from callq.config.schema import TABLES, SchemaProblem, build_rules
 
     try:
         data = tomllib.loads(text)
@@ -210,7 +213,7 @@ def find_config(explicit: Path | None, env: Mapping[str, str]) -> Path | None:
         return _must_exist(Path(explicit), "--config")
     if env.get(ENV_VAR):
         return _must_exist(Path(env[ENV_VAR]), ENV_VAR)
-    from callq.paths import user_config_file
+    from callq.config.paths import user_config_file
 
     candidate = user_config_file()
     return candidate if candidate.is_file() else None

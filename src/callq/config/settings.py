@@ -62,8 +62,8 @@ def resolve_settings(
     default_db: Path | None = None,
 ) -> Settings:
     """Flags win over environment variables, which win over the config and the OS."""
-    from callq.config import find_config, load_rules_cached
-    from callq.paths import default_db_path
+    from callq.config.loading import find_config, load_rules_cached
+    from callq.config.paths import default_db_path
 
     env = os.environ if env is None else env
     config_path = find_config(config, env)

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from callq.errors import UserError
+
 _UNITS = {
     "m": timedelta(minutes=1),
     "h": timedelta(hours=1),
@@ -20,7 +22,7 @@ _DAY_AT = re.compile(r"(\d{1,3})d" + _AT)
 _BUSINESS_DAYS = re.compile(r"(\d{1,3})bd(?:" + _AT + r")?")
 
 
-class TimeExprError(ValueError):
+class TimeExprError(UserError):
     """Text that is not a time expression; the message says what is accepted."""
 
 

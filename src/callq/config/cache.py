@@ -23,7 +23,13 @@ from callq.rules.model import Rules
 
 PACKAGE = Path(callq.__file__).parent
 # What a cached `Rules` depends on besides the rules text itself.
-SOURCES = ("default_config.toml", "config.py", "config_schema.py", "rules/model.py", "timeexpr.py")
+SOURCES = (
+    "config/default_config.toml",
+    "config/loading.py",
+    "config/schema.py",
+    "rules/model.py",
+    "rules/timeexpr.py",
+)
 
 
 def cache_file(rules_path: Path | None, cache_dir: Path) -> tuple[Path, str] | None:

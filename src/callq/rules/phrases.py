@@ -24,8 +24,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
+from callq.errors import UserError
 from callq.rules.model import DATE_ORDERS, BusinessHours
-from callq.timeexpr import TimeExprError, parse_time_expr, resolve
+from callq.rules.timeexpr import TimeExprError, parse_time_expr, resolve
 
 EXAMPLES = "in 2h, in 45 min, 3pm, tomorrow 3pm, fri 10:30, next monday 11am, 24 dec 10:00, 2bd"
 MAX_AHEAD = relativedelta(years=2)
@@ -89,7 +90,7 @@ _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _YEAR = re.compile(r"[0-9]{4}")
 
 
-class CallbackError(ValueError):
+class CallbackError(UserError):
     """A callback time that was not understood or cannot be used; the message is for the rep."""
 
 

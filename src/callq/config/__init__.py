@@ -1,0 +1,1 @@
+"""The rules file and the run settings: where files live, loading, validation, the cache."""
