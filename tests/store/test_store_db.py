@@ -260,3 +260,67 @@ def test_held_checkpoints_wait_for_the_release(tmp_path, monkeypatch):
     with database.read() as session:  # nothing written while held was lost
         assert session.execute(text("SELECT count(*) FROM filler")).scalar_one() == 24
     database.dispose()
+
+
+def test_a_populated_database_migrates_to_ids_that_are_never_reused(tmp_path: Path):
+    """0003 -> head keeps every row and index, and a deleted newest id is not handed out again."""
+    import sqlite3
+
+    from callq.store.migrate import upgrade
+
+    path = tmp_path / "old.db"
+    path.touch(mode=0o600)
+    old = Database(database_url(str(path)))
+    upgrade(old, "0003")
+    when = "2026-11-23 04:30:00.000000"
+    with old.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO rep (id, name, role, active) VALUES (1, 'asha', 'rep', 1)"
+        )
+        for lead_id in (1, 2):
+            connection.exec_driver_sql(
+                "INSERT INTO lead (id, name, phone, other_phones, email, company, source, interest,"
+                " urgency, owner_id, stage, created_at) VALUES (?, 'L', ?, '', '', '', 'web', '',"
+                " 'normal', 1, 'new', ?)",
+                (lead_id, f"+9198765000{lead_id:02d}", when),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO call (id, lead_id, rep_id, started_at, ended_at, outcome, connected,"
+                " note, logged_at) VALUES (?, ?, 1, ?, ?, 'no_answer', 0, '', ?)",
+                (lead_id, lead_id, when, when, when),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO followup (id, lead_id, owner_id, due_at, kind, status, created_at)"
+                " VALUES (?, ?, 1, ?, 'cadence', 'open', ?)",
+                (lead_id, lead_id, when, when),
+            )
+    old.dispose()
+    before = sqlite3.connect(path)
+    indexes = set(before.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
+    before.close()
+
+    migrated = open_database(str(path))
+    assert current_revision(migrated) == HEAD_REVISION
+    migrated.dispose()
+    after = sqlite3.connect(path)
+    try:
+        assert after.execute("SELECT id, lead_id FROM call ORDER BY id").fetchall() == [
+            (1, 1),
+            (2, 2),
+        ]
+        assert after.execute("SELECT count(*) FROM followup WHERE status = 'open'").fetchone() == (
+            2,
+        )
+        assert indexes <= set(
+            after.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+        )
+        assert after.execute("PRAGMA foreign_key_check").fetchall() == []
+        after.execute("DELETE FROM call WHERE id = 2")
+        after.execute(
+            "INSERT INTO call (lead_id, rep_id, started_at, ended_at, outcome, connected, note,"
+            " logged_at) VALUES (1, 1, ?, ?, 'busy', 0, '', ?)",
+            (when, when, when),
+        )
+        assert after.execute("SELECT max(id) FROM call").fetchone() == (3,)
+    finally:
+        after.close()

@@ -21,6 +21,8 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_created_cover", "created_at", "owner_id", "source", "timezone"),
         # The report's uncontacted (NULL) and recently first-touched leads.
         Index("ix_lead_first_touch", "first_touch_at"),
+        # Ids are never reused (an undone call's id stays in the timeline's events).
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -40,6 +42,9 @@ class Lead(SQLModel, table=True):
     escalated_at: datetime | None = None
     claimed_by_id: int | None = Field(default=None, foreign_key="rep.id")
     claimed_until: datetime | None = None
+    # The owner when the SLA deadline passed, recorded when the lead moves after it
+    # (None: the current owner, who then owned it at the deadline too).
+    sla_owner_id: int | None = Field(default=None, foreign_key="rep.id")
 
 
 class Call(SQLModel, table=True):
@@ -56,6 +61,7 @@ class Call(SQLModel, table=True):
             "outcome",
             "ended_at",
         ),
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -99,6 +105,7 @@ class FollowUp(SQLModel, table=True):
             "created_at",
         ),
         Index("ix_followup_lead", "lead_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -112,6 +119,9 @@ class FollowUp(SQLModel, table=True):
     completed_at: datetime | None = None
     created_by_call_id: int | None = Field(default=None, foreign_key="call.id")
     completed_by_call_id: int | None = Field(default=None, foreign_key="call.id")
+    # The owner at due + late_after, recorded when the follow-up moves after that deadline
+    # (None: the current owner). Misses are counted against this rep.
+    deadline_owner_id: int | None = Field(default=None, foreign_key="rep.id")
 
 
 def add_postgresql_options() -> None:
