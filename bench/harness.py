@@ -5,6 +5,7 @@ A benchmark module under bench/ registers functions with `@bench("name")`; each 
 every module here, runs what is registered and prints one table.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -147,14 +148,20 @@ class Context:
             ),
         }
         stamp_path = path.with_suffix(".json")
-        if path.exists() and stamp_path.exists() and _same_inputs(stamp_path, stamp):
-            self._big = path
-            return path
-        print(f"building {path.name} ({self.leads} leads, {self.calls} calls)...", flush=True)
-        stats = build_demo(path, self.rules(), now=self.now, leads=self.leads, calls=self.calls)
-        print(f"  built in {stats.seconds:.1f} s", flush=True)
-        stamp["build_seconds"] = round(stats.seconds, 1)
-        stamp_path.write_text(json.dumps(stamp))
+        DATA.mkdir(parents=True, exist_ok=True)
+        # Two bench runs at once (several people on one machine) build it once, not twice
+        # into the same file: the second waits for the first and then reuses its build.
+        with open(DATA / "build.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if path.exists() and stamp_path.exists() and _same_inputs(stamp_path, stamp):
+                self._big = path
+                return path
+            print(f"building {path.name} ({self.leads} leads, {self.calls} calls)...", flush=True)
+            stamp_path.unlink(missing_ok=True)
+            stats = build_demo(path, self.rules(), now=self.now, leads=self.leads, calls=self.calls)
+            print(f"  built in {stats.seconds:.1f} s", flush=True)
+            stamp["build_seconds"] = round(stats.seconds, 1)
+            stamp_path.write_text(json.dumps(stamp))
         self._big = path
         return path
 
