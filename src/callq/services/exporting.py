@@ -174,17 +174,18 @@ def callback_rows(db: Database, *, now: datetime, owner: str | None = None) -> l
 def ics_text(rows: list[dict], *, now: datetime, name: str = "callq callbacks") -> str:
     """An RFC 5545 calendar; UIDs are stable (`followup-<id>@callq`), so re-importing it
     updates the events it added before instead of duplicating them."""
-    stamp = _ics_time(now)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//callq//callbacks//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape(name)}",
-    ]
+    # Imported here: only `export --format ics` pays for the library.
+    from icalendar import Alarm, Calendar, Event
+
+    stamp = now.astimezone(UTC)
+    calendar = Calendar()
+    calendar.add("prodid", "-//callq//callbacks//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
     for row in rows:
-        due = _aware(row["due_at"])
+        due = _aware(row["due_at"]).astimezone(UTC)
         what = {"callback": "Call back", "first_response": "First call"}.get(row["kind"], "Call")
         description = "\n".join(
             part
@@ -198,57 +199,21 @@ def ics_text(rows: list[dict], *, now: datetime, name: str = "callq callbacks") 
             )
             if part
         )
-        name, phone = row["name"], row["phone"]
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:followup-{row['id']}@callq",
-            f"DTSTAMP:{stamp}",
-            f"LAST-MODIFIED:{stamp}",
-            f"DTSTART:{_ics_time(due)}",
-            f"DTEND:{_ics_time(due + timedelta(minutes=CALLBACK_MINUTES))}",
-            "SUMMARY:" + _escape(f"{what}: {name} ({phone})"),
-            f"DESCRIPTION:{_escape(description)}",
-            f"URL:tel:{phone}",
-            "STATUS:CONFIRMED",
-            "TRANSP:OPAQUE",
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            "DESCRIPTION:" + _escape(f"Call {name}"),
-            "TRIGGER:-PT5M",
-            "END:VALARM",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
-
-
-def _ics_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after CRLF + space."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > (75 if not parts else 74):
-            parts.append(current)
-            current, size = "", 0
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
+        event = Event()
+        event.add("uid", f"followup-{row['id']}@callq")
+        event.add("dtstamp", stamp)
+        event.add("last-modified", stamp)
+        event.add("dtstart", due)
+        event.add("dtend", due + timedelta(minutes=CALLBACK_MINUTES))
+        event.add("summary", f"{what}: {row['name']} ({row['phone']})")
+        event.add("description", description)
+        event.add("url", f"tel:{row['phone']}")
+        event.add("status", "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"Call {row['name']}")
+        alarm.add("trigger", timedelta(minutes=-5))
+        event.add_component(alarm)
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
