@@ -150,7 +150,7 @@ def demo_build(ctx: Context) -> Result:
     """`callq demo` builder speed: a 10k-lead / 100k-call build, and the big one if built now."""
     import resource
 
-    from callq.services.demo import build_demo
+    from callq.demo.build import build_demo
 
     target = ctx.fresh_db("demo-build")
     target.unlink()

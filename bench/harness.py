@@ -132,7 +132,7 @@ class Context:
     def big_db(self) -> Path:
         """The cached demo database (built once; rebuilt when its inputs change). Read-only:
         benchmarks that write use `work_copy`."""
-        from callq.services.demo import build_demo
+        from callq.demo.build import build_demo
         from callq.store.schema import HEAD_REVISION
 
         if self._big is not None:
@@ -144,7 +144,7 @@ class Context:
             "now": self.now_text,
             "schema": HEAD_REVISION,
             "generator": _source_hash(
-                "services/demo.py", "services/demo_gen.py", "services/demo_people.py"
+                "demo/build.py", "demo/history.py", "demo/people.py"
             ),
         }
         stamp_path = path.with_suffix(".json")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from callq.config.loading import load_default_rules
-from callq.services.demo import build_demo
+from callq.demo.build import build_demo
 from callq.services.queue import SECTIONS, QueueReader
 from callq.store.db import open_database
 from callq.store.quickread import QuickReader, sqlite_path

@@ -29,7 +29,7 @@ def demo(
     import dataclasses
 
     from callq.config.paths import demo_db_path
-    from callq.services.demo import build_demo
+    from callq.demo.build import build_demo
 
     st = state(ctx)
     base = st.settings

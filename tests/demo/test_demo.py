@@ -8,7 +8,7 @@ import pytest
 
 from callq.errors import UserError
 from callq.rules.model import CHANNELS
-from callq.services.demo import build_demo, demo_marker
+from callq.demo.build import build_demo, demo_marker
 from callq.services.doctor import check
 from callq.services.queue import QueueReader
 from callq.store.db import open_database
@@ -124,9 +124,9 @@ def test_cli_demo_prints_a_summary_and_the_queue(cli, tmp_path) -> None:  # noqa
 
 def test_worker_processes_build_the_same_demo(tmp_path, rules, now, monkeypatch) -> None:  # noqa: ANN001
     """Chunks are independent (ids derive from call counts), so parallel == serial."""
-    import callq.services.demo
+    import callq.demo.build
 
-    monkeypatch.setattr(callq.services.demo, "CHUNK_LEADS", 100)
+    monkeypatch.setattr(callq.demo.build, "CHUNK_LEADS", 100)
     serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
     build_demo(serial, rules, now=now, leads=400, calls=1200, workers=1)
     build_demo(parallel, rules, now=now, leads=400, calls=1200, workers=2)

@@ -1,7 +1,7 @@
 """Rows of the demo database: people, phones, business-time stories of calls, in bulk.
 
 Everything here is pure generation into plain tuples plus one `write_chunk` that puts a
-range of leads into a bare SQLite file; `callq.services.demo` runs chunks (in parallel
+range of leads into a bare SQLite file; `callq.demo.build` runs chunks (in parallel
 for big demos) and merges them. Times are integer epoch seconds; a "business coordinate"
 (seconds of opening time since the calendar's start) keeps calls inside business hours
 and makes SLA arithmetic a bisect. Ids are derived from per-lead call counts, so chunks
@@ -20,7 +20,7 @@ from callq.rules import timeexpr as te
 from callq.rules.hours import local_instant
 from callq.rules.model import CLOSED_STAGES, Rules
 from callq.rules.outcomes import first_response_due, is_cadence_outcome
-from callq.services.demo_people import Phones, person
+from callq.demo.people import Phones, person
 
 HISTORY_DAYS = 42
 _DAY = 86400

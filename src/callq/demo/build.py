@@ -1,6 +1,6 @@
 """`callq demo`: build a realistic demo database relative to `now`, fast enough for benchmarks.
 
-The history is generated as plain rows (`callq.services.demo_gen`), not through the
+The history is generated as plain rows (`callq.demo.history`), not through the
 services: 100k leads / 1M calls would take minutes one transaction at a time. Chunks of
 leads are generated into bare SQLite files (in worker processes for big demos), merged
 into a private `.building` file with `INSERT ... SELECT`, indexed once at the end and
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from callq.errors import UserError
 from callq.rules.model import Rules
-from callq.services.demo_gen import Chunk, World, call_counts, iso, write_chunk
+from callq.demo.history import Chunk, World, call_counts, iso, write_chunk
 
 DEMO_META_KEY = "demo"
 DEFAULT_REPS = ("asha", "ben", "chen")
