@@ -275,8 +275,8 @@ def test_a_write_failing_midway_changes_nothing(db, rules, add, dump, now, monke
     before = dump()
     real_insert = outcome_service.rows.insert_events
 
-    def insert_then_fail(conn, events):  # noqa: ANN001, ANN202
-        real_insert(conn, events)  # the call, both follow-ups, the stage and events are written
+    def insert_then_fail(conn, **events):  # noqa: ANN001, ANN003, ANN202
+        real_insert(conn, **events)  # the call, both follow-ups, the stage and events are written
         raise RuntimeError("disk unplugged")
 
     monkeypatch.setattr(outcome_service.rows, "insert_events", insert_then_fail)

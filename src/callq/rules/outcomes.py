@@ -1,6 +1,10 @@
-"""Outcome rules: what a logged call does to a lead's stage and its next follow-up (pure)."""
+"""Outcome rules: what a logged call does to a lead's stage and its next follow-up (pure).
 
-from dataclasses import dataclass
+`plan_call` turns the facts a service read into everything one logged outcome writes
+(`CallPlan`); the service writes that plan and nothing else.
+"""
+
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -154,3 +158,175 @@ def first_response_due(
 def undo_window() -> timedelta:
     """How long after logging a rep may undo an outcome."""
     return timedelta(minutes=10)
+
+
+# --- the facts an outcome reads and the plan it writes ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFacts:
+    """The lead columns the outcome path reads (a read model, not a live row)."""
+
+    id: int
+    name: str
+    stage: str
+    owner_id: int | None
+    timezone: str | None
+    created_at: datetime
+    first_touch_at: datetime | None
+    claimed_by_id: int | None
+    claimed_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpFacts:
+    """A follow-up as the outcome path (and undo) sees it."""
+
+    id: int
+    kind: str
+    due_at: datetime
+    owner_id: int | None
+    deadline_owner_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEvent:
+    """One timeline row to append; `detail` is its JSON object."""
+
+    type: str
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NewCall:
+    lead_id: int
+    rep_id: int
+    started_at: datetime
+    ended_at: datetime
+    outcome: str
+    connected: bool
+    note: str
+    logged_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewFollowUp:
+    lead_id: int
+    owner_id: int | None
+    due_at: datetime
+    kind: str
+    touch: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CallPlan:
+    """Everything one logged outcome writes, in one transaction.
+
+    The ids the database assigns (the call's, the next follow-up's) are not known here:
+    the writer adds them to the `call_logged` event as `call_id` / `created_followup_id`.
+    """
+
+    effect: Plan
+    call: NewCall
+    complete_followup_id: int | None  # closed before `next_followup` opens (one open a lead)
+    next_followup: NewFollowUp | None
+    stage: str
+    first_touch_at: datetime
+    release_claim: bool  # logging ends the rep's own claim on the lead
+    attempt: int
+    events: tuple[PlannedEvent, ...]
+
+
+def plan_call(
+    rules: Rules,
+    outcome: Outcome,
+    lead: LeadFacts,
+    open_followup: FollowUpFacts | None,
+    *,
+    rep_id: int,
+    calls_before: int,
+    cadence_calls_before: int,
+    tz: ZoneInfo,
+    call_at: datetime,
+    now: datetime,
+    started_at: datetime | None = None,
+    note: str = "",
+    callback_at: datetime | None = None,
+) -> CallPlan:
+    """What logging `outcome` on `lead` now writes: the call, the follow-ups, the lead, events."""
+    effect = plan_outcome(
+        rules,
+        outcome,
+        stage_before=lead.stage,
+        call_at=call_at,
+        arrived_at=lead.created_at,
+        cadence_calls=cadence_calls_before + (1 if is_cadence_outcome(outcome) else 0),
+        tz=tz,
+        callback_at=callback_at,
+    )
+    note = note.strip()
+    next_followup = None
+    if effect.next_due_at is not None:
+        next_followup = NewFollowUp(
+            lead.id, lead.owner_id, effect.next_due_at, effect.next_kind, effect.touch, now
+        )
+    events = [
+        PlannedEvent(
+            "call_logged",
+            {
+                "outcome": outcome.id,
+                "label": outcome.label,
+                "note": note,
+                "connected": outcome.connected,
+                "attempt": calls_before + 1,
+                # What undo needs to restore the lead, and to see whether anyone moved it since:
+                "stage_before": lead.stage,
+                "first_touch_before": lead.first_touch_at,
+                "completed_followup_id": open_followup.id if open_followup else None,
+                "stage_after": effect.stage,
+                "next_due_at": effect.next_due_at,
+            },
+        )
+    ]
+    if open_followup is not None:
+        events.append(
+            PlannedEvent(
+                "followup_done", {"kind": open_followup.kind, "due_at": open_followup.due_at}
+            )
+        )
+    if effect.stage != lead.stage:
+        reason = "cadence exhausted" if effect.cadence_exhausted else outcome.id
+        events.append(
+            PlannedEvent(
+                "stage_changed", {"from": lead.stage, "to": effect.stage, "reason": reason}
+            )
+        )
+    if next_followup is not None:
+        events.append(
+            PlannedEvent(
+                "followup_scheduled",
+                {"due_at": effect.next_due_at, "kind": effect.next_kind, "touch": effect.touch},
+            )
+        )
+    first_touch = lead.first_touch_at
+    return CallPlan(
+        effect=effect,
+        call=NewCall(
+            lead.id,
+            rep_id,
+            started_at or call_at,
+            call_at,
+            outcome.id,
+            outcome.connected,
+            note,
+            now,
+        ),
+        complete_followup_id=open_followup.id if open_followup else None,
+        next_followup=next_followup,
+        stage=effect.stage,
+        first_touch_at=call_at if first_touch is None or call_at < first_touch else first_touch,
+        release_claim=lead.claimed_by_id == rep_id,
+        attempt=calls_before + 1,
+        events=tuple(events),
+    )

@@ -1,216 +1,264 @@
-"""The outcome path's SQL, run at the driver level: the hottest write in callq.
+"""The outcome path's reads and writes: SQLAlchemy Core statements, built once at import.
 
-Logging an outcome is nine small statements in one transaction. Through SQLAlchemy each
-costs more in Python than in the database, so these go straight to the DB-API cursor of
-the transaction's connection (same transaction, same BEGIN IMMEDIATE / row locks).
-Values are stored exactly as SQLModel stores them: on SQLite, UTC timestamps as
-'YYYY-MM-DD HH:MM:SS.ffffff' text; on PostgreSQL, timestamptz.
+Statements are module constants, so SQLAlchemy compiles each once per dialect and reuses
+it (its compiled cache is keyed on the statement's structure and parameter names). The
+tables' own column types convert values, UTC timestamps included, on both backends.
+Rows come back as the small read models of `callq.rules.outcomes`, never ORM objects.
+`FOR UPDATE` locks the lead and its follow-up on PostgreSQL; SQLite renders nothing for
+it, its write transaction already holds the database's write lock.
 """
 
-import functools
-import re
-from datetime import UTC, datetime
-from types import SimpleNamespace
+import json
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
 
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
-_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
+from callq.rules.outcomes import CallPlan, FollowUpFacts, LeadFacts
+from callq.rules.undo import CallFacts, CallRecord, UndoPlan
+from callq.store.models import Call, Event, FollowUp, Lead, Rep
+from callq.store.queries import OPEN_FOLLOWUP as IS_OPEN
+from callq.store.queries import insert_ignoring_conflicts
+from callq.store.timeline import insert_events
+
+_lead, _rep, _call = Lead.__table__, Rep.__table__, Call.__table__
+_followup, _event = FollowUp.__table__, Event.__table__
 
 LEAD = (
-    "SELECT id, name, stage, owner_id, timezone, created_at, first_touch_at, claimed_by_id,"
-    " claimed_until FROM lead WHERE id = :lead_id"
+    select(
+        _lead.c.id,
+        _lead.c.name,
+        _lead.c.stage,
+        _lead.c.owner_id,
+        _lead.c.timezone,
+        _lead.c.created_at,
+        _lead.c.first_touch_at,
+        _lead.c.claimed_by_id,
+        _lead.c.claimed_until,
+    )
+    .where(_lead.c.id == bindparam("lead_id"))
+    .with_for_update()
 )
-REP = "SELECT id, name, timezone FROM rep WHERE name = :name"
-REP_NAME = "SELECT name FROM rep WHERE id = :rep_id"
-OPEN_FOLLOWUP = "SELECT id, kind, due_at FROM followup WHERE lead_id = :lead_id AND status = 'open'"
-INSERT_CALL = (
-    "INSERT INTO call (lead_id, rep_id, started_at, ended_at, outcome, connected, note,"
-    " logged_at) VALUES (:lead_id, :rep_id, :started_at, :ended_at, :outcome, :connected,"
-    " :note, :logged_at) RETURNING id"
+REP = select(_rep.c.id, _rep.c.name, _rep.c.timezone).where(_rep.c.name == bindparam("name"))
+REP_NAME = select(_rep.c.name).where(_rep.c.id == bindparam("rep_id"))
+_FOLLOWUP_COLUMNS = (
+    _followup.c.id,
+    _followup.c.kind,
+    _followup.c.due_at,
+    _followup.c.owner_id,
+    _followup.c.deadline_owner_id,
 )
-COMPLETE_FOLLOWUP = (
-    "UPDATE followup SET status = 'done', completed_at = :at, completed_by_call_id = :call_id"
-    " WHERE id = :followup_id"
+OPEN_FOLLOWUP = (
+    select(*_FOLLOWUP_COLUMNS)
+    .where(_followup.c.lead_id == bindparam("lead_id"), IS_OPEN)
+    .with_for_update()
 )
-INSERT_FOLLOWUP = (
-    "INSERT INTO followup (lead_id, owner_id, due_at, kind, status, touch, created_at,"
-    " created_by_call_id) VALUES (:lead_id, :owner_id, :due_at, :kind, 'open', :touch,"
-    " :created_at, :created_by_call_id) RETURNING id"
+FOLLOWUP = select(*_FOLLOWUP_COLUMNS).where(_followup.c.id == bindparam("followup_id"))
+# All calls and cadence calls of a lead, in one pass over ix_call_lead_started.
+CALL_COUNTS = select(
+    func.count(),
+    func.coalesce(
+        func.sum(case((_call.c.outcome.in_(bindparam("cadence", expanding=True)), 1), else_=0)),
+        0,
+    ),
+).where(_call.c.lead_id == bindparam("lead_id"))
+INSERT_CALL = insert(_call)
+INSERT_FOLLOWUP = insert(_followup).values(status="open")
+# The SET columns of these updates are the parameters' column names.
+UPDATE_LEAD = update(_lead).where(_lead.c.id == bindparam("lead_id"))
+UPDATE_FOLLOWUP = update(_followup).where(_followup.c.id == bindparam("followup_id"))
+DELETE_FOLLOWUP = delete(_followup).where(_followup.c.id == bindparam("followup_id"))
+DELETE_CALL = delete(_call).where(_call.c.id == bindparam("call_id"))
+
+# Undo's reads.
+LAST_CALL_BY = (
+    select(_call.c.id, _call.c.lead_id, _call.c.outcome, _call.c.logged_at)
+    .where(_call.c.rep_id == bindparam("rep_id"))
+    .order_by(_call.c.logged_at.desc(), _call.c.id.desc())
+    .limit(1)
 )
-UPDATE_LEAD = (
-    "UPDATE lead SET stage = :stage, first_touch_at = :first_touch_at,"
-    " claimed_by_id = :claimed_by_id, claimed_until = :claimed_until WHERE id = :lead_id"
+CALL_LOGGED_EVENTS = (
+    select(_event.c.id, _event.c.detail)
+    .where(_event.c.lead_id == bindparam("lead_id"), _event.c.type == "call_logged")
+    .order_by(_event.c.id.desc())
 )
-INSERT_EVENT = (
-    "INSERT INTO event (lead_id, at, type, rep_id, detail)"
-    " VALUES (:lead_id, :at, :type, :rep_id, :detail)"
+# Ids are never reused and a lead's writes are serialised: a higher id was logged later.
+LATER_CALL_BY = (
+    select(_rep.c.name)
+    .select_from(_call.join(_rep, _rep.c.id == _call.c.rep_id))
+    .where(_call.c.lead_id == bindparam("lead_id"), _call.c.id > bindparam("call_id"))
+    .order_by(_call.c.id.desc())
+    .limit(1)
 )
-_TIME_COLUMNS = {
-    "created_at",
-    "first_touch_at",
-    "claimed_until",
-    "due_at",
-    "started_at",
-    "ended_at",
-    "logged_at",
-    "at",
-    "completed_at",
-}
+LAST_MOVER = (
+    select(_rep.c.name)
+    .select_from(_event.join(_rep, _rep.c.id == _event.c.rep_id))
+    .where(
+        _event.c.lead_id == bindparam("lead_id"),
+        _event.c.id > bindparam("after_event_id"),
+        _event.c.type == "followup_rescheduled",
+    )
+    .order_by(_event.c.id.desc())
+    .limit(1)
+)
 
 
-class _Driver:
-    """The DB-API cursor of a SQLAlchemy connection, with callq's value conventions."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.cursor = conn.connection.driver_connection.cursor()
-
-    def sql(self, text: str, *, lock: bool = False) -> str:
-        return _sql(text, self.sqlite, lock)
-
-    def value(self, key: str, value: object) -> object:
-        if self.sqlite and isinstance(value, datetime):
-            return value.astimezone(UTC).strftime(_SQLITE_TIME)
-        return value
-
-    def params(self, values: dict) -> dict:
-        return {key: self.value(key, value) for key, value in values.items()}
-
-    def one(self, text: str, values: dict, *, lock: bool = False) -> SimpleNamespace | None:
-        self.cursor.execute(self.sql(text, lock=lock), self.params(values))
-        row = self.cursor.fetchone()
-        if row is None:
-            return None
-        names = [column[0] for column in self.cursor.description]
-        return SimpleNamespace(
-            **{
-                n: _read_time(v) if n in _TIME_COLUMNS else v
-                for n, v in zip(names, row, strict=True)
-            }
-        )
-
-    def run(self, text: str, values: dict) -> None:
-        self.cursor.execute(self.sql(text), self.params(values))
-
-    def returning_id(self, text: str, values: dict) -> int:
-        self.cursor.execute(self.sql(text), self.params(values))
-        return self.cursor.fetchone()[0]
+@dataclass(frozen=True, slots=True)
+class RepFacts:
+    id: int
+    name: str
+    timezone: str | None
 
 
-@functools.cache
-def _sql(text: str, sqlite: bool, lock: bool) -> str:
-    if sqlite:
-        return text  # the transaction already holds SQLite's write lock
-    text = _NAMED.sub(r"%(\1)s", text)
-    return f"{text} FOR UPDATE" if lock else text
+def lead(conn: Connection, lead_id: int) -> LeadFacts | None:
+    """The lead, row-locked on PostgreSQL."""
+    row = conn.execute(LEAD, {"lead_id": lead_id}).first()
+    return LeadFacts(*row) if row else None
 
 
-def _read_time(value: object) -> datetime | None:
-    if value is None:
+def rep_by_name(conn: Connection, name: str) -> RepFacts | None:
+    row = conn.execute(REP, {"name": name}).first()
+    return RepFacts(*row) if row else None
+
+
+def rep(conn: Connection, name: str) -> RepFacts:
+    """The rep called `name`, created on first use (a racing insert yields to the other)."""
+    found = rep_by_name(conn, name)
+    if found is None:
+        insert_ignoring_conflicts(conn, _rep, {"name": name, "role": "rep", "active": True})
+        found = rep_by_name(conn, name)
+    return found
+
+
+def rep_name(conn: Connection, rep_id: int | None) -> str | None:
+    return conn.execute(REP_NAME, {"rep_id": rep_id}).scalar() if rep_id else None
+
+
+def open_followup(conn: Connection, lead_id: int) -> FollowUpFacts | None:
+    """The lead's open follow-up, row-locked on PostgreSQL."""
+    row = conn.execute(OPEN_FOLLOWUP, {"lead_id": lead_id}).first()
+    return FollowUpFacts(*row) if row else None
+
+
+def followup(conn: Connection, followup_id: int | None) -> FollowUpFacts | None:
+    if followup_id is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    row = conn.execute(FOLLOWUP, {"followup_id": followup_id}).first()
+    return FollowUpFacts(*row) if row else None
 
 
-def driver(conn: Connection) -> _Driver:
-    return _Driver(conn)
+def call_counts(
+    conn: Connection, lead_id: int, cadence_outcomes: tuple[str, ...]
+) -> tuple[int, int]:
+    """(all calls, calls with a cadence outcome) of a lead."""
+    total, cadence = conn.execute(
+        CALL_COUNTS, {"lead_id": lead_id, "cadence": list(cadence_outcomes)}
+    ).one()
+    return int(total), int(cadence)
 
 
-def lead_row(db: _Driver, lead_id: int) -> SimpleNamespace | None:
-    """The lead, row-locked on PostgreSQL (SQLite already holds the write lock)."""
-    return db.one(LEAD, {"lead_id": lead_id}, lock=True)
-
-
-def rep_row(conn: Connection, db: _Driver, name: str) -> SimpleNamespace:
-    """The rep called `name`, created on first use."""
-    row = db.one(REP, {"name": name})
-    if row is None:
-        # Rare (a rep's first outcome): the shared helper copes with a racing insert.
-        from callq.store.models import Rep
-        from callq.store.queries import insert_ignoring_conflicts
-
-        insert_ignoring_conflicts(
-            conn, Rep.__table__, {"name": name, "role": "rep", "active": True}
-        )
-        row = db.one(REP, {"name": name})
-    return row
-
-
-def rep_name(db: _Driver, rep_id: int) -> str | None:
-    row = db.one(REP_NAME, {"rep_id": rep_id})
-    return row.name if row else None
-
-
-def open_followup_row(db: _Driver, lead_id: int) -> SimpleNamespace | None:
-    return db.one(OPEN_FOLLOWUP, {"lead_id": lead_id}, lock=True)
-
-
-def call_counts(db: _Driver, lead_id: int, cadence_outcomes: tuple[str, ...]) -> tuple[int, int]:
-    """(all calls, calls with a cadence outcome) of a lead, in one indexed query."""
-    row = db.one(
-        _counts_sql(cadence_outcomes),
-        {"lead_id": lead_id, **{f"c{i}": o for i, o in enumerate(cadence_outcomes)}},
-    )
-    return int(row.total), int(row.cadence or 0)
-
-
-@functools.cache
-def _counts_sql(cadence_outcomes: tuple[str, ...]) -> str:
-    names = ", ".join(f":c{i}" for i in range(len(cadence_outcomes))) or "NULL"
-    return (
-        f"SELECT COUNT(*) AS total, SUM(CASE WHEN outcome IN ({names}) THEN 1 ELSE 0 END)"
-        " AS cadence FROM call WHERE lead_id = :lead_id"
-    )
-
-
-def insert_call(db: _Driver, **values: object) -> int:
-    return db.returning_id(INSERT_CALL, values)
-
-
-def complete_followup(db: _Driver, followup_id: int, *, at: datetime, call_id: int) -> None:
-    db.run(COMPLETE_FOLLOWUP, {"followup_id": followup_id, "at": at, "call_id": call_id})
-
-
-def insert_followup(db: _Driver, **values: object) -> int:
-    return db.returning_id(INSERT_FOLLOWUP, values)
-
-
-def update_lead_after_call(
-    db: _Driver,
-    lead_id: int,
-    *,
-    stage: str,
-    first_touch_at: datetime | None,
-    claimed_by_id: int | None,
-    claimed_until: datetime | None,
-) -> None:
-    """Every lead column a call can change, in one statement."""
-    db.run(
-        UPDATE_LEAD,
+def write_call(conn: Connection, plan: CallPlan, *, rep_id: int) -> int:
+    """Write a logged outcome's plan; returns the new call's id."""
+    call = plan.call
+    call_id = conn.execute(
+        INSERT_CALL,
         {
-            "lead_id": lead_id,
-            "stage": stage,
-            "first_touch_at": first_touch_at,
-            "claimed_by_id": claimed_by_id,
-            "claimed_until": claimed_until,
+            "lead_id": call.lead_id,
+            "rep_id": call.rep_id,
+            "started_at": call.started_at,
+            "ended_at": call.ended_at,
+            "outcome": call.outcome,
+            "connected": call.connected,
+            "note": call.note,
+            "logged_at": call.logged_at,
         },
+    ).inserted_primary_key[0]
+    if plan.complete_followup_id is not None:
+        # Closed before the next one opens: the one-open index must see it done.
+        conn.execute(
+            UPDATE_FOLLOWUP,
+            {
+                "followup_id": plan.complete_followup_id,
+                "status": "done",
+                "completed_at": call.ended_at,
+                "completed_by_call_id": call_id,
+            },
+        )
+    next_id = None
+    if (new := plan.next_followup) is not None:
+        next_id = conn.execute(
+            INSERT_FOLLOWUP,
+            {
+                "lead_id": new.lead_id,
+                "owner_id": new.owner_id,
+                "due_at": new.due_at,
+                "kind": new.kind,
+                "touch": new.touch,
+                "created_at": new.created_at,
+                "created_by_call_id": call_id,
+            },
+        ).inserted_primary_key[0]
+    changes = {"lead_id": call.lead_id, "stage": plan.stage, "first_touch_at": plan.first_touch_at}
+    if plan.release_claim:
+        changes |= {"claimed_by_id": None, "claimed_until": None}
+    conn.execute(UPDATE_LEAD, changes)
+    ids = {"call_id": call_id, "created_followup_id": next_id}
+    events = [
+        (e.type, {**e.detail, **ids} if e.type == "call_logged" else e.detail) for e in plan.events
+    ]
+    insert_events(conn, lead_id=call.lead_id, at=call.ended_at, rep_id=rep_id, events=events)
+    return call_id
+
+
+def last_call_by(conn: Connection, rep_id: int) -> CallFacts | None:
+    row = conn.execute(LAST_CALL_BY, {"rep_id": rep_id}).first()
+    return CallFacts(*row) if row else None
+
+
+def call_record(conn: Connection, lead_id: int, call_id: int) -> tuple[int, CallRecord] | None:
+    """The call's `call_logged` event: (its id, what it recorded); None if missing."""
+    for event_id, detail in conn.execute(CALL_LOGGED_EVENTS, {"lead_id": lead_id}):
+        parsed = json.loads(detail or "{}")
+        if parsed.get("call_id") == call_id:
+            return event_id, CallRecord.from_detail(parsed)
+    return None
+
+
+def later_call_by(conn: Connection, lead_id: int, call_id: int) -> str | None:
+    """Who logged the lead's latest call after `call_id`, if anyone did."""
+    return conn.execute(LATER_CALL_BY, {"lead_id": lead_id, "call_id": call_id}).scalar()
+
+
+def last_mover(conn: Connection, lead_id: int, after_event_id: int) -> str | None:
+    """Who last rescheduled the lead's follow-up after the event `after_event_id`."""
+    return conn.execute(LAST_MOVER, {"lead_id": lead_id, "after_event_id": after_event_id}).scalar()
+
+
+def write_undo(conn: Connection, plan: UndoPlan, *, rep_id: int, at: datetime) -> None:
+    """Write an undo plan: follow-ups first (they reference the call), the call last."""
+    if plan.delete_followup_id is not None:
+        conn.execute(DELETE_FOLLOWUP, {"followup_id": plan.delete_followup_id})
+    if (reopen := plan.reopen) is not None:
+        conn.execute(
+            UPDATE_FOLLOWUP,
+            {
+                "followup_id": reopen.id,
+                "status": "open",
+                "completed_at": None,
+                "completed_by_call_id": None,
+                "owner_id": reopen.owner_id,
+                "deadline_owner_id": reopen.deadline_owner_id,
+            },
+        )
+    conn.execute(
+        UPDATE_LEAD,
+        {"lead_id": plan.lead_id, "stage": plan.stage, "first_touch_at": plan.first_touch_at},
     )
-
-
-def event(lead_id: int, at: datetime, type: str, rep_id: int | None, **detail: object) -> dict:
-    """One timeline row as insert parameters (the same JSON as `timeline.append_event`)."""
-    from callq.store.timeline import detail_json
-
-    return {
-        "lead_id": lead_id,
-        "at": at,
-        "type": type,
-        "rep_id": rep_id,
-        "detail": detail_json(detail),
-    }
-
-
-def insert_events(db: _Driver, rows: list[dict]) -> None:
-    db.cursor.executemany(db.sql(INSERT_EVENT), [db.params(row) for row in rows])
+    conn.execute(DELETE_CALL, {"call_id": plan.call_id})
+    insert_events(
+        conn,
+        lead_id=plan.lead_id,
+        at=at,
+        rep_id=rep_id,
+        events=[(plan.event.type, plan.event.detail)],
+    )

@@ -1,11 +1,15 @@
-"""The append-only timeline: one function writes events, one reads them."""
+"""The append-only timeline: how events are written (ORM session or Core) and read back."""
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import Connection, insert
 from sqlmodel import Session, select
 
 from callq.store.models import Event
+
+INSERT_EVENT = insert(Event.__table__)
 
 
 def append_event(
@@ -26,6 +30,24 @@ def append_event(
     )
     session.add(event)
     return event
+
+
+def insert_events(
+    conn: Connection,
+    *,
+    lead_id: int,
+    at: datetime,
+    rep_id: int | None,
+    events: Iterable[tuple[str, dict]],
+) -> None:
+    """Append `(type, detail)` events of one lead, all at `at`, in one executemany."""
+    conn.execute(
+        INSERT_EVENT,
+        [
+            {"lead_id": lead_id, "at": at, "type": type, "rep_id": rep_id, "detail": detail_json(d)}
+            for type, d in events
+        ],
+    )
 
 
 def detail_json(detail: dict) -> str:
