@@ -2,17 +2,24 @@
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, and_, insert, select, update
 from sqlmodel import Session
 
 from callq.errors import UserError
+from callq.rules.blame import MovingLead, plan_blame
+from callq.rules.hours import BusinessClock
 from callq.rules.model import OPEN_STAGES, Rules
-from callq.services.common import find_lead
+from callq.services.common import find_lead, zone
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Event, FollowUp, Lead, Rep
+
+_CHUNK = 500
+# Past `now`, an SLA deadline only needs to be known to lie ahead; a month of laid-out
+# opening intervals beyond it answers that by bisection (the clock falls back past it).
+_CLOCK_SLACK = timedelta(days=31)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,8 @@ def _target_rep(session: Session, rules: Rules, name: str) -> Rep:
 def reassign_lead(
     db: Database, rules: Rules, ref: str | int, to: str, *, now: datetime, actor: str
 ) -> Reassigned:
-    """Move the lead and its open follow-up to `to`; the timeline goes with the lead."""
+    """Move the lead and its open follow-up to `to`; the timeline goes with the lead, and
+    a deadline already passed stays its old owner's (rules.blame)."""
     with db.write() as session:
         lead = find_lead(session, ref, rules, lock=True)
         target = _target_rep(session, rules, to)
@@ -47,12 +55,7 @@ def reassign_lead(
         before = names.get(lead.owner_id) if lead.owner_id else None
         if lead.owner_id == target.id:
             return Reassigned(lead.id, before, target.name)
-        lead.owner_id = target.id
-        session.add(lead)
-        followup = queries.open_followup(session, lead.id, lock=True)
-        if followup is not None:
-            followup.owner_id = target.id
-            session.add(followup)
+        _move(session, rules, Lead.id == lead.id, target.id, now)
         _events(session, [lead.id], before, target.name, now, acting.id)
         return Reassigned(lead.id, before, target.name)
 
@@ -69,23 +72,111 @@ def handoff(
         if target.id == source.id:
             raise UserError("--from and --to are the same rep")
         acting = queries.ensure_rep(session, actor)
-        lead_ids = list(
-            session.execute(
-                select(Lead.id).where(Lead.owner_id == source.id, Lead.stage.in_(OPEN_STAGES))
-            ).scalars()
-        )
-        if not lead_ids:
-            return 0
-        # In chunks: SQLite caps bound parameters per statement.
-        for chunk in _chunks(lead_ids, 500):
-            session.execute(
-                update(FollowUp)
-                .where(FollowUp.lead_id.in_(chunk), queries.OPEN_FOLLOWUP)
-                .values(owner_id=target.id)
-            )
-            session.execute(update(Lead).where(Lead.id.in_(chunk)).values(owner_id=target.id))
-        _events(session, lead_ids, source.name, target.name, now, acting.id)
+        which = and_(Lead.owner_id == source.id, Lead.stage.in_(OPEN_STAGES))
+        lead_ids = _move(session, rules, which, target.id, now)
+        if lead_ids:
+            _events(session, lead_ids, source.name, target.name, now, acting.id)
         return len(lead_ids)
+
+
+def _move(
+    session: Session, rules: Rules, which: ColumnElement[bool], target_id: int, now: datetime
+) -> list[int]:
+    """Give the leads `which` selects, and their open follow-ups, to `target_id`: read the
+    facts, ask rules.blame whose deadlines have passed, record those owners, move."""
+    moving = _moving_leads(session, rules, which, now)
+    plan = plan_blame(moving, rules.team.late_after, now)
+    lead_ids = [lead.lead_id for lead in moving]
+    # In chunks: SQLite caps bound parameters per statement.
+    for owner_id, ids in _by_owner(plan.sla_owners).items():
+        for chunk in _chunks(ids, _CHUNK):
+            session.execute(update(Lead).where(Lead.id.in_(chunk)).values(sla_owner_id=owner_id))
+    for owner_id, ids in _by_owner(plan.deadline_owners).items():
+        for chunk in _chunks(ids, _CHUNK):
+            session.execute(
+                update(FollowUp).where(FollowUp.id.in_(chunk)).values(deadline_owner_id=owner_id)
+            )
+    for chunk in _chunks(lead_ids, _CHUNK):
+        session.execute(
+            update(FollowUp)
+            .where(FollowUp.lead_id.in_(chunk), queries.OPEN_FOLLOWUP)
+            .values(owner_id=target_id)
+        )
+        session.execute(update(Lead).where(Lead.id.in_(chunk)).values(owner_id=target_id))
+    return lead_ids
+
+
+def _moving_leads(
+    session: Session, rules: Rules, which: ColumnElement[bool], now: datetime
+) -> list[MovingLead]:
+    """The leads about to move, with their SLA deadlines and open follow-ups (locked)."""
+    leads = session.execute(
+        select(
+            Lead.id, Lead.owner_id, Lead.sla_owner_id, Lead.source, Lead.timezone, Lead.created_at
+        )
+        .where(which)
+        .order_by(Lead.id)
+        .with_for_update()
+    ).all()
+    if not leads:
+        return []
+    followups: dict[int, tuple] = {}
+    for chunk in _chunks([row.id for row in leads], _CHUNK):
+        statement = (
+            select(
+                FollowUp.lead_id,
+                FollowUp.id,
+                FollowUp.owner_id,
+                FollowUp.deadline_owner_id,
+                FollowUp.due_at,
+            )
+            .where(FollowUp.lead_id.in_(chunk), queries.OPEN_FOLLOWUP)
+            .with_for_update()
+        )
+        followups.update((row[0], row[1:]) for row in session.execute(statement))
+    deadlines = _sla_deadlines(rules, leads, now)
+    moving = []
+    for row, deadline in zip(leads, deadlines, strict=True):
+        followup_id, followup_owner_id, deadline_owner_id, due_at = followups.get(
+            row.id, (None, None, None, None)
+        )
+        moving.append(
+            MovingLead(
+                lead_id=row.id,
+                owner_id=row.owner_id,
+                sla_owner_id=row.sla_owner_id,
+                sla_deadline=deadline,
+                followup_id=followup_id,
+                followup_owner_id=followup_owner_id,
+                deadline_owner_id=deadline_owner_id,
+                due_at=due_at,
+            )
+        )
+    return moving
+
+
+def _sla_deadlines(rules: Rules, leads: list, now: datetime) -> list[datetime]:
+    """Each lead's SLA deadline (rules.hours.sla_deadline), through one business clock per
+    timezone: a handoff can move tens of thousands of leads."""
+    lo = min(row.created_at for row in leads)
+    clocks: dict[str, BusinessClock] = {}
+    deadlines = []
+    for row in leads:
+        zone_name = row.timezone or rules.team.timezone
+        clock = clocks.get(zone_name)
+        if clock is None:
+            clock = clocks[zone_name] = BusinessClock(
+                rules.hours, zone(zone_name), lo, max(now, lo) + _CLOCK_SLACK
+            )
+        deadlines.append(clock.add(row.created_at, rules.sla.target(row.source)))
+    return deadlines
+
+
+def _by_owner(owners: dict[int, int]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
+    for row_id, owner_id in owners.items():
+        grouped.setdefault(owner_id, []).append(row_id)
+    return grouped
 
 
 def _events(

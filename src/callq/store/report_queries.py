@@ -2,8 +2,9 @@
 
 Every function returns plain tuples keyed by `(rep_id, channel)`; the tallies of those
 groups add up to the team's, so one query serves the team, each rep and each channel.
-Rep means the lead's owner for lead metrics, the follow-up's owner for follow-ups, and
-the caller for calls.
+Rep means the caller for calls; for a deadline, whoever owned the work when it passed
+(`blamed_lead_owner`: leads in, first response, SLA; `blamed_followup_owner`: follow-up
+completion); the current owner for what is about now (overdue, unworked, second touch).
 """
 
 from collections.abc import Iterable
@@ -34,6 +35,12 @@ lead = Lead.__table__
 call = Call.__table__
 followup = FollowUp.__table__
 rep = Rep.__table__
+
+# Who is to blame (rules.blame.blamed_owner): the owner recorded when the work moved after
+# its deadline, else the current owner. Every report query that attributes a past deadline
+# groups and filters by these two expressions.
+blamed_lead_owner = func.coalesce(lead.c.sla_owner_id, lead.c.owner_id)
+blamed_followup_owner = func.coalesce(followup.c.deadline_owner_id, followup.c.owner_id)
 
 # Longer than any call: a call's start and end (first_touch_at) are less than this apart.
 _CALL_SLACK = timedelta(days=1)
@@ -118,17 +125,17 @@ def _count_if(condition: ColumnElement) -> ColumnElement:
 def leads_with_first_call(
     connection: Connection, scope: Scope, start: datetime, end: datetime, now: datetime
 ) -> list[tuple]:
-    """(owner_id, source, timezone, created_at, first_call_at | None) of leads created in
-    [start, end): only those pairs, the first call found through the (lead, started) index."""
+    """(blamed owner, source, timezone, created_at, first_call_at | None) of leads created
+    in [start, end): only those pairs, the first call found through the (lead, started) index."""
     first_call = (
         select(func.min(call.c.started_at))
         .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
         .scalar_subquery()
     )
     statement = select(
-        lead.c.owner_id, lead.c.source, lead.c.timezone, lead.c.created_at, first_call
+        blamed_lead_owner, lead.c.source, lead.c.timezone, lead.c.created_at, first_call
     ).where(lead.c.created_at >= start, lead.c.created_at < end)
-    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
+    return list(connection.execute(_scoped(statement, scope, blamed_lead_owner)))
 
 
 def leads_with_first_call_us(
@@ -143,9 +150,9 @@ def leads_with_first_call_us(
         .scalar_subquery()
     )
     statement = select(
-        lead.c.owner_id, lead.c.source, lead.c.timezone, epoch_us(lead.c.created_at), first_call
+        blamed_lead_owner, lead.c.source, lead.c.timezone, epoch_us(lead.c.created_at), first_call
     ).where(lead.c.created_at >= start, lead.c.created_at < end)
-    return connection.execute(_scoped(statement, scope, lead.c.owner_id)).all()
+    return connection.execute(_scoped(statement, scope, blamed_lead_owner)).all()
 
 
 def second_touches(
@@ -343,8 +350,8 @@ def followup_completion(
     now: datetime,
     late_after: timedelta,
 ) -> list[tuple]:
-    """(owner_id, source, follow-ups due in the window with due + late_after before now,
-    of those done by due + late_after)."""
+    """(blamed owner, source, follow-ups due in the window with due + late_after before
+    now, of those done by due + late_after)."""
     on_time = and_(
         followup.c.status == "done",
         followup.c.completed_at.is_not(None),
@@ -353,7 +360,7 @@ def followup_completion(
         <= late_after.total_seconds() + _EPSILON_SECONDS,
     )
     rows = select(
-        followup.c.owner_id,
+        blamed_followup_owner.label("owner_id"),
         followup.c.lead_id,
         case((on_time, 1), else_=0).label("on_time"),
     ).where(
@@ -364,7 +371,7 @@ def followup_completion(
         followup.c.status != "cancelled",
     )
     if scope.rep_id is not None:
-        rows = rows.where(followup.c.owner_id == scope.rep_id)
+        rows = rows.where(blamed_followup_owner == scope.rep_id)
     rows = _per_row(connection, _channel_filter(rows, scope, followup.c.lead_id))
     inner = (
         select(
