@@ -133,3 +133,12 @@ async def test_an_unreadable_file_at_start_up_does_not_crash_the_first_paint(day
         await pilot.pause()
         assert app.is_running
     app.quick.close()
+
+
+def test_the_first_paint_sql_is_compiled_from_the_queue_query() -> None:
+    """store/queue_sql.py is what store/queue_query.py compiles to (regenerate it if not:
+    `python -m callq.store.queue_query`)."""
+    from callq.store import queue_query, queue_sql
+
+    for name, value in queue_query.generated().items():
+        assert getattr(queue_sql, name) == value, name

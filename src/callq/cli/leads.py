@@ -212,6 +212,8 @@ def _lead_json(detail) -> dict:  # noqa: ANN001
             "escalated_at": lead.escalated_at,
             "sla_deadline": detail.sla_deadline,
             "calls": detail.calls,
+            "attempt": detail.attempt,
+            "attempts_total": detail.attempts_total,
         },
         "open_followup": (
             {
@@ -334,7 +336,7 @@ def queue(
             "Company",
             "Ch",
             "Stage",
-            "Try",
+            "Attempt",
             "Due",
             "Late",
             "Last",

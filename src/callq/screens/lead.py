@@ -114,7 +114,6 @@ class LeadScreen(LeadActions):
     def facts(self, detail: LeadDetail, now: datetime) -> str:
         lead, followup = detail.lead, detail.open_followup
         viewer = self.app.viewer_tz
-        total = len(self.app.settings.rules.cadence.touches)
         if lead.first_touch_at is not None:
             sla = f"first call {lead.first_touch_at.astimezone(viewer):%a %d %b %H:%M}"
             if lead.first_touch_at > detail.sla_deadline:
@@ -142,7 +141,7 @@ class LeadScreen(LeadActions):
             ("Stage", lead.stage),
             ("Owner", lead.owner or "-"),
             ("Company", lead.company or "-"),
-            ("Attempts", attempt_text(detail.calls, total)),
+            ("Attempt", attempt_text(detail.attempt, detail.attempts_total)),
             ("SLA", sla),
             ("Next", next_text),
         ]

@@ -209,15 +209,15 @@ class QueueScreen(LeadActions):
         when the rep pauses, or at once when the cursor nears the bottom of the view (the
         logged rows then leave and the rest move up, rather than the view scrolling)."""
         from callq.describe import logged_sentence
-        from callq.services import session
+        from callq.rules.queue import section_of
 
         item = self.queue.current_item
         if item is None or item.lead_id != target.lead_id or self.data is None:
             self.changed()
             return
-        moved_to = session.section_of(
-            result.next_due_at,
+        moved_to = section_of(
             result.next_kind,
+            result.next_due_at,
             now=self.data.now,
             day_end=self.data.reader.day_end,
         )

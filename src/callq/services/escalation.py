@@ -1,4 +1,4 @@
-"""Escalation: a lead still uncontacted `escalate_after` (business time) past its SLA deadline."""
+"""Escalation flags: a lead still uncontacted at `rules.queue.lead_escalation_at` is flagged."""
 
 from datetime import datetime
 
@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from callq.rules.hours import BusinessClock
 from callq.rules.model import Rules
+from callq.rules.queue import lead_escalation_at
 from callq.services.common import lead_sla_deadline, zone
 from callq.store import report_queries as q
 from callq.store.db import Database
@@ -65,8 +66,9 @@ def _due(db: Database, rules: Rules, now: datetime, created_before: datetime) ->
         clock = clocks.get(tz_name)
         if clock is None:
             clock = clocks[tz_name] = BusinessClock(rules.hours, zone(tz_name), oldest, now)
-        deadline = clock.add(created_at, rules.sla.target(source))
-        escalate_at = clock.add(deadline, rules.sla.escalate_after)
+        escalate_at = lead_escalation_at(
+            rules, source=source, created_at=created_at, tz=clock.tz, clock=clock
+        )
         if escalate_at <= now:
             due.append((lead_id, escalate_at))
     return due

@@ -9,6 +9,7 @@ from callq.errors import UserError
 from callq.phones import normalise_phone
 from callq.rules.model import CHANNELS, CLOSED_STAGES, URGENCIES, Rules
 from callq.rules.outcomes import first_response_due
+from callq.rules.queue import attempt_number, attempts_total, cadence_calls
 from callq.services.common import (
     event_view,
     find_lead,
@@ -232,6 +233,8 @@ def show_lead(db: Database, rules: Rules, ref: str) -> LeadDetail:
             timeline=tuple(event_view(e, names) for e in events),
             calls=queries.count_calls(session, lead.id),
             sla_deadline=lead_sla_deadline(lead, rules),
+            attempt=attempt_number(cadence_calls(rules, queries.call_outcomes(session, lead.id))),
+            attempts_total=attempts_total(rules),
         )
 
 

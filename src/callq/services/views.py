@@ -3,6 +3,11 @@
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+# The queue's sections and rows are the queue rules' own types (re-exported for the front ends).
+from callq.rules.queue import SECTION_TITLES as SECTION_TITLES
+from callq.rules.queue import SECTIONS as SECTIONS
+from callq.rules.queue import QueueItem as QueueItem
+
 
 @dataclass(frozen=True)
 class LeadView:
@@ -49,6 +54,8 @@ class LeadDetail:
     timeline: tuple[EventView, ...]
     calls: int
     sla_deadline: datetime
+    attempt: int = 1  # `rules.queue.attempt_number`: the attempt the next call makes
+    attempts_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,32 +84,6 @@ class AddedLead:
     reopened: bool
     owner: str | None
     first_response_due: datetime | None
-
-
-SECTIONS = ("new", "overdue", "today", "upcoming")  # the queue's sections, in SPEC order
-SECTION_TITLES = {"new": "New", "overdue": "Overdue", "today": "Due today", "upcoming": "Upcoming"}
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    followup_id: int
-    lead_id: int
-    name: str
-    phone: str
-    company: str
-    source: str
-    stage: str
-    owner: str | None
-    urgency: str
-    section: str  # new | overdue | today | upcoming
-    due_at: datetime
-    kind: str
-    touch: int  # this would be attempt n (calls so far + 1)
-    touches_total: int
-    late_minutes: int
-    last_outcome: str | None
-    last_note: str
-    escalated: bool
 
 
 def as_dict(view: object) -> dict:

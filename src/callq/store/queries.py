@@ -70,6 +70,11 @@ def count_calls(session: Session, lead_id: int) -> int:
     return session.exec(statement).one()
 
 
+def call_outcomes(session: Session, lead_id: int) -> list[str]:
+    """The outcome id of each of a lead's calls (undone calls are gone)."""
+    return list(session.exec(select(Call.outcome).where(Call.lead_id == lead_id)).all())
+
+
 def last_call(session: Session, lead_id: int) -> Call | None:
     return session.exec(
         select(Call).where(Call.lead_id == lead_id).order_by(Call.started_at.desc(), Call.id.desc())
