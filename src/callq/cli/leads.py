@@ -109,16 +109,19 @@ def log(
     st = state(ctx, now)
     settings = st.settings
     call_at = parse_instant(at, settings.viewer_zone, what="--at") if at else None
+    db, clock = st.open_db(), settings.now()
+    typed = callback is not None and callback.strip()
+    chosen = _read_callback(db, settings, lead, callback, their_time, clock) if typed else None
     result = log_outcome(
-        st.open_db(),
+        db,
         settings.rules,
         lead,
         outcome,
         rep=settings.rep,
-        now=settings.now(),
+        now=clock,
         at=call_at,
         note=note,
-        callback=callback,
+        callback=chosen.at if chosen else callback,
         their_time=their_time,
         override_claim=override,
     )
@@ -126,6 +129,7 @@ def log(
         print_json(result, settings.viewer_zone)
     else:
         typer.echo(f"{result.lead_name}: {logged_sentence(result, settings.viewer_zone)}")
+    _warn(chosen)
 
 
 @app.command()
@@ -159,17 +163,28 @@ def reschedule(
 
     st = state(ctx, now)
     settings = st.settings
+    db, clock = st.open_db(), settings.now()
+    chosen = _read_callback(db, settings, lead, expr, their_time, clock)
     lead_id, due = reschedule_lead(
-        st.open_db(),
-        settings.rules,
-        lead,
-        expr,
-        now=settings.now(),
-        rep=settings.rep,
-        note=note,
-        their_time=their_time,
+        db, settings.rules, lead, chosen.at, now=clock, rep=settings.rep, note=note
     )
-    typer.echo(f"lead {lead_id}: next follow-up {when(due, settings.viewer_zone, settings.now())}")
+    typer.echo(f"lead {lead_id}: next follow-up {when(due, settings.viewer_zone, clock)}")
+    _warn(chosen)
+
+
+def _read_callback(db, settings, lead: str, text: str, their_time: bool, now):  # noqa: ANN001, ANN202
+    """The typed time read first, as the TUI's time field does, for its warning."""
+    from callq.services.callback import read_callback
+
+    return read_callback(
+        db, settings.rules, lead, text, rep=settings.rep, now=now, their_time=their_time
+    )
+
+
+def _warn(chosen) -> None:  # noqa: ANN001
+    """A time outside business hours is kept as typed, with a line on stderr (exit 0)."""
+    if chosen is not None and chosen.warning:
+        typer.echo(f"callq: warning: {chosen.warning}", err=True)
 
 
 @app.command()

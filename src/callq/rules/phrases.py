@@ -11,6 +11,14 @@ shown to the rep as-is. Choices where the spec leaves room:
   year. `today 3pm`, today's date with a past time and dated years are never moved: refused.
 - `next monday` is the first Monday strictly after today (on a Monday, in 7 days); `next
   week`, bare numbers (`9`, `930`) and `midnight` are refused as ambiguous.
+- A clock time without am/pm whose hour is 1 to 12 written without a leading zero (`3:30`,
+  `10:00`, `12:30`) has two readings, h:mm and h+12:mm (`12:30`: 12:30 or 00:30), each at
+  its next occurrence for the day named. It takes the one inside business hours (in
+  `hours_tz`, the lead's zone) when exactly one is, and is refused as ambiguous otherwise;
+  a reading already past is not inside. A leading zero (`03:30`), an hour of 0 or 13-23,
+  an ISO date (`2026-12-24 10:00`) and rule expressions (`2bd@11:00`) are 24-hour time.
+- Any accepted time outside business hours or on a closed day carries a warning for the
+  rep (`Callback.warning`): it is kept, not moved, because the rep may know better.
 - Minutes and hours are exact durations; days, weeks and months keep the wall-clock time
   (`in 1 day` across a DST change is the same clock time tomorrow).
 - A typed clock time that does not exist (DST gap) or happens twice (DST fold) is refused.
@@ -18,13 +26,14 @@ shown to the rep as-is. Choices where the spec leaves room:
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 from callq.errors import UserError
+from callq.rules.hours import is_open, next_opening
 from callq.rules.model import DATE_ORDERS, BusinessHours
 from callq.rules.timeexpr import TimeExprError, parse_time_expr, resolve
 
@@ -95,17 +104,76 @@ class CallbackError(UserError):
 
 
 @dataclass(frozen=True)
+class Callback:
+    """A callback time the rep typed: the instant (UTC, whole minutes) and, when it falls
+    outside business hours or on a closed day, the warning to show beside it."""
+
+    at: datetime
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
 class _Day:
     """Candidate days, earliest first (the first not in the past wins), and a weekday to check."""
 
     candidates: tuple[date, ...]
     weekday: int | None = None
+    twenty_four_hour: bool = False  # an ISO date: its clock time has one reading
 
 
 def parse_callback(
-    text: str, *, now: datetime, tz: tzinfo, hours: BusinessHours, date_order: str = "dmy"
-) -> datetime:
-    """The UTC instant `text` names, read in the rep's (or lead's) local timezone `tz`."""
+    text: str,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    hours: BusinessHours,
+    date_order: str = "dmy",
+    hours_tz: tzinfo | None = None,
+) -> Callback:
+    """What `text` names, read in the rep's (or lead's) local timezone `tz`.
+
+    `hours_tz` is the zone of the business hours (the lead's; default `tz`): it decides
+    between the two readings of `3:30` and whether the result gets a warning.
+    """
+    hours_tz = tz if hours_tz is None else hours_tz
+    instant = _parse_instant(text, now, tz, hours, date_order, hours_tz)
+    theirs = _zone_name(hours_tz) != _zone_name(tz)
+    return Callback(instant, hours_warning(instant, hours, hours_tz, their_time=theirs))
+
+
+def hours_warning(
+    instant: datetime, hours: BusinessHours, tz: tzinfo, *, their_time: bool = False
+) -> str | None:
+    """Why a follow-up at `instant` falls outside business hours in `tz`; None when open.
+
+    `Sat 28 Nov 19:00 is outside business hours (opens Mon 09:30)`, `... is a holiday`,
+    `... is on a closed day`; `their_time` (`their Sat 28 Nov ...`) says the times shown
+    are in the lead's zone, not the one the rep typed in. One line of the outcome panel.
+    """
+    if is_open(hours, instant, tz):
+        return None
+    local = instant.astimezone(tz)
+    day = local.date()
+    if day in hours.holidays:
+        reason = "is a holiday"
+    elif not hours.spans_on(day):
+        reason = "is on a closed day"
+    else:
+        reason = "is outside business hours"
+    text = f"{'their ' if their_time else ''}{_day_label(day)} {local:%H:%M} {reason}"
+    opens = next_opening(hours, instant, tz).astimezone(tz)
+    if opens > local:  # hours that never open again have no next opening
+        if opens.date() == day:
+            when = f"{opens:%H:%M}"
+        elif (opens.date() - day).days < 7:
+            when = f"{DAY_NAMES[opens.weekday()]} {opens:%H:%M}"
+        else:
+            when = f"{_day_label(opens.date())} {opens:%H:%M}"
+        text += f" (opens {when})"
+    return text
+
+
+def _parse_instant(text, now, tz, hours, date_order, hours_tz) -> datetime:
     if date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {DATE_ORDERS}, got {date_order!r}")
     if now.tzinfo is None or now.utcoffset() is None:
@@ -116,7 +184,7 @@ def parse_callback(
         raise CallbackError(f"No callback time given. Try e.g. {EXAMPLES}.")
     shown = _quote(" ".join(words))
     try:
-        instant = _interpret(words, now, tz, hours, date_order)
+        instant = _interpret(words, now, tz, hours, date_order, hours_tz)
         instant = instant.astimezone(UTC).replace(second=0, microsecond=0)
         if instant < now:
             raise CallbackError(
@@ -148,7 +216,7 @@ def describe(instant: datetime, tz: tzinfo, now: datetime) -> str:
         span = " ".join(f"{n} {unit}" for n, unit in ((hours_, "h"), (rest, "min")) if n)
         relative = "now" if not span else f"in {span}" if minutes > 0 else f"{span} ago"
         return f"today {clock} ({relative})"
-    label = f"{DAY_NAMES[local.weekday()]} {local.day} {MONTH_NAMES[local.month - 1]}"
+    label = _day_label(local.date())
     if local.year != today.year:
         label += f" {local.year}"
     relative = f"in {days} d" if days > 0 else f"{-days} d ago"
@@ -172,7 +240,7 @@ def _normalise(text: str) -> list[str]:
     return words
 
 
-def _interpret(words, now, tz, hours, date_order) -> datetime:
+def _interpret(words, now, tz, hours, date_order, hours_tz) -> datetime:
     phrase = " ".join(words)
     if _ISO.fullmatch(words[0]):
         _refuse_leftover(words[1:])
@@ -188,7 +256,7 @@ def _interpret(words, now, tz, hours, date_order) -> datetime:
         except TimeExprError:
             raise _not_understood([match.group(1)]) from None
         return resolve(expr, start=now, tz=tz, hours=hours, snap=False)
-    return _calendar(words, now, tz, hours, date_order)
+    return _calendar(words, now, tz, hours, date_order, hours_tz)
 
 
 def _iso(word: str, tz: tzinfo) -> datetime:
@@ -239,11 +307,11 @@ def _duration(phrase: str, now: datetime, tz: tzinfo) -> datetime | None:
     return instant + timedelta(hours=amounts["hours"], minutes=amounts["minutes"])
 
 
-def _calendar(words, now, tz, hours, date_order) -> datetime:
+def _calendar(words, now, tz, hours, date_order, hours_tz) -> datetime:
     """An optional day phrase and an optional clock time, in either order."""
     today = now.astimezone(tz).date()
     day: _Day | None = None
-    at: time | None = None
+    readings: tuple[time, ...] | None = None
     unknown: list[str] = []
     index = 0
     while index < len(words):
@@ -255,9 +323,9 @@ def _calendar(words, now, tz, hours, date_order) -> datetime:
                 raise CallbackError(f"{_quote(' '.join(words))} names two days: give one.")
             day, index = found
         elif (clock := _clock(word)) is not None:
-            if at is not None:
+            if readings is not None:
                 raise CallbackError(f"{_quote(' '.join(words))} names two times: give one.")
-            at, index = clock, index + 1
+            readings, index = clock, index + 1
         elif re.fullmatch(r"[0-9]+", word):
             raise CallbackError(
                 f"{_quote(word)} alone is ambiguous: for a time say 9am or "
@@ -267,16 +335,19 @@ def _calendar(words, now, tz, hours, date_order) -> datetime:
             unknown.append(word)
             index += 1
     _refuse_leftover(unknown)
-    if day is None and at is None:
+    if day is None and readings is None:
         raise CallbackError(f"{_quote(' '.join(words))} names no day or time. Try e.g. {EXAMPLES}.")
     if day is None:
         day = _Day((today, today + timedelta(days=1)))
-    chosen = None
-    for candidate in day.candidates:
-        chosen = candidate, at or _first_opening(hours, candidate)
-        if _wall_clock(*chosen, tz, strict=False) >= now:
-            break
-    assert chosen is not None
+    if readings is None:
+        options = [_next_on(day, None, now, tz, hours)]
+    elif day.twenty_four_hour:
+        options = [_next_on(day, readings[0], now, tz, hours)]
+    else:
+        options = [_next_on(day, reading, now, tz, hours) for reading in readings]
+    chosen = options[0]
+    if len(options) > 1:
+        chosen = _inside_hours(options, words, now, tz, hours, hours_tz)
     if day.weekday is not None and chosen[0].weekday() != day.weekday:
         actual = _WEEKDAY_WORDS[chosen[0].weekday()][-1].capitalize()
         named = _WEEKDAY_WORDS[day.weekday][-1].capitalize()
@@ -284,6 +355,49 @@ def _calendar(words, now, tz, hours, date_order) -> datetime:
             f"{_show_date(chosen[0])} is a {actual}, not a {named}: check the date."
         )
     return _wall_clock(*chosen, tz)
+
+
+def _next_on(day: _Day, at: time | None, now, tz, hours) -> tuple[date, time]:
+    """The first of the day's candidates where `at` (None: the first opening) is not past."""
+    chosen = None
+    for candidate in day.candidates:
+        chosen = candidate, at or _first_opening(hours, candidate)
+        if _wall_clock(*chosen, tz, strict=False) >= now:
+            break
+    assert chosen is not None
+    return chosen
+
+
+def _inside_hours(options, words, now, tz, hours, hours_tz) -> tuple[date, time]:
+    """Of a clock time's two readings, the one inside business hours; refused unless
+    exactly one is (a reading already past is not)."""
+    instants = [_wall_clock(*option, tz, strict=False) for option in options]
+    inside = [
+        option
+        for option, instant in zip(options, instants, strict=True)
+        if instant >= now and is_open(hours, instant, hours_tz)
+    ]
+    if len(inside) == 1:
+        return inside[0]
+    shown = [describe(instant, tz, now) for instant in instants]
+    if inside:
+        why = f"{shown[0]} and {shown[1]} are both inside business hours"
+    else:
+        why = f"neither {shown[0]} nor {shown[1]} is inside business hours"
+    times = sorted(at for _, at in options)
+    twelve = " or ".join(_twelve_hour(at) for at in times)
+    twenty_four = " or ".join(f"{at:%H:%M}" for at in times)
+    raise CallbackError(
+        f"{_quote(' '.join(words))} is ambiguous: {why}. "
+        f"Say {twelve}, or in 24-hour time {twenty_four}."
+    )
+
+
+def _twelve_hour(at: time) -> str:
+    """`9am`, `3:30pm`, `12:30am`: a time as the rep could type it unambiguously."""
+    hour = at.hour % 12 or 12
+    minutes = f":{at.minute:02d}" if at.minute else ""
+    return f"{hour}{minutes}{'am' if at.hour < 12 else 'pm'}"
 
 
 def _day_phrase(words, index, today, date_order) -> tuple[_Day, int] | None:
@@ -307,7 +421,7 @@ def _day_phrase(words, index, today, date_order) -> tuple[_Day, int] | None:
     if word in WEEKDAYS:
         weekday = WEEKDAYS[word]
         if dated := _calendar_date(words, index + 1, today, date_order):
-            return _Day(dated[0].candidates, weekday), dated[1]
+            return replace(dated[0], weekday=weekday), dated[1]
         first = today + timedelta(days=(weekday - today.weekday()) % 7)
         return _Day((first, first + timedelta(days=7))), index + 1
     return _calendar_date(words, index, today, date_order)
@@ -320,7 +434,8 @@ def _calendar_date(words, index, today, date_order) -> tuple[_Day, int] | None:
     word = words[index]
     if match := _ISO_DATE.fullmatch(word):
         year, month, day = map(int, match.groups())
-        return _dated(day, month, year, today, word), index + 1
+        dated = _dated(day, month, year, today, word)
+        return _Day(dated.candidates, twenty_four_hour=True), index + 1
     if match := _NUMERIC_DATE.fullmatch(word):
         first, second = int(match.group(1)), int(match.group(2))
         day, month = (first, second) if date_order == "dmy" else (second, first)
@@ -368,9 +483,10 @@ def _dated(day, month, year, today, word, date_order="dmy") -> _Day:
     )
 
 
-def _clock(word: str) -> time | None:
+def _clock(word: str) -> tuple[time, ...] | None:
+    """The readings of a clock time: one, or two for `3:30` (03:30, 15:30); None: not one."""
     if word in ("noon", "midday"):
-        return time(12)
+        return (time(12),)
     if word == "midnight":
         raise CallbackError("'midnight' is ambiguous: say 23:59, or tomorrow 00:00.")
     if match := _AMPM.fullmatch(word):
@@ -379,14 +495,16 @@ def _clock(word: str) -> time | None:
             raise CallbackError(
                 f"{_quote(word)} is not a time: with am/pm the hour is 1 to 12 (say 1pm or 13:00)."
             )
-        return time(hour % 12 + (12 if match.group(3) == "pm" else 0), minute)
+        return (time(hour % 12 + (12 if match.group(3) == "pm" else 0), minute),)
     if match := _CLOCK.fullmatch(word):
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour > 23 or minute > 59 or int(match.group(3) or 0) > 59:
             raise CallbackError(
                 f"{_quote(word)} is not a time: hours go from 0 to 23, minutes from 00 to 59."
             )
-        return time(hour, minute)
+        if 1 <= hour <= 12 and not match.group(1).startswith("0"):
+            return (time(hour, minute), time((hour + 12) % 24, minute))
+        return (time(hour, minute),)
     return None
 
 
@@ -411,7 +529,16 @@ def _wall_clock(day: date, at: time, tz: tzinfo, *, strict: bool = True) -> date
 
 
 def _show_date(day: date) -> str:
-    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    return f"{_day_label(day)} {day.year}"
+
+
+def _day_label(day: date) -> str:
+    """`Sat 28 Nov`."""
+    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
+
+
+def _zone_name(tz: tzinfo) -> str:
+    return getattr(tz, "key", None) or str(tz)
 
 
 def _refuse_leftover(words: list[str]) -> None:

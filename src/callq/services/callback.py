@@ -3,8 +3,10 @@
 from datetime import datetime
 
 from callq.rules.model import Rules
-from callq.rules.phrases import CallbackError, parse_callback, split_their_time
-from callq.services.common import lead_zone, rep_zone
+from callq.rules.phrases import Callback, CallbackError, parse_callback, split_their_time
+from callq.services.common import find_lead, lead_zone, rep_zone
+from callq.store import queries
+from callq.store.db import Database
 from callq.store.models import Lead, Rep
 
 
@@ -26,6 +28,52 @@ def callback_instant(
         if when < now:
             raise CallbackError(f"{when:%Y-%m-%d %H:%M} is in the past")
         return when
-    text, said_theirs = split_their_time(when)
-    tz = lead_zone(lead, rules) if (their_time or said_theirs) else rep_zone(rep, rules)
-    return parse_callback(text, now=now, tz=tz, hours=rules.hours, date_order=rules.team.date_order)
+    return callback_for(when, rules, lead=lead, rep=rep, now=now, their_time=their_time).at
+
+
+def callback_for(
+    text: str,
+    rules: Rules,
+    *,
+    lead: Lead,
+    rep: Rep | None,
+    now: datetime,
+    their_time: bool = False,
+) -> Callback:
+    """The instant `text` names for this lead, with the business-hours warning.
+
+    Business hours are the lead's (SPEC 4): they pick between the readings of `3:30` and
+    decide the warning, whichever zone the time was typed in.
+    """
+    text, said_theirs = split_their_time(text)
+    hours_tz = lead_zone(lead, rules)
+    tz = hours_tz if (their_time or said_theirs) else rep_zone(rep, rules)
+    return parse_callback(
+        text,
+        now=now,
+        tz=tz,
+        hours=rules.hours,
+        date_order=rules.team.date_order,
+        hours_tz=hours_tz,
+    )
+
+
+def read_callback(
+    db: Database,
+    rules: Rules,
+    lead_ref: str,
+    text: str,
+    *,
+    rep: str,
+    now: datetime,
+    their_time: bool = False,
+) -> Callback:
+    """What the CLI's `--callback` / `reschedule` text means for this lead; writes nothing.
+
+    The CLI reads the time first, as the TUI's time field does, so it can print the
+    warning; the instant then goes to the service that saves it.
+    """
+    with db.read() as session:
+        lead = find_lead(session, lead_ref, rules)
+        actor = queries.rep_by_name(session, rep)
+        return callback_for(text, rules, lead=lead, rep=actor, now=now, their_time=their_time)

@@ -20,6 +20,7 @@ from rich.style import Style
 from rich.text import Text
 
 from callq.widgets.time_field import (
+    Preview,
     TimeContext,
     chosen_time,
     placeholder_text,
@@ -130,7 +131,7 @@ class OutcomePanel:
         self.field().key(key, character)
         return None
 
-    def preview(self) -> tuple[str, bool]:
+    def preview(self) -> Preview:
         return preview_time(
             self.when.text, self.context, their_time=self.their_time, required=self.required
         )
@@ -175,12 +176,14 @@ class OutcomePanel:
             rows.append(row)
             placeholder = placeholder_text(required=self.required)
             rows.append(self._input(self.when, placeholder, self.editing == "when", styles))
-            text, ok = self.preview()
+            text, ok, warning = self.preview()
             # An error can be a sentence: two lines, so the rep reads all of it.
             wrapped = (textwrap.wrap(text, inner) or [""]) + [""]
             if len(wrapped) > 3:
                 wrapped[1] = " ".join(wrapped[1:])
             rows += [Text(line, styles.preview if ok else styles.error) for line in wrapped[:2]]
+            if warning:  # a saveable time's preview is one line: the warning goes under it
+                rows[-1] = Text(warning, styles.warning)
         rows.append(Text(HINT, styles.label))
         out = [top]
         for row in rows:

@@ -1,7 +1,14 @@
-"""A callback-time input that previews the interpreted time as the rep types."""
+"""A callback-time input that previews the interpreted time as the rep types.
+
+Under the preview, a warning when the time falls outside the lead's business hours or on
+a closed day (the time is still accepted: the rep may know better).
+"""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
@@ -9,6 +16,9 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label
 
 from callq.rules.model import BusinessHours
+
+if TYPE_CHECKING:  # dateutil loads after the first frame
+    from callq.rules.phrases import Callback
 
 PREFILL_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -31,6 +41,7 @@ class TimeField(Vertical):
     TimeField { height: auto; }
     TimeField > #preview { color: $success; padding: 0 1; height: 1; width: 1fr; }
     TimeField > #preview.-error { color: $error; }
+    TimeField > #warning { color: $warning; padding: 0 1; height: auto; width: 1fr; }
     TimeField > Checkbox { border: none; padding: 0; height: 1; background: transparent; }
     """
 
@@ -56,6 +67,9 @@ class TimeField(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(self.prefill_text, placeholder=self._placeholder(), id="when")
         yield Label("", id="preview")
+        warning = Label("", id="warning")
+        warning.display = False  # shown only with a warning: no blank line otherwise
+        yield warning
         yield Checkbox(self._their_label(), id="their")
 
     def on_mount(self) -> None:
@@ -100,18 +114,23 @@ class TimeField(Vertical):
 
     def read(self) -> datetime | None:
         """The typed instant (None when empty and optional); CallbackError when not usable."""
-        return read_time(
+        callback = read_time(
             self.text, self.context, their_time=self.their_time, required=self.required
         )
+        return callback.at if callback else None
 
     def show_preview(self) -> bool:
         label = self.query_one("#preview", Label)
-        text, ok = preview_time(
+        preview = preview_time(
             self.text, self.context, their_time=self.their_time, required=self.required
         )
-        label.update(text, layout=False)  # one line of fixed size
-        label.set_class(not ok, "-error")
-        return ok
+        label.update(preview.text, layout=False)  # one line of fixed size
+        label.set_class(not preview.ok, "-error")
+        warning = self.query_one("#warning", Label)
+        if preview.warning != (str(warning.content) if warning.display else None):
+            warning.update(preview.warning or "")
+            warning.display = preview.warning is not None
+        return preview.ok
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "when" and self.context is not None:
@@ -136,14 +155,15 @@ def chosen_time(
 ) -> tuple[datetime | None, bool]:
     """(instant, their_time) to save when the rep changed the pre-filled time or must
     choose one; (None, False) to let the rule decide. CallbackError when not usable."""
-    instant = read_time(text, ctx, their_time=their_time, required=required)
+    callback = read_time(text, ctx, their_time=their_time, required=required)
     if text.strip() != prefill or their_time or required:
-        return instant, their_time
+        return (callback.at if callback else None), their_time
     return None, False
 
 
-def read_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) -> datetime | None:
-    """A typed callback time -> the instant (None: empty and optional); CallbackError else."""
+def read_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) -> Callback | None:
+    """A typed callback time -> the instant and its business-hours warning (None: empty
+    and optional); CallbackError when not usable. The hours are the lead's (SPEC 4)."""
     from callq.rules.phrases import CallbackError, parse_callback  # dateutil: after the first frame
 
     text = text.strip()
@@ -152,22 +172,35 @@ def read_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) 
             raise CallbackError("A callback time is required for this outcome.")
         return None
     tz = ctx.lead_tz if their_time else ctx.rep_tz
-    return parse_callback(text, now=ctx.now, tz=tz, hours=ctx.hours, date_order=ctx.date_order)
+    return parse_callback(
+        text,
+        now=ctx.now,
+        tz=tz,
+        hours=ctx.hours,
+        date_order=ctx.date_order,
+        hours_tz=ctx.lead_tz,
+    )
 
 
-def preview_time(
-    text: str, ctx: TimeContext, *, their_time: bool, required: bool
-) -> tuple[str, bool]:
+class Preview(NamedTuple):
+    """The preview line, whether the time can be saved, and the warning line (or None)."""
+
+    text: str
+    ok: bool
+    warning: str | None = None
+
+
+def preview_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) -> Preview:
     """What the rep's typed time means, as they type it, and whether it can be saved."""
     from callq.rules.phrases import CallbackError, describe
 
     try:
-        instant = read_time(text, ctx, their_time=their_time, required=required)
+        callback = read_time(text, ctx, their_time=their_time, required=required)
     except CallbackError as error:
-        return (str(error) if text.strip() or required else ""), False
-    if instant is None:
-        return ("no next follow-up time" if not required else ""), True
-    shown = describe(instant, ctx.rep_tz, ctx.now)
+        return Preview((str(error) if text.strip() or required else ""), False)
+    if callback is None:
+        return Preview(("no next follow-up time" if not required else ""), True)
+    shown = describe(callback.at, ctx.rep_tz, ctx.now)
     if their_time:
-        shown += f"  (their {instant.astimezone(ctx.lead_tz):%H:%M})"
-    return f"→ {shown}", True
+        shown += f"  (their {callback.at.astimezone(ctx.lead_tz):%H:%M})"
+    return Preview(f"→ {shown}", True, callback.warning)
