@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from callq.errors import Conflict, UserError
+from callq.rules.blame import followup_deadline, owner_to_record
 from callq.rules.outcomes import FollowUpFacts, LeadFacts, PlannedEvent, undo_window
 
 
@@ -145,11 +146,11 @@ def _reopen_onto(
 ) -> Reopen:
     """The follow-up reopens for whoever owns the lead now (it may have been reassigned).
 
-    Moving it after its deadline (due + late_after) records who owned it then, as a
-    reassignment does: a miss counts against the owner at the deadline.
+    Moving it to another rep after its deadline records who owned it then, as a
+    reassignment does (`rules.blame`): a miss counts against the owner at the deadline.
     """
-    deadline_owner = followup.deadline_owner_id
-    moved_late = owner_id != followup.owner_id and followup.due_at + late_after <= now
-    if moved_late and deadline_owner is None:
-        deadline_owner = followup.owner_id
-    return Reopen(followup.id, owner_id, deadline_owner)
+    recorded = followup.deadline_owner_id
+    if owner_id != followup.owner_id:
+        deadline = followup_deadline(followup.due_at, late_after)
+        recorded = owner_to_record(followup.owner_id, recorded, deadline, now) or recorded
+    return Reopen(followup.id, owner_id, recorded)
