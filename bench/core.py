@@ -141,7 +141,7 @@ def outcome_service(ctx: Context) -> Result:
     return Result(
         # CPU time shows what an idle machine would give when others load this one.
         measures=[measure, Measure("  same, CPU time of the process", cpu)],
-        checks=[Check("outcome service p99", "< 2 ms", f"{p99 * 1000:.2f} ms", p99 < 0.002)],
+        checks=[Check("outcome service p99", "<= 3 ms", f"{p99 * 1000:.2f} ms", p99 <= 0.003)],
     )
 
 
