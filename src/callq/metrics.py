@@ -9,72 +9,134 @@ from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from statistics import median
 
-# The JSON keys of SPEC section 11, in order.
-METRIC_KEYS = (
-    "leads_in",
-    "median_first_response_minutes",
-    "sla_miss_rate",
-    "second_touch_rate",
-    "unworked_24h",
-    "followup_completion_rate",
-    "missed_followups",
-    "overdue_now",
-    "calls",
-    "connects",
-    "talk_time_minutes",
-    "won",
-    "leakage_cost",
-)
 
-# Goals shown beside the metrics: (comparison, target). "lt": below, "gt": above, "eq": exactly.
-# How each metric is named for people: in full (report rows) and short (column heads).
-METRIC_LABELS = {
-    "leads_in": "Leads in",
-    "median_first_response_minutes": "Median 1st response (min)",
-    "sla_miss_rate": "SLA miss rate",
-    "second_touch_rate": "Second-touch rate",
-    "unworked_24h": "Unworked > 24h",
-    "followup_completion_rate": "Follow-up completion",
-    "missed_followups": "Missed follow-ups",
-    "overdue_now": "Overdue now",
-    "calls": "Calls",
-    "connects": "Connects",
-    "talk_time_minutes": "Talk time (min)",
-    "won": "Won",
-    "leakage_cost": "Leakage cost",
-}
-METRIC_SHORT_LABELS = {
-    "leads_in": "In",
-    "median_first_response_minutes": "1st resp",
-    "sla_miss_rate": "SLA miss",
-    "second_touch_rate": "2nd touch",
-    "unworked_24h": "Unworked",
-    "followup_completion_rate": "FU done",
-    "missed_followups": "Missed",
-    "overdue_now": "Overdue",
-    "calls": "Calls",
-    "connects": "Conn",
-    "talk_time_minutes": "Talk",
-    "won": "Won",
-    "leakage_cost": "Leak",
-}
-GOALS: dict[str, tuple[str, float]] = {
-    "sla_miss_rate": ("lt", 0.10),
-    "second_touch_rate": ("gt", 0.90),
-    "unworked_24h": ("eq", 0),
-}
+@dataclass(frozen=True)
+class Goal:
+    """The target shown beside a metric: below ("lt"), above ("gt") or exactly ("eq")."""
 
-# Metrics where a rise is bad news (the trend arrow turns red).
-LOWER_IS_BETTER = frozenset(
-    {
+    compare: str
+    target: float
+
+    def met_by(self, value: float) -> bool:
+        if self.compare == "lt":
+            return value < self.target
+        if self.compare == "gt":
+            return value > self.target
+        return value == self.target
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The change since the previous window: an arrow, whether it is bad news, how much."""
+
+    arrow: str  # "▲", "▼", or "=" when flat
+    worse: bool | None  # None when flat
+    amount: str  # the size of the change in the metric's units ("" when flat)
+
+    def markup(self, *, amount: bool) -> str:
+        """`[red]▲ 3[/]` (or just the arrow), green when the change is good news."""
+        if self.worse is None:
+            return self.arrow
+        shown = f"{self.arrow} {self.amount}" if amount else self.arrow
+        return f"[{'red' if self.worse else 'green'}]{shown}[/]"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure of the report: its JSON key, how people read it, its goal and direction.
+
+    `unit` decides how a value is written: "count" (1,234), "minutes" (12.5), "rate"
+    (40.0%, or 0% / 100% when exact) or "money" (USD 1,234).
+    """
+
+    key: str
+    label: str  # in full: report rows
+    short: str  # column heads
+    unit: str = "count"
+    goal: Goal | None = None
+    lower_is_better: bool = False  # a rise is bad news: the trend arrow turns red
+
+    def text(self, value: object, currency: str = "") -> str:
+        """The value for people; "-" when there is nothing to measure."""
+        if value is None:
+            return "-"
+        if self.unit == "rate":
+            return f"{value:.0%}" if value in (0, 1) else f"{value:.1%}"
+        if self.unit == "money":
+            return f"{currency} {value:,.0f}".strip()
+        if self.unit == "minutes":
+            return f"{value:,.1f}"
+        return f"{value:,}"
+
+    def meets_goal(self, value: float | None) -> bool | None:
+        """Whether the value meets the goal; None without a goal or a value."""
+        if self.goal is None or value is None:
+            return None
+        return self.goal.met_by(value)
+
+    def value_markup(self, value: object, currency: str = "") -> str:
+        """The value, green or red when it has a goal to meet or miss."""
+        shown = self.text(value, currency)
+        met = self.meets_goal(value)
+        return shown if met is None else f"[{'green' if met else 'red'}]{shown}[/]"
+
+    def goal_text(self) -> str:
+        if self.goal is None:
+            return ""
+        target = self.goal.target
+        shown = f"{target:.0%}" if self.unit == "rate" else f"{target:g}"
+        return {"lt": "< ", "gt": "> ", "eq": ""}[self.goal.compare] + shown
+
+    def trend(self, value: float | None, before: float | None) -> Trend | None:
+        """The change from `before` to `value`; None when either is missing."""
+        if value is None or before is None:
+            return None
+        change = value - before
+        if abs(change) < 1e-9:
+            return Trend("=", None, "")
+        amount = f"{abs(change):.1%}" if self.unit == "rate" else self.text(abs(change))
+        return Trend("▲" if change > 0 else "▼", (change > 0) == self.lower_is_better, amount)
+
+    def trend_markup(self, value: float | None, before: float | None, *, amount: bool) -> str:
+        """The trend as the CLI's and the Summary's cells write it ("" without both values)."""
+        change = self.trend(value, before)
+        return "" if change is None else change.markup(amount=amount)
+
+
+# SPEC section 7's figures, in the order of the JSON keys of SPEC section 11.
+METRICS = (
+    Metric("leads_in", "Leads in", "In"),
+    Metric(
         "median_first_response_minutes",
+        "Median 1st response (min)",
+        "1st resp",
+        unit="minutes",
+        lower_is_better=True,
+    ),
+    Metric(
         "sla_miss_rate",
-        "unworked_24h",
-        "missed_followups",
-        "overdue_now",
-        "leakage_cost",
-    }
+        "SLA miss rate",
+        "SLA miss",
+        unit="rate",
+        goal=Goal("lt", 0.10),
+        lower_is_better=True,
+    ),
+    Metric(
+        "second_touch_rate", "Second-touch rate", "2nd touch", unit="rate", goal=Goal("gt", 0.90)
+    ),
+    Metric("unworked_24h", "Unworked > 24h", "Unworked", goal=Goal("eq", 0), lower_is_better=True),
+    Metric("followup_completion_rate", "Follow-up completion", "FU done", unit="rate"),
+    Metric("missed_followups", "Missed follow-ups", "Missed", lower_is_better=True),
+    Metric("overdue_now", "Overdue now", "Overdue", lower_is_better=True),
+    Metric("calls", "Calls", "Calls"),
+    Metric("connects", "Connects", "Conn"),
+    Metric("talk_time_minutes", "Talk time (min)", "Talk", unit="minutes"),
+    Metric("won", "Won", "Won"),
+    Metric("leakage_cost", "Leakage cost", "Leak", unit="money", lower_is_better=True),
 )
+METRIC = {metric.key: metric for metric in METRICS}
+METRIC_KEYS = tuple(METRIC)
+GOALS = {metric.key: metric.goal for metric in METRICS if metric.goal is not None}
 
 UNWORKED_AFTER = timedelta(hours=24)
 CONVERSION_LOOKBACK = timedelta(days=90)
@@ -83,28 +145,6 @@ CONVERSION_LOOKBACK = timedelta(days=90)
 def rate(part: int, whole: int) -> float | None:
     """A share as a fraction 0..1; None when there is nothing to measure."""
     return part / whole if whole else None
-
-
-def meets_goal(key: str, value: float | None) -> bool | None:
-    """Whether a metric meets its goal; None when it has no goal or no value."""
-    goal = GOALS.get(key)
-    if goal is None or value is None:
-        return None
-    comparison, target = goal
-    if comparison == "lt":
-        return value < target
-    if comparison == "gt":
-        return value > target
-    return value == target
-
-
-def goal_text(key: str) -> str:
-    goal = GOALS.get(key)
-    if goal is None:
-        return ""
-    comparison, target = goal
-    shown = f"{target:.0%}" if key.endswith("_rate") else f"{target:g}"
-    return {"lt": "< ", "gt": "> ", "eq": ""}[comparison] + shown
 
 
 @dataclass

@@ -8,12 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callq.config.loading import load_default_rules
-from callq.metrics import (
-    conversion_uplift,
-    meets_goal,
-    missed_followup_cost,
-    monthly_missed,
-)
+from callq.metrics import METRIC, conversion_uplift, missed_followup_cost, monthly_missed
 from callq.rules.hours import BusinessClock, add_business_time, business_time_between
 from callq.rules.model import BusinessHours
 
@@ -44,13 +39,13 @@ def test_missed_followup_cost() -> None:
 
 
 def test_goals() -> None:
-    assert meets_goal("sla_miss_rate", 0.09) is True
-    assert meets_goal("sla_miss_rate", 0.10) is False
-    assert meets_goal("second_touch_rate", 0.95) is True
-    assert meets_goal("second_touch_rate", 0.90) is False
-    assert meets_goal("unworked_24h", 0) is True
-    assert meets_goal("unworked_24h", 1) is False
-    assert meets_goal("calls", 3) is None
+    assert METRIC["sla_miss_rate"].meets_goal(0.09) is True
+    assert METRIC["sla_miss_rate"].meets_goal(0.10) is False
+    assert METRIC["second_touch_rate"].meets_goal(0.95) is True
+    assert METRIC["second_touch_rate"].meets_goal(0.90) is False
+    assert METRIC["unworked_24h"].meets_goal(0) is True
+    assert METRIC["unworked_24h"].meets_goal(1) is False
+    assert METRIC["calls"].meets_goal(3) is None
 
 
 RULES = load_default_rules()

@@ -17,34 +17,6 @@ class ReportFormat(StrEnum):
     csv = "csv"
 
 
-def metric_text(key: str, value: object, currency: str = "") -> str:
-    """One metric for people: rates as percentages, minutes and money rounded."""
-    if value is None:
-        return "-"
-    if key.endswith("_rate"):
-        return f"{value:.0%}" if value in (0, 1) else f"{value:.1%}"
-    if key == "leakage_cost":
-        return f"{currency} {value:,.0f}".strip()
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return f"{value:,}"
-
-
-def trend_text(key: str, value: object, before: object) -> str:
-    """`▲ 3` / `▼ 2.5%` coloured by whether the change is good news, `=` when flat."""
-    from callq.metrics import LOWER_IS_BETTER
-
-    if value is None or before is None:
-        return ""
-    change = value - before
-    if abs(change) < 1e-9:
-        return "="
-    worse = (change > 0) == (key in LOWER_IS_BETTER)
-    arrow = "▲" if change > 0 else "▼"
-    shown = f"{abs(change):.1%}" if key.endswith("_rate") else metric_text(key, abs(change))
-    return f"[{'red' if worse else 'green'}]{arrow} {shown}[/]"
-
-
 def report_json(report) -> dict:  # noqa: ANN001
     """The stable JSON of SPEC section 11 (plus `previous`, goals and the lead lists)."""
     from callq.metrics import GOALS
@@ -74,7 +46,7 @@ def report_json(report) -> dict:  # noqa: ANN001
     return {
         **window(report.current),
         "previous": window(report.previous),
-        "goals": {key: {"compare": c, "target": t} for key, (c, t) in GOALS.items()},
+        "goals": {key: {"compare": g.compare, "target": g.target} for key, g in GOALS.items()},
         "conversion_rate": report.conversion_rate,
         "conversion_measured": report.conversion_measured,
         "currency": report.currency,
@@ -108,13 +80,7 @@ def _print_csv(report, tz) -> None:  # noqa: ANN001
 def _print_tables(report, tz, now) -> None:  # noqa: ANN001
     from rich.table import Table
 
-    from callq.metrics import (
-        METRIC_KEYS,
-        METRIC_LABELS,
-        METRIC_SHORT_LABELS,
-        goal_text,
-        meets_goal,
-    )
+    from callq.metrics import METRICS
 
     out = console()
     cur, prev = report.current, report.previous
@@ -130,17 +96,14 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
     for column in ("Metric", "Value", "Goal", "Previous", "Trend"):
         team.add_column(column, justify="left" if column == "Metric" else "right")
     now_values, before = cur.team.as_dict(), prev.team.as_dict()
-    for key in METRIC_KEYS:
-        value = metric_text(key, now_values[key], report.currency)
-        met = meets_goal(key, now_values[key])
-        if met is not None:
-            value = f"[{'green' if met else 'red'}]{value}[/]"
+    for metric in METRICS:
+        value, previous = now_values[metric.key], before[metric.key]
         team.add_row(
-            METRIC_LABELS[key],
-            value,
-            goal_text(key),
-            metric_text(key, before[key], report.currency),
-            trend_text(key, now_values[key], before[key]),
+            metric.label,
+            metric.value_markup(value, report.currency),
+            metric.goal_text(),
+            metric.text(previous, report.currency),
+            metric.trend_markup(value, previous, amount=True),
         )
     out.print(team)
     for title, groups in (("By rep", cur.by_rep), ("By channel", cur.by_channel)):
@@ -148,11 +111,11 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
             continue
         table = Table(title=title, title_justify="left")
         table.add_column(title.split()[-1].capitalize())
-        for key in METRIC_KEYS:
-            table.add_column(METRIC_SHORT_LABELS[key], justify="right")
+        for metric in METRICS:
+            table.add_column(metric.short, justify="right")
         for name, metrics in groups.items():
             values = metrics.as_dict()
-            table.add_row(name, *(metric_text(k, values[k], "") for k in METRIC_KEYS))
+            table.add_row(name, *(m.text(values[m.key]) for m in METRICS))
         out.print(table)
     for title, rows in (("Escalated", report.escalated), ("Unworked > 24h", report.unworked)):
         if not rows:

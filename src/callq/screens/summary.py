@@ -14,36 +14,9 @@ from textual.widgets.option_list import Option
 
 from callq.config.settings import Settings
 from callq.errors import UserError
-from callq.metrics import (
-    LOWER_IS_BETTER,
-    METRIC_KEYS,
-    METRIC_LABELS,
-    METRIC_SHORT_LABELS,
-    goal_text,
-    meets_goal,
-)
+from callq.metrics import METRIC, METRICS
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
 from callq.store.db import Database
-
-
-def shown(key: str, value: object) -> str:
-    if value is None:
-        return "-"
-    if key.endswith("_rate"):
-        return f"{value:.0%}" if value in (0, 1) else f"{value:.1%}"
-    if key == "leakage_cost":
-        return f"{value:,.0f}"
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return f"{value:,}"
-
-
-def trend(key: str, value: object, before: object) -> str:
-    """An arrow for the change since the previous window, green when it is good news."""
-    if value is None or before is None or abs(value - before) < 1e-9:
-        return "" if value is None or before is None else "="
-    worse = (value > before) == (key in LOWER_IS_BETTER)
-    return f"[{'red' if worse else 'green'}]{'▲' if value > before else '▼'}[/]"
 
 
 @dataclass(frozen=True)
@@ -161,8 +134,8 @@ class SummaryScreen(Screen[None]):
         for table_id, first in (("by_rep", "Rep"), ("by_channel", "Channel")):
             table = self.query_one(f"#{table_id}", DataTable)
             table.add_column(first, key="name")
-            for key in METRIC_KEYS:
-                table.add_column(METRIC_SHORT_LABELS[key], key=key)
+            for metric in METRICS:
+                table.add_column(metric.short, key=metric.key)
         for table_id in ("escalated", "unworked"):
             table = self.query_one(f"#{table_id}", DataTable)
             for key, label in (
@@ -213,25 +186,22 @@ class SummaryScreen(Screen[None]):
         team = self.query_one("#team", DataTable)
         team.clear()
         now_values, before = cur.team.as_dict(), report.previous.team.as_dict()
-        for key in METRIC_KEYS:
-            value = shown(key, now_values[key])
-            met = meets_goal(key, now_values[key])
-            if met is not None:
-                value = f"[{'green' if met else 'red'}]{value}[/]"
+        for metric in METRICS:
+            value, previous = now_values[metric.key], before[metric.key]
             team.add_row(
-                METRIC_LABELS[key],
-                value,
-                goal_text(key),
-                shown(key, before[key]),
-                trend(key, now_values[key], before[key]),
-                key=key,
+                metric.label,
+                metric.value_markup(value),
+                metric.goal_text(),
+                metric.text(previous),
+                metric.trend_markup(value, previous, amount=False),
+                key=metric.key,
             )
         for table_id, groups in (("by_rep", cur.by_rep), ("by_channel", cur.by_channel)):
             table = self.query_one(f"#{table_id}", DataTable)
             table.clear()
             for name, metrics in groups.items():
                 values = metrics.as_dict()
-                table.add_row(name, *(shown(k, values[k]) for k in METRIC_KEYS), key=name)
+                table.add_row(name, *(m.text(values[m.key]) for m in METRICS), key=name)
         self.query_one("#trend_fr", Sparkline).data = [
             p.median_first_response_minutes or 0.0 for p in data.trend
         ]
@@ -240,9 +210,10 @@ class SummaryScreen(Screen[None]):
         ]
         last = data.trend[-1] if data.trend else None
         if last is not None:
+            minutes = METRIC["median_first_response_minutes"]
             self.query_one("#trend_fr_label", Label).update(
                 "Median first response, daily "
-                f"(last: {shown('x', last.median_first_response_minutes)} min)"
+                f"(last: {minutes.text(last.median_first_response_minutes)} min)"
             )
             self.query_one("#trend_missed_label", Label).update(
                 f"Missed follow-ups, daily (last: {last.missed_followups})"
