@@ -274,3 +274,15 @@ def test_event_details_are_canonical_json(db, rules, fixture_file):
     with db.read() as session:
         for detail in session.exec(select(Event.detail)).all():
             assert detail == json.dumps(json.loads(detail), sort_keys=True), detail
+
+
+def test_broken_csv_changes_nothing(db, rules, tmp_path):
+    # The csv module's error comes at the end of the file: no batch may be written first.
+    path = tmp_path / "broken.csv"
+    lines = [f"Lead {i},98{i:08d}" for i in range(50)]
+    oversized = "x" * 200_000  # past the csv module's field limit
+    path.write_text("name,phone\n" + "\n".join(lines) + f"\n{oversized},9811122233\n")
+    before = counts(db)
+    with pytest.raises(UserError, match="broken.csv"):
+        run(db, rules, path, batch_rows=5)
+    assert counts(db) == before

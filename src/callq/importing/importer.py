@@ -9,7 +9,7 @@ from pathlib import Path
 from callq.errors import UserError
 from callq.importing.bulk import BatchContext, BatchCounts, write_batch
 from callq.importing.headers import parse_maps
-from callq.importing.pipeline import ReadOptions, Reject, validated_in_background
+from callq.importing.validation import ReadOptions, Reject, ValidatedFile
 from callq.rules.model import CHANNELS, Rules
 from callq.store import queries
 from callq.store.db import Database
@@ -71,30 +71,30 @@ def import_file(
     ctx = BatchContext(rules, now, rep, owner.strip() if owner else None, path.name)
     counts = BatchCounts()
     rejects: list[Reject] = []
-    with validated_in_background(path, options) as validated_file:
-        layout = validated_file.layout
-        total = layout.rows
-        if dry_run:
-            try:
+    validated_file = ValidatedFile(path, options)
+    layout = validated_file.layout
+    total = layout.rows
+    if dry_run:
+        try:
+            with db.write() as session:
+                queries.lock_intake(session)
+                for batch in validated_file.batches():
+                    rejects.extend(batch.rejects)
+                    if batch.rows:
+                        counts.add(write_batch(session, ctx, batch.rows))
+                raise _DryRun
+        except _DryRun:
+            pass
+    else:
+        for batch in validated_file.batches():
+            rejects.extend(batch.rejects)
+            if batch.rows:
                 with db.write() as session:
                     queries.lock_intake(session)
-                    for batch in validated_file.batches():
-                        rejects.extend(batch.rejects)
-                        if batch.rows:
-                            counts.add(write_batch(session, ctx, batch.rows))
-                    raise _DryRun
-            except _DryRun:
-                pass
-        else:
-            for batch in validated_file.batches():
-                rejects.extend(batch.rejects)
-                if batch.rows:
-                    with db.write() as session:
-                        queries.lock_intake(session)
-                        counts.add(write_batch(session, ctx, batch.rows))
-                if progress:
-                    done = counts.imported + counts.merged + counts.already_imported
-                    progress(done + len(rejects), total)
+                    counts.add(write_batch(session, ctx, batch.rows))
+            if progress:
+                done = counts.imported + counts.merged + counts.already_imported
+                progress(done + len(rejects), total)
     if progress:
         progress(total, total)
 

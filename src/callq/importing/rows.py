@@ -73,9 +73,8 @@ def channel_for(value: str) -> str | None:
 
 
 class Row(NamedTuple):
-    """A validated row: the lead it describes and where it came from.
-
-    A tuple so that batches cross to the writing process cheaply (see `pipeline`)."""
+    """A validated row: the lead it describes and where it came from (a tuple: cheap to make
+    by the hundred thousand)."""
 
     line: int
     key: str  # import fingerprint: the same row of the same content imports once

@@ -1,0 +1,92 @@
+"""Read, map and validate an import file: its layout first, then batches of valid rows.
+
+The whole file is read and its columns mapped before the first batch is handed out: a
+broken CSV must change nothing, and the csv module's error may come on the last line.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from callq.importing.fastphone import PhoneNormaliser
+from callq.importing.headers import map_columns, require_usable
+from callq.importing.reading import read_table
+from callq.importing.rows import Row, RowReader
+from callq.services.common import zone
+
+Reject = tuple[list[str], str]  # the row's cells, the reason it cannot be imported
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    explicit_maps: dict[str, str]
+    region: str
+    default_source: str
+    batch_rows: int
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """What the writer needs to know before the first batch."""
+
+    headers: list[str]
+    mapping: dict[int, str]  # column index -> field
+    encoding: str
+    delimiter: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ValidatedBatch:
+    rows: list[Row]
+    rejects: list[Reject]  # the rejected rows read since the previous batch
+
+
+class ValidatedFile:
+    """A file read and mapped whole (UserError when it cannot be), validated batch by batch."""
+
+    def __init__(self, path: Path, options: ReadOptions) -> None:
+        table = read_table(path)
+        mapping = map_columns(table.headers, options.explicit_maps)
+        require_usable(mapping, table.headers)
+        self.layout = FileLayout(
+            table.headers, mapping, table.encoding, table.delimiter, len(table.rows)
+        )
+        self._table = table
+        self._batch_rows = options.batch_rows
+        self._reader = RowReader(
+            mapping,
+            len(table.headers),
+            PhoneNormaliser(options.region),
+            default_source=options.default_source,
+            valid_zone=_valid_zone,
+        )
+
+    @property
+    def unknown_zones(self) -> int:
+        """Rows whose time zone was not recognised (so far)."""
+        return self._reader.unknown_zones
+
+    def batches(self) -> Iterator[ValidatedBatch]:
+        """Batches of `batch_rows` valid rows, each with the rows rejected since the last."""
+        rows: list[Row] = []
+        rejects: list[Reject] = []
+        for cells, line in zip(self._table.rows, self._table.lines, strict=True):
+            row = self._reader.read(cells, line)
+            if isinstance(row, str):
+                rejects.append((cells, f"line {line}: {row}"))
+                continue
+            rows.append(row)
+            if len(rows) >= self._batch_rows:
+                yield ValidatedBatch(rows, rejects)
+                rows, rejects = [], []
+        if rows or rejects:
+            yield ValidatedBatch(rows, rejects)
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        zone(name)
+    except Exception:
+        return False
+    return True
