@@ -63,9 +63,9 @@ class CallqApp(App[None]):
         self._load_error: BaseException | None = None
         self._phones_stale = False  # the cached phone formats were out of date
         if db is not None:
-            from callq.services import session
+            from callq.services.header import viewer_zone
 
-            self.viewer_tz: ZoneInfo = session.viewer_zone(db, settings.rules, settings.rep)
+            self.viewer_tz: ZoneInfo = viewer_zone(db, settings.rules, settings.rep)
             self._services_event.set()
         else:
             assert quick is not None, "make_app opens the database when there is no quick reader"
@@ -102,9 +102,9 @@ class CallqApp(App[None]):
             self.call_after_refresh(self.set_timer, 0.02, self._load_services)
 
     def _start_polling(self) -> None:
-        from callq.services import session
+        from callq.services.claims import change_token
 
-        self._marker = self.guard(session.change_marker, self.db) or 0
+        self._marker = self.guard(change_token, self.db) or 0
         self._last_poll = self.settings.now()
         if self.live:
             self.set_interval(POLL_SECONDS, self.poll)
@@ -239,9 +239,9 @@ class CallqApp(App[None]):
 
     def data_changed(self) -> None:
         """After a write from this app: reload the queue at once (rows update in place)."""
-        from callq.services import session
+        from callq.services.claims import change_token
 
-        self._marker = self.guard(session.change_marker, self.db) or self._marker
+        self._marker = self.guard(change_token, self.db) or self._marker
         queue = self.queue_screen()
         if queue is not None:
             queue.reload()
@@ -266,14 +266,15 @@ class CallqApp(App[None]):
 
     def _poll_in_thread(self) -> None:
         from callq.errors import UserError
-        from callq.services import session
+        from callq.services.alerts import falling_due
+        from callq.services.claims import change_token
 
         now, last = self.settings.now(), self._last_poll
         try:
-            marker = session.change_marker(self.db)
+            marker = change_token(self.db)
             alerts = []
             if last is not None and now > last:
-                alerts = session.falling_due(self.db, rep=self.settings.rep, after=last, until=now)
+                alerts = falling_due(self.db, rep=self.settings.rep, after=last, until=now)
         except UserError as error:  # e.g. locked for long: said on screen, polled again
             self.call_from_thread(self.notify, str(error), severity="error", timeout=8)
             return

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callq.phones import PhoneError
+from callq.services.dial import dial_argv
 from callq.services.exporting import lead_rows, write_csv
 from callq.services.leads import NewLead, add_lead
-from callq.services.session import dial_argv
 from callq.store.db import open_database
 
 COMMAND = ("termux-telephony-call", "--to={phone}", "{phone}")

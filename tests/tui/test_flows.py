@@ -129,7 +129,7 @@ async def test_logged_rows_leave_at_once_when_the_cursor_nears_the_bottom(app, m
 
 
 async def test_the_outcome_key_uses_what_was_read_ahead_while_the_cursor_rested(app, monkeypatch):
-    from callq.services import session
+    from callq.services import suggest
 
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
@@ -138,8 +138,8 @@ async def test_the_outcome_key_uses_what_was_read_ahead_while_the_cursor_rested(
             if screen.facts_read_ahead(current(app).lead_id) is not None:
                 break
         reads = []
-        real = session.lead_facts
-        monkeypatch.setattr(session, "lead_facts", lambda *a, **k: reads.append(a) or real(*a, **k))
+        real = suggest.lead_facts
+        monkeypatch.setattr(suggest, "lead_facts", lambda *a, **k: reads.append(a) or real(*a, **k))
         await pilot.press("1")
         assert "> 2026-11-23 14:30" in list_text(app) and reads == []
         await pilot.press("escape")

@@ -10,7 +10,7 @@ from rich.style import Style
 
 from callq.config.loading import load_default_rules
 from callq.rules.phrases import CallbackError
-from callq.services.session import Suggestion
+from callq.services.suggest import Suggestion
 from callq.widgets.outcome_panel import LineEdit, OutcomePanel, PanelStyles
 from callq.widgets.queue_list import PANEL_HEIGHT, PANEL_WIDTH
 from callq.widgets.time_field import TimeContext

@@ -14,7 +14,7 @@ from callq.rules.model import UnknownOutcome
 
 if TYPE_CHECKING:  # the forms and services load after the first frame (see app.py)
     from callq.screens.forms import NewTime
-    from callq.services.session import LeadFacts, Suggestion
+    from callq.services.suggest import LeadFacts, Suggestion
     from callq.services.views import LoggedOutcome
     from callq.widgets.outcome_panel import OutcomeChoice
     from callq.widgets.time_field import TimeContext
@@ -65,7 +65,7 @@ class LeadActions(Screen):
     def outcome_start(self, key: str) -> tuple[Target, Suggestion, TimeContext] | None:
         """The lead, the rule's suggestion for outcome `key` and the clock to read times
         with; None (and a message) when there is nothing to log."""
-        from callq.services import session
+        from callq.services.suggest import lead_facts, suggest
         from callq.widgets.time_field import TimeContext
 
         target = self._target_or_say()
@@ -79,12 +79,12 @@ class LeadActions(Screen):
             self.notify(f"No outcome is bound to {key}.", severity="warning")
             return None
         facts = self.facts_read_ahead(target.lead_id) or app.guard(
-            session.lead_facts, app.db, app_rules, target.lead_id, rep=app.settings.rep
+            lead_facts, app.db, app_rules, target.lead_id, rep=app.settings.rep
         )
         if facts is None:
             return None
         now = app.settings.now()  # one reading: the suggestion and the panel's clock agree
-        suggestion = session.suggest(app_rules, facts, key, now=now)
+        suggestion = suggest(app_rules, facts, key, now=now)
         context = TimeContext(
             now=now,
             rep_tz=suggestion.rep_tz,
@@ -212,10 +212,10 @@ class LeadActions(Screen):
         if not rules.dial_command:
             self.action_copy_number()
             return
-        from callq.services import session
+        from callq.services.dial import dial_argv
 
         argv = self.app.guard(
-            session.dial_argv, rules.dial_command, target.phone, rules.team.region
+            dial_argv, rules.dial_command, target.phone, rules.team.region
         )
         if argv is None:
             return

@@ -22,7 +22,7 @@ from callq.widgets.outcome_panel import OutcomeChoice
 from callq.widgets.time_field import TimeField
 
 if TYPE_CHECKING:  # composed before the first frame, which must not import the services
-    from callq.services.session import Suggestion
+    from callq.services.suggest import Suggestion
     from callq.widgets.time_field import TimeContext
 
 WIDTH = 72

@@ -21,9 +21,10 @@ from callq.widgets.queue_list import PAGE, QueueList
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from callq.services import session
+    from callq.services.header import HeaderStats
     from callq.services.leads import NewLead
-    from callq.services.session import LeadFacts
+    from callq.services.search import FoundLead
+    from callq.services.suggest import LeadFacts
     from callq.services.views import LoggedOutcome
 
 
@@ -35,7 +36,7 @@ ROOM_BELOW = 4  # rows left under the cursor when the list is re-read without th
 class QueueData:
     reader: Any  # services.queue.QueueReader, or store.quickread.QuickReader at start-up
     counts: dict[str, int]
-    stats: session.HeaderStats | None  # None until the services have loaded
+    stats: HeaderStats | None  # None until the services have loaded
     now: datetime
     pages: dict | None = None  # the visible pages, read with the counts (off the UI thread)
 
@@ -65,7 +66,7 @@ class QueueScreen(LeadActions):
 
     def fetch(self) -> QueueData:
         """What the screen shows, read from the database (safe in a worker thread)."""
-        from callq.services import session
+        from callq.services.header import header_stats
         from callq.services.queue import QueueReader
 
         app = self.app
@@ -73,7 +74,7 @@ class QueueScreen(LeadActions):
         now = settings.now()
         reader = QueueReader(app.db, settings.rules, rep=settings.rep, now=now)
         counts = reader.counts()
-        stats = session.header_stats(app.db, settings.rules, rep=settings.rep, now=now)
+        stats = header_stats(app.db, settings.rules, rep=settings.rep, now=now)
         return QueueData(reader, counts, stats, now)
 
     def reload(self) -> None:
@@ -119,11 +120,11 @@ class QueueScreen(LeadActions):
         """What an outcome key on this lead needs from the database, read while the rep
         talks: the key then draws the panel without waiting for a read."""
         from callq.errors import UserError
-        from callq.services import session
+        from callq.services.suggest import lead_facts
 
         app = self.app
         try:
-            facts = session.lead_facts(app.db, app.settings.rules, lead_id, rep=app.settings.rep)
+            facts = lead_facts(app.db, app.settings.rules, lead_id, rep=app.settings.rep)
         except UserError:
             return  # the outcome key reads them itself, and says what is wrong
         self._read_ahead = (lead_id, data, facts)
@@ -265,12 +266,12 @@ class QueueScreen(LeadActions):
 
     def action_search(self) -> None:
         from callq.screens.search import SearchScreen
-        from callq.services import session
+        from callq.services.search import search_leads
 
         app = self.app
 
-        def search(text: str) -> list[session.FoundLead]:
-            return app.guard(session.search_leads, app.db, app.settings.rules, text) or []
+        def search(text: str) -> list[FoundLead]:
+            return app.guard(search_leads, app.db, text) or []
 
         self.app.push_screen(SearchScreen(search), self.found)
 

@@ -8,7 +8,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from callq.phones import display_phone
-from callq.services.session import FoundLead
+from callq.services.search import FoundLead
 
 
 class SearchScreen(ModalScreen[int | None]):

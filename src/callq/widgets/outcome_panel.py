@@ -29,7 +29,7 @@ from callq.widgets.time_field import (
 )
 
 if TYPE_CHECKING:
-    from callq.services.session import Suggestion
+    from callq.services.suggest import Suggestion
 
 HINT = "enter save · esc cancel · tab next field · ctrl+t their time"
 
