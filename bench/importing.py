@@ -147,7 +147,7 @@ def schema_floor_seconds(recorder: InsertRecorder, imported_db: Path, workdir: P
 
 
 def _cpu_seconds() -> float:
-    """CPU time of this process and its finished children (the import's reading process)."""
+    """CPU time of this process and any finished children (the import runs in one process)."""
     import resource
 
     own = resource.getrusage(resource.RUSAGE_SELF)

@@ -63,7 +63,8 @@ class _Writer:
     """Driver-level `executemany` of tuples: SQLAlchemy's per-row parameter processing
     costs more than SQLite's insert itself at this volume. Values that need a type's
     conversion (timestamps) are converted once with that type's own bind processor, so
-    the stored form is exactly what the ORM would store, on SQLite and PostgreSQL alike."""
+    the stored form is exactly what the ORM would store, on SQLite and PostgreSQL alike
+    (sqlite3 takes `?` marks, psycopg `%s`)."""
 
     def __init__(self, conn) -> None:  # noqa: ANN001
         self.conn = conn
@@ -76,9 +77,6 @@ class _Writer:
 
     def insert(self, table, columns: tuple[str, ...], rows: list[tuple]) -> None:  # noqa: ANN001
         if not rows:
-            return
-        if self.dialect.paramstyle not in ("qmark", "format", "pyformat"):
-            self.conn.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
             return
         quote = self.dialect.identifier_preparer.quote
         sql = (
@@ -93,15 +91,6 @@ class _Writer:
         Built as driver SQL: SQLAlchemy renders an expanding IN of 500 values per statement
         anew, which cost more than the lookups themselves.
         """
-        if self.dialect.paramstyle not in ("qmark", "format", "pyformat"):
-            column = table.c[key]
-            return [
-                tuple(row)
-                for part in chunks(values)
-                for row in self.conn.execute(
-                    select(*(table.c[c] for c in columns)).where(column.in_(part))
-                )
-            ]
         quote = self.dialect.identifier_preparer.quote
         head = (
             f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(table.name)} "
@@ -315,9 +304,10 @@ FOLLOWUP_COLUMNS = ("lead_id", "owner_id", "due_at", "kind", "status", "touch", 
 def _inserted_ids(conn, writer: _Writer, lead_rows: list[tuple], phones: list[str]) -> dict:  # noqa: ANN001
     """Insert the leads; phone -> new id.
 
-    On SQLite, under the write lock, a rowid table without AUTOINCREMENT numbers an
-    `executemany` consecutively after the current maximum; the count is checked and the
-    ids are looked up by phone whenever that does not hold (and always on PostgreSQL).
+    On SQLite, under the write lock, an `executemany` is numbered consecutively after the
+    table's AUTOINCREMENT sequence, normally its current maximum; the count and the top
+    are checked and the ids are looked up by phone whenever that does not hold (and
+    always on PostgreSQL).
     """
     before = None
     if conn.dialect.name == "sqlite":
