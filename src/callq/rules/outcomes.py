@@ -231,9 +231,7 @@ class CallPlan:
     call: NewCall
     complete_followup_id: int | None  # closed before `next_followup` opens (one open a lead)
     next_followup: NewFollowUp | None
-    stage: str
-    first_touch_at: datetime
-    release_claim: bool  # logging ends the rep's own claim on the lead
+    lead_changes: dict[str, object]  # the lead's columns that change (stage, first touch, claim)
     attempt: int
     events: tuple[PlannedEvent, ...]
 
@@ -309,7 +307,13 @@ def plan_call(
                 {"due_at": effect.next_due_at, "kind": effect.next_kind, "touch": effect.touch},
             )
         )
-    first_touch = lead.first_touch_at
+    lead_changes: dict[str, object] = {}
+    if effect.stage != lead.stage:
+        lead_changes["stage"] = effect.stage
+    if lead.first_touch_at is None or call_at < lead.first_touch_at:
+        lead_changes["first_touch_at"] = call_at
+    if lead.claimed_by_id == rep_id:  # logging ends the rep's own claim on the lead
+        lead_changes |= {"claimed_by_id": None, "claimed_until": None}
     return CallPlan(
         effect=effect,
         call=NewCall(
@@ -324,9 +328,7 @@ def plan_call(
         ),
         complete_followup_id=open_followup.id if open_followup else None,
         next_followup=next_followup,
-        stage=effect.stage,
-        first_touch_at=call_at if first_touch is None or call_at < first_touch else first_touch,
-        release_claim=lead.claimed_by_id == rep_id,
+        lead_changes=lead_changes,
         attempt=calls_before + 1,
         events=tuple(events),
     )

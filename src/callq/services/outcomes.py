@@ -45,27 +45,28 @@ def log_outcome(
         raise UserError("a call cannot be logged in the future (check --at)")
     with db.write_connection() as conn:
         lead_id = lead_id_for(conn, lead_ref, rules)
-        lead = rows.lead(conn, lead_id)
-        if lead is None:
+        facts = rows.outcome_facts(
+            conn, lead_id, rep=rep, cadence_outcomes=cadence_outcome_ids(rules)
+        )
+        if facts is None:
             raise NotFound(f"no lead with id {lead_id}")
-        actor = rows.rep(conn, rep)
+        lead, followup = facts.lead, facts.open_followup
+        actor = facts.rep or rows.rep(conn, rep)
         if not override_claim and held_by_other(lead, actor.id, now):
             holder = rows.rep_name(conn, lead.claimed_by_id)
             raise Conflict(
                 f"{held_sentence(lead, holder, rep_zone(actor, rules))}; "
                 "nothing was saved (override to log anyway)"
             )
-        followup = rows.open_followup(conn, lead.id)
         _check_expected(lead, followup, expected_followup_id)
-        calls, cadence_calls = rows.call_counts(conn, lead.id, cadence_outcome_ids(rules))
         plan = plan_call(
             rules,
             outcome,
             lead,
             followup,
             rep_id=actor.id,
-            calls_before=calls,
-            cadence_calls_before=cadence_calls,
+            calls_before=facts.calls,
+            cadence_calls_before=facts.cadence_calls,
             tz=lead_zone(lead, rules),
             call_at=call_at,
             now=now,
@@ -159,12 +160,13 @@ def _undo_facts(conn: Connection, actor: rows.RepFacts | None) -> UndoFacts:
         return UndoFacts(rep_id=actor.id if actor else None, call=None)
     found = rows.call_record(conn, call.lead_id, call.id)
     record = found[1] if found else None
+    now_facts = rows.outcome_facts(conn, call.lead_id, rep=actor.name)
     return UndoFacts(
         rep_id=actor.id,
         call=call,
-        lead=rows.lead(conn, call.lead_id),
+        lead=now_facts.lead,
         record=record,
-        open_followup=rows.open_followup(conn, call.lead_id),
+        open_followup=now_facts.open_followup,
         completed_followup=rows.followup(conn, record.completed_followup_id if record else None),
         later_call_by=rows.later_call_by(conn, call.lead_id, call.id),
         moved_by=rows.last_mover(conn, call.lead_id, found[0]) if found else None,

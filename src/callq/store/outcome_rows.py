@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from callq.rules.outcomes import CallPlan, FollowUpFacts, LeadFacts
 from callq.rules.undo import CallFacts, CallRecord, UndoPlan
@@ -24,23 +24,17 @@ from callq.store.timeline import insert_events
 _lead, _rep, _call = Lead.__table__, Rep.__table__, Call.__table__
 _followup, _event = FollowUp.__table__, Event.__table__
 
-LEAD = (
-    select(
-        _lead.c.id,
-        _lead.c.name,
-        _lead.c.stage,
-        _lead.c.owner_id,
-        _lead.c.timezone,
-        _lead.c.created_at,
-        _lead.c.first_touch_at,
-        _lead.c.claimed_by_id,
-        _lead.c.claimed_until,
-    )
-    .where(_lead.c.id == bindparam("lead_id"))
-    .with_for_update()
+_LEAD_COLUMNS = (
+    _lead.c.id,
+    _lead.c.name,
+    _lead.c.stage,
+    _lead.c.owner_id,
+    _lead.c.timezone,
+    _lead.c.created_at,
+    _lead.c.first_touch_at,
+    _lead.c.claimed_by_id,
+    _lead.c.claimed_until,
 )
-REP = select(_rep.c.id, _rep.c.name, _rep.c.timezone).where(_rep.c.name == bindparam("name"))
-REP_NAME = select(_rep.c.name).where(_rep.c.id == bindparam("rep_id"))
 _FOLLOWUP_COLUMNS = (
     _followup.c.id,
     _followup.c.kind,
@@ -48,20 +42,29 @@ _FOLLOWUP_COLUMNS = (
     _followup.c.owner_id,
     _followup.c.deadline_owner_id,
 )
-OPEN_FOLLOWUP = (
-    select(*_FOLLOWUP_COLUMNS)
-    .where(_followup.c.lead_id == bindparam("lead_id"), IS_OPEN)
-    .with_for_update()
+_LEAD_CALLS = select(func.count()).where(_call.c.lead_id == _lead.c.id)
+_REP = _rep.c.name == bindparam("rep")
+# Everything logging an outcome reads, in one statement: the lead (locked), its open
+# follow-up, its calls (all, and those with a cadence outcome) and the acting rep. The
+# lead's lock covers its follow-up: every writer of a lead's follow-ups locks the lead.
+OUTCOME_FACTS = (
+    select(
+        *_LEAD_COLUMNS,
+        *_FOLLOWUP_COLUMNS,
+        _LEAD_CALLS.scalar_subquery(),
+        _LEAD_CALLS.where(
+            _call.c.outcome.in_(bindparam("cadence", expanding=True))
+        ).scalar_subquery(),
+        select(_rep.c.id).where(_REP).scalar_subquery(),
+        select(_rep.c.timezone).where(_REP).scalar_subquery(),
+    )
+    .select_from(_lead.outerjoin(_followup, and_(_followup.c.lead_id == _lead.c.id, IS_OPEN)))
+    .where(_lead.c.id == bindparam("lead_id"))
+    .with_for_update(of=_lead)
 )
+REP = select(_rep.c.id, _rep.c.name, _rep.c.timezone).where(_rep.c.name == bindparam("name"))
+REP_NAME = select(_rep.c.name).where(_rep.c.id == bindparam("rep_id"))
 FOLLOWUP = select(*_FOLLOWUP_COLUMNS).where(_followup.c.id == bindparam("followup_id"))
-# All calls and cadence calls of a lead, in one pass over ix_call_lead_started.
-CALL_COUNTS = select(
-    func.count(),
-    func.coalesce(
-        func.sum(case((_call.c.outcome.in_(bindparam("cadence", expanding=True)), 1), else_=0)),
-        0,
-    ),
-).where(_call.c.lead_id == bindparam("lead_id"))
 INSERT_CALL = insert(_call)
 INSERT_FOLLOWUP = insert(_followup).values(status="open")
 # The SET columns of these updates are the parameters' column names.
@@ -110,10 +113,34 @@ class RepFacts:
     timezone: str | None
 
 
-def lead(conn: Connection, lead_id: int) -> LeadFacts | None:
-    """The lead, row-locked on PostgreSQL."""
-    row = conn.execute(LEAD, {"lead_id": lead_id}).first()
-    return LeadFacts(*row) if row else None
+@dataclass(frozen=True, slots=True)
+class OutcomeFacts:
+    """What the outcome path reads about a lead, as its transaction sees it."""
+
+    lead: LeadFacts
+    open_followup: FollowUpFacts | None
+    calls: int
+    cadence_calls: int
+    rep: RepFacts | None  # None: a rep's first outcome (not in the database yet)
+
+
+def outcome_facts(
+    conn: Connection, lead_id: int, *, rep: str, cadence_outcomes: tuple[str, ...] = ()
+) -> OutcomeFacts | None:
+    """The facts of `lead_id` for `rep` (None: no such lead); locks the lead on PostgreSQL."""
+    row = conn.execute(
+        OUTCOME_FACTS, {"lead_id": lead_id, "rep": rep, "cadence": list(cadence_outcomes)}
+    ).first()
+    if row is None:
+        return None
+    followup_id, rep_id = row[9], row[16]
+    return OutcomeFacts(
+        lead=LeadFacts(*row[:9]),
+        open_followup=FollowUpFacts(*row[9:14]) if followup_id is not None else None,
+        calls=row[14],
+        cadence_calls=row[15],
+        rep=RepFacts(rep_id, rep, row[17]) if rep_id is not None else None,
+    )
 
 
 def rep_by_name(conn: Connection, name: str) -> RepFacts | None:
@@ -134,27 +161,11 @@ def rep_name(conn: Connection, rep_id: int | None) -> str | None:
     return conn.execute(REP_NAME, {"rep_id": rep_id}).scalar() if rep_id else None
 
 
-def open_followup(conn: Connection, lead_id: int) -> FollowUpFacts | None:
-    """The lead's open follow-up, row-locked on PostgreSQL."""
-    row = conn.execute(OPEN_FOLLOWUP, {"lead_id": lead_id}).first()
-    return FollowUpFacts(*row) if row else None
-
-
 def followup(conn: Connection, followup_id: int | None) -> FollowUpFacts | None:
     if followup_id is None:
         return None
     row = conn.execute(FOLLOWUP, {"followup_id": followup_id}).first()
     return FollowUpFacts(*row) if row else None
-
-
-def call_counts(
-    conn: Connection, lead_id: int, cadence_outcomes: tuple[str, ...]
-) -> tuple[int, int]:
-    """(all calls, calls with a cadence outcome) of a lead."""
-    total, cadence = conn.execute(
-        CALL_COUNTS, {"lead_id": lead_id, "cadence": list(cadence_outcomes)}
-    ).one()
-    return int(total), int(cadence)
 
 
 def write_call(conn: Connection, plan: CallPlan, *, rep_id: int) -> int:
@@ -198,10 +209,8 @@ def write_call(conn: Connection, plan: CallPlan, *, rep_id: int) -> int:
                 "created_by_call_id": call_id,
             },
         ).inserted_primary_key[0]
-    changes = {"lead_id": call.lead_id, "stage": plan.stage, "first_touch_at": plan.first_touch_at}
-    if plan.release_claim:
-        changes |= {"claimed_by_id": None, "claimed_until": None}
-    conn.execute(UPDATE_LEAD, changes)
+    if plan.lead_changes:
+        conn.execute(UPDATE_LEAD, {"lead_id": call.lead_id, **plan.lead_changes})
     ids = {"call_id": call_id, "created_followup_id": next_id}
     events = [
         (e.type, {**e.detail, **ids} if e.type == "call_logged" else e.detail) for e in plan.events
