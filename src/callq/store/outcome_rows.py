@@ -4,8 +4,8 @@ Statements are module constants, so SQLAlchemy compiles each once per dialect an
 it (its compiled cache is keyed on the statement's structure and parameter names). The
 tables' own column types convert values, UTC timestamps included, on both backends.
 Rows come back as the small read models of `callq.rules.outcomes`, never ORM objects.
-`FOR UPDATE` locks the lead and its follow-up on PostgreSQL; SQLite renders nothing for
-it, its write transaction already holds the database's write lock.
+`FOR UPDATE` locks the lead on PostgreSQL; SQLite renders nothing for it, its write
+transaction already holds the database's write lock.
 """
 
 import json
@@ -46,7 +46,8 @@ _LEAD_CALLS = select(func.count()).where(_call.c.lead_id == _lead.c.id)
 _REP = _rep.c.name == bindparam("rep")
 # Everything logging an outcome reads, in one statement: the lead (locked), its open
 # follow-up, its calls (all, and those with a cadence outcome) and the acting rep. The
-# lead's lock covers its follow-up: every writer of a lead's follow-ups locks the lead.
+# lead's lock serialises the outcomes, undos, reschedules and reassignments of one lead
+# (each locks the lead first), so the follow-up read here is the one they would see.
 OUTCOME_FACTS = (
     select(
         *_LEAD_COLUMNS,
