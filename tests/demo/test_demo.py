@@ -6,9 +6,9 @@ import time
 import phonenumbers
 import pytest
 
+from callq.demo.build import build_demo, demo_marker
 from callq.errors import UserError
 from callq.rules.model import CHANNELS
-from callq.demo.build import build_demo, demo_marker
 from callq.services.doctor import check
 from callq.services.queue import QueueReader
 from callq.store.db import open_database

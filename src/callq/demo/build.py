@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from callq.demo.history import Chunk, World, call_counts, iso, write_chunk
 from callq.errors import UserError
 from callq.rules.model import Rules
-from callq.demo.history import Chunk, World, call_counts, iso, write_chunk
 
 DEMO_META_KEY = "demo"
 DEFAULT_REPS = ("asha", "ben", "chen")

@@ -2,10 +2,15 @@
 
 Everything here is pure generation into plain tuples plus one `write_chunk` that puts a
 range of leads into a bare SQLite file; `callq.demo.build` runs chunks (in parallel
-for big demos) and merges them. Times are integer epoch seconds; a "business coordinate"
-(seconds of opening time since the calendar's start) keeps calls inside business hours
-and makes SLA arithmetic a bisect. Ids are derived from per-lead call counts, so chunks
-are independent: lead i's calls and follow-ups have ids no other chunk uses.
+for big demos) and merges them.
+
+The history obeys the rules because it is made by them: each lead's story is told
+forwards, every call asks `rules.outcomes.plan_outcome` for the stage and the next
+follow-up, and the next call is made about when that follow-up falls due. Calls are
+placed by business coordinate (`rules.hours.BusinessClock`, in the lead's timezone),
+so they fall inside business hours. Times are integer epoch seconds, calls end on whole
+minutes. Ids are derived from per-lead call counts, so chunks are independent: lead i's
+calls and follow-ups have ids no other chunk uses.
 """
 
 import json
@@ -13,14 +18,28 @@ import random
 import sqlite3
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from callq.rules import timeexpr as te
-from callq.rules.hours import local_instant
-from callq.rules.model import CLOSED_STAGES, Rules
-from callq.rules.outcomes import first_response_due, is_cadence_outcome
 from callq.demo.people import Phones, person
+from callq.rules import timeexpr as te
+from callq.rules.hours import (
+    BusinessClock,
+    escalation_at,
+    has_hours,
+    local_day_end,
+    local_instant,
+    next_opening,
+    us,
+)
+from callq.rules.model import Outcome, Rules
+from callq.rules.outcomes import (
+    Plan,
+    first_response_due,
+    is_cadence_outcome,
+    plan_outcome,
+    suggested_time,
+)
 
 HISTORY_DAYS = 42
 _DAY = 86400
@@ -62,6 +81,15 @@ _NOTES = {
     "other": ("Wrong person, number reassigned", "Asked not to be called again"),
 }
 _NO_NOTE = ("", '""')
+# How long after its due time (business seconds) a rep makes the call: on time mostly (within
+# 30 minutes), sometimes well past `late_after`, now and then early. Reps call at round
+# times, and so many calls share a minute (and an answer of the rules: see `_plan`).
+_LATENESS = (
+    (0,) * 8
+    + (60, 120, 120, 180, 300, 300, 420, 600, 600, 900, 900, 1200, 1500, 1800)
+    + (2700, 3600, 5400, 7200, 10800, 14400)
+    + (-300, -900, -1800, -3600)
+)
 _CHANNEL_WEIGHTS = {"phone": 20, "web": 35, "social": 15, "referral": 10, "email": 10, "other": 10}
 _OUTCOME_WEIGHTS = {
     "no_answer": 5.0,
@@ -77,52 +105,69 @@ _OUTCOME_WEIGHTS = {
 
 
 # --- time -----------------------------------------------------------------------------------
-class Calendar:
-    """Opening intervals (epoch seconds) of the team's hours, and business coordinates."""
+_M = 1_000_000  # the business clock counts microseconds
 
-    def __init__(self, rules: Rules, tz: ZoneInfo, first: date, last: date) -> None:
-        spans: list[list[int]] = []
-        hours = rules.hours
-        around_the_clock = not any(hours.weekly)
-        day = first
-        while day <= last:
-            day_spans = [(time(0), None)] if around_the_clock else hours.spans_on(day)
-            for opens_at, closes_at in day_spans:
-                opens = int(local_instant(day, opens_at, tz).timestamp())
-                closes = (
-                    int(local_instant(day + timedelta(days=1), time(0), tz).timestamp())
-                    if closes_at is None
-                    else int(local_instant(day, closes_at, tz).timestamp())
-                )
-                if closes <= opens:
-                    continue
-                if spans and opens <= spans[-1][1]:
-                    spans[-1][1] = max(spans[-1][1], closes)
-                else:
-                    spans.append([opens, closes])
-            day += timedelta(days=1)
-        self.opens = [s[0] for s in spans]
-        self.closes = [s[1] for s in spans]
-        self.cum: list[int] = []
-        total = 0
-        for opens, closes in spans:
-            self.cum.append(total)
-            total += closes - opens
-        self.total = total
-        business_days = len({datetime.fromtimestamp(o, tz).date() for o in self.opens}) or 1
-        self.day_seconds = total / business_days  # opening seconds of a typical day
 
-    def to_x(self, t: int) -> int:
-        """Business coordinate of instant `t`; a closed instant maps to the next opening."""
-        i = bisect_right(self.opens, t) - 1
-        if i < 0:
-            return 0
-        return self.cum[i] + min(t - self.opens[i], self.closes[i] - self.opens[i])
+class _Zone:
+    """The business clock of one timezone over the demo's weeks, on whole epoch seconds.
 
-    def from_x(self, x: float) -> int:
-        x = min(max(int(x), 0), self.total)
-        i = max(0, bisect_right(self.cum, x) - 1)
-        return self.opens[i] + (x - self.cum[i])
+    A business coordinate `x` is the opening time (seconds) elapsed since the span's start:
+    nights, weekends and holidays collapse to points, so calls placed by coordinate fall
+    inside business hours. The arithmetic is `rules.hours.BusinessClock`'s.
+    """
+
+    def __init__(self, rules: Rules, name: str, now: int) -> None:
+        self.name = name
+        self.tz = ZoneInfo(name)
+        now_at = datetime.fromtimestamp(now, UTC)
+        # A whole-minute start: openings are whole minutes, so whole minutes map to whole
+        # minutes of coordinate and back.
+        lo = (now_at - timedelta(days=HISTORY_DAYS + 14)).replace(second=0, microsecond=0)
+        self.clock = BusinessClock(rules.hours, self.tz, lo, now_at + timedelta(days=60))
+        self.lo = us(lo)
+        self._x: dict[int, int] = {}
+        self._t: dict[int, int] = {}
+        self.now_x = self.x(now)
+        self.start_x = self.x(now - HISTORY_DAYS * _DAY)
+        today = now_at.astimezone(self.tz).date()
+        self.day_start = int(local_instant(today, time(0), self.tz).timestamp())
+        self.today_x = self.x(self.day_start)
+        self.day_end = int(local_day_end(now_at, self.tz).timestamp())
+        weeks = [today - timedelta(days=d) for d in range(1, 29)]
+        open_days = sum(map(rules.hours.is_business_day, weeks)) if has_hours(rules.hours) else 28
+        self.day_seconds = (self.now_x - self.x(now - 28 * _DAY)) / max(open_days, 1)
+
+    def x(self, t: int) -> int:
+        """The coordinate of instant `t`; a closed instant maps to the next opening's."""
+        x = self._x.get(t)
+        if x is None:  # calls and due times share few minutes: each is worked out once
+            x = self._x[t] = self.clock.between_us(self.lo, t * _M) // _M
+        return x
+
+    def t(self, x: int) -> int:
+        """The instant of coordinate `x` (a closing time, where one shares it with an opening)."""
+        t = self._t.get(x)
+        if t is None:
+            t = self._t[x] = self.clock.add_us(self.lo, max(x, 0) * _M) // _M
+        return t
+
+    def call_end(self, x: float, length: int) -> tuple[int, int]:
+        """(coordinate, instant) of a call ending at about `x`: a whole minute inside an
+        opening, the call's `length` seconds inside the same opening."""
+        x = max(int(x), 0)
+        x -= x % 60
+        # Half a minute in, then back to the minute: never a closing time (openings and
+        # closings are whole minutes, and a closing shares its coordinate with the next
+        # opening), so the minute is open.
+        t = self.t(x + 30)
+        t -= t % 60
+        start_x = self.x(t - length)
+        if x - start_x < length:  # it would have started before the opening
+            x = start_x + length
+            x += -x % 60
+            t = self.t(x + 30)
+            t -= t % 60
+        return x, t
 
 
 _hour_text: dict[int, str] = {}
@@ -149,29 +194,36 @@ def iso(t: int) -> str:
 # --- outcomes -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DemoOutcome:
+    """An outcome rule with what the demo needs to pick it: its pool, weight and notes."""
+
+    rule: Outcome
     id: str
     label_json: str
     connected: int
-    stage: str | None
     cadence: bool
-    closes: bool
-    gap: float  # typical business seconds from this call to the follow-up it schedules
+    from_arrival: bool  # its next step (or suggestion) is a cadence touch, counted from arrival
+    closes: bool  # by the rules' own plan for an open lead
     notes: tuple[tuple[str, str], ...]  # (text, its JSON)
     weight: float
 
 
-def demo_outcomes(rules: Rules, day_seconds: float) -> list[DemoOutcome]:
+def demo_outcomes(rules: Rules, now: datetime) -> list[DemoOutcome]:
+    tz = ZoneInfo(rules.team.timezone)
     result = []
     for o in rules.outcomes:
-        step = o.next.suggestion if isinstance(o.next, te.Ask) else o.next
-        closes = (o.stage in CLOSED_STAGES) or isinstance(o.next, te.NoNext)
-        if isinstance(step, te.After):
-            seconds = step.delta.total_seconds()
-            gap = seconds if seconds < _DAY else seconds / _DAY * day_seconds
-        elif isinstance(step, te.BusinessDaysLater | te.DayAt):
-            gap = max(step.days, 1) * day_seconds
-        else:  # cadence, a bare ask: about a business day
-            gap = day_seconds
+        # Whether it closes a lead is the rules' answer for a lead being worked.
+        asks = isinstance(o.next, te.Ask)
+        step = o.next.suggestion if asks else o.next
+        closes = plan_outcome(
+            rules,
+            o,
+            stage_before="contacted",
+            call_at=now,
+            arrived_at=now,
+            cadence_calls=int(is_cadence_outcome(o)),
+            tz=tz,
+            callback_at=now + timedelta(days=1) if asks else None,
+        ).closes
         if o.stage in ("won", "lost"):
             notes = _NOTES[o.stage]
         elif closes:
@@ -180,13 +232,13 @@ def demo_outcomes(rules: Rules, day_seconds: float) -> list[DemoOutcome]:
             notes = _NOTES["open"] if o.connected else _NOTES["unconnected"]
         result.append(
             DemoOutcome(
+                o,
                 o.id,
                 json.dumps(o.label),
                 int(o.connected),
-                o.stage,
                 is_cadence_outcome(o),
+                isinstance(step, te.CadenceStep),
                 closes,
-                gap,
                 tuple((n, json.dumps(n)) for n in notes),
                 _OUTCOME_WEIGHTS.get(o.id, 1.0),
             )
@@ -294,39 +346,59 @@ def call_counts(rng: random.Random, n_leads: int, n_calls: int) -> list[int]:
     return counts
 
 
+@dataclass
+class DemoCall:
+    """One call of a story: when it ended, how long, its outcome and what the rules made of it."""
+
+    at: int
+    length: int
+    outcome: DemoOutcome
+    plan: Plan
+
+
+# Plans of this process's chunks under one set of rules, by (now, outcome, stage, call time,
+# zone); see `_plan`. A worker gets its own copy of the rules with every chunk: equal rules
+# keep the plans.
+_PLANS: dict[tuple, Plan] = {}
+_PLANS_RULES: list[Rules] = []
+_PLANS_KEPT = 200_000  # about 50 MB at most
+
+# Where an open lead's last call puts its follow-up: the queue's sections.
+_OVERDUE, _TODAY, _UPCOMING = "overdue", "today", "upcoming"
+
+
 class _Generator:
     def __init__(self, world: World, chunk_index: int) -> None:
         rules = world.rules
         self.rules = rules
         self.rng = random.Random(world.seed * 1_000_003 + chunk_index)
-        self.tz = ZoneInfo(rules.team.timezone)
         self.now = world.now
-        now = datetime.fromtimestamp(world.now, UTC)
-        local_today = now.astimezone(self.tz).date()
-        self.cal = Calendar(
-            rules,
-            self.tz,
-            local_today - timedelta(days=HISTORY_DAYS + 30),
-            local_today + timedelta(days=30),
-        )
-        self.now_x = self.cal.to_x(self.now)
-        self.start_x = self.cal.to_x(self.now - HISTORY_DAYS * _DAY)
-        tomorrow = local_today + timedelta(days=1)
-        self.day_end = int(local_instant(tomorrow, time(0), self.tz).timestamp())
-        self.day_start = int(local_instant(local_today, time(0), self.tz).timestamp())
-        self.open_leads = 0
-        self.outcomes = demo_outcomes(rules, self.cal.day_seconds)
+        self._zones: dict[str, _Zone] = {}
+        self.team_zone = self.zone(None)
+        self.outcomes = demo_outcomes(rules, datetime.fromtimestamp(world.now, UTC))
         self.phones = Phones(self.rng)
-        self.touches = len(rules.cadence.touches)
-        self.escalate_x = rules.sla.escalate_after.total_seconds()
         self.region = rules.team.region or "IN"
         self.rep_ids = world.rep_ids
         self.rep_names = dict(zip(world.rep_ids, world.rep_names, strict=True))
+        self.sla = {c: rules.sla.target(c).total_seconds() for c in _CHANNEL_WEIGHTS}
+        self.open_leads = self.untouched_leads = 0
+        # Business seconds from one call to the next, learnt as stories are told: where a
+        # story must start to end when it should.
+        self.gap = 0.8 * self.team_zone.day_seconds
         self._pickers: dict[tuple, _Picker | None] = {}
+        if [rules] != _PLANS_RULES:
+            _PLANS.clear()
+            _PLANS_RULES[:] = [rules]
 
-    def _picker(self, want: str, exhausting_ok: bool) -> _Picker:
+    def zone(self, name: str | None) -> _Zone:
+        name = name or self.rules.team.timezone
+        if name not in self._zones:
+            self._zones[name] = _Zone(self.rules, name, self.now)
+        return self._zones[name]
+
+    def _picker(self, want: str, cadence_ok: bool) -> _Picker | None:
         """Pools: 'close' (closing outcomes), 'reached'/'unreached' (open ones)."""
-        key = (want, exhausting_ok)
+        key = (want, cadence_ok)
         if key not in self._pickers:
             if want == "close":
                 pool = [o for o in self.outcomes if o.closes]
@@ -336,109 +408,180 @@ class _Generator:
                     for o in self.outcomes
                     if not o.closes
                     and bool(o.connected) == (want == "reached")
-                    and (exhausting_ok or not o.cadence)
+                    and (cadence_ok or not o.cadence)
                 ]
             self._pickers[key] = _Picker(pool) if pool else None
         return self._pickers[key]
 
-    def _pick(self, pools: tuple[tuple[str, bool], ...]) -> DemoOutcome:
-        for want, exhausting_ok in pools:
-            picker = self._picker(want, exhausting_ok)
+    def _pick(self, wants: tuple[str, ...], cadence_ok: bool = True) -> DemoOutcome:
+        for want in wants:
+            picker = self._picker(want, cadence_ok)
             if picker is not None:
                 return picker(self.rng.random())
         return self.outcomes[0]
 
-    def outcome_sequence(self, n: int) -> list[tuple[DemoOutcome, str]]:
-        """n outcomes: attempts until someone answers, then callbacks; only the last may close."""
-        random_ = self.rng.random
-        after_last = self.rules.cadence.after_last
-        result = []
-        stage = "new"
-        cadence_calls = 0
-        for k in range(n):
-            last = k == n - 1
-            ok = last or cadence_calls + 1 < self.touches  # may a cadence outcome come next?
-            if last and random_() < 0.3:
-                pools = (("close", True), ("reached", ok), ("unreached", ok))
-            elif random_() < (0.75 if stage != "new" else 0.35):
-                pools = (("reached", ok), ("unreached", ok), ("reached", True))
-            else:
-                pools = (("unreached", ok), ("reached", ok), ("unreached", True))
-            outcome = self._pick(pools)
-            # As `rules.outcomes.stage_after`, plus cadence exhaustion.
-            if outcome.stage:
-                stage = outcome.stage
-            elif stage in CLOSED_STAGES or (stage == "new" and outcome.connected):
-                stage = "contacted"
-            if outcome.cadence:
-                cadence_calls += 1
-                if cadence_calls >= self.touches and not outcome.stage:
-                    stage = after_last
-            result.append((outcome, stage))
-        return result
+    def _plan(
+        self,
+        outcome: DemoOutcome,
+        stage: str,
+        at: int,
+        arrived: datetime,
+        cadence: int,
+        zone: _Zone,
+    ) -> Plan:
+        """What the outcome rule does to the lead: `plan_outcome`, asked for every call.
 
-    def times(self, outcomes: list, sla: float, is_open: bool):  # noqa: ANN201
-        """Business coordinates of the calls, the arrival instant, the open follow-up's due."""
+        Remembered (in this process, for every chunk it makes) for outcomes whose next
+        step counts from the call alone: the many calls at 10:10 that end in "Asked to call
+        back" have one answer. A cadence step counts from the lead's arrival: asked afresh.
+        """
+        key = None
+        if not outcome.from_arrival:
+            key = (self.now, outcome.id, stage, at, zone.name)
+            known = _PLANS.get(key)
+            if known is not None:
+                return known
+        rules, rule = self.rules, outcome.rule
+        call_at = datetime.fromtimestamp(at, UTC)
+        cadence += outcome.cadence  # the calls with a cadence outcome, this one included
+        callback_at = None
+        if isinstance(rule.next, te.Ask):  # the rep is asked and takes the rule's suggestion
+            callback_at = suggested_time(
+                rules, rule, call_at=call_at, arrived_at=arrived, cadence_calls=cadence, tz=zone.tz
+            ) or next_opening(rules.hours, call_at + timedelta(days=1), zone.tz)
+        plan = plan_outcome(
+            rules,
+            rule,
+            stage_before=stage,
+            call_at=call_at,
+            arrived_at=arrived,
+            cadence_calls=cadence,
+            tz=zone.tz,
+            callback_at=callback_at,
+        )
+        if key is not None:
+            if len(_PLANS) >= _PLANS_KEPT:
+                _PLANS.clear()
+            _PLANS[key] = plan
+        return plan
+
+    def _ending(self, zone: _Zone, closing: bool) -> tuple[int, str | None]:
+        """Where the story's last call falls, and the section its follow-up should land in."""
         random_ = self.rng.random
-        cal = self.cal
-        now_x, start_x = self.now_x, self.start_x
-        n = len(outcomes)
-        if n == 0:
-            if random_() < 0.7:  # arrived today, in office hours or not (web forms never sleep)
-                since = min(5 * 3600, self.now - self.day_start)
-                return [], self.now - 60 - int(random_() * max(0, since - 60)), None
-            # Waiting for days: unworked, breached, perhaps escalated.
-            created_x = now_x - (1 + 4 * random_()) * cal.day_seconds
-            return [], cal.from_x(max(start_x, created_x)), None
-        due_t = None
-        if is_open:
-            # A low-discrepancy sequence, not random(): even a small demo gets every bucket.
-            self.open_leads += 1
-            r = (self.open_leads * 0.6180339887) % 1
-            if r < 0.18:  # overdue
-                late = min(self.rng.expovariate(1 / 14400), 3 * cal.day_seconds)
-                due_t = min(cal.from_x(now_x - late), self.now - 60)
-            elif r < 0.35 and self.day_end - self.now > 120:  # due later today
-                due_t = self.now + 60 + int(random_() * (self.day_end - self.now - 120))
-            else:  # upcoming
-                due_t = cal.from_x(cal.to_x(self.day_end) + random_() * 5 * cal.day_seconds)
-                due_t = max(due_t, self.day_end)
-            gap = outcomes[-1][0].gap * (0.5 + 0.7 * random_())
-            last_x = min(cal.to_x(due_t) - gap, now_x - 60 - random_() * 3600)
-        else:
-            last_x = now_x - 600 - random_() * max(1, now_x - start_x - 4000)
-        times = [last_x]
-        for k in range(n - 2, -1, -1):
-            gap = outcomes[k][0].gap * (0.6 + 0.8 * random_()) + random_() * 1800
-            times.append(times[-1] - gap)
-        times.reverse()
+        latest = zone.now_x - 720  # a call ends a minute before now at the latest
+        if closing:
+            return int(latest - random_() * max(0, latest - zone.start_x - 4000)), None
+        # A low-discrepancy sequence, not random(): even a small demo gets every section.
+        self.open_leads += 1
+        r = (self.open_leads * 0.6180339887) % 1
+        if r < 0.18:
+            return int(latest - (0.3 + 2.5 * random_()) * zone.day_seconds), _OVERDUE
+        if r < 0.35 and latest - zone.today_x >= 600:  # called earlier today, due later today
+            return int(latest - random_() * min(latest - zone.today_x, 4 * 3600)), _TODAY
+        return int(latest - random_() * 0.8 * zone.day_seconds), _UPCOMING
+
+    def _lands(self, plan: Plan, section: str | None, zone: _Zone) -> bool:
+        if section is None or plan.next_due_at is None:
+            return True
+        due = plan.next_due_at.timestamp()
+        if section == _OVERDUE:
+            return due < self.now
+        if section == _TODAY:
+            return self.now <= due < zone.day_end
+        return due >= self.now
+
+    def story(self, n: int, zone: _Zone, source: str) -> tuple[int, list[DemoCall]]:
+        """A lead's arrival and its `n` calls, each made about when the rules had it due.
+
+        Reps call on time mostly, sometimes late, now and then early; every follow-up,
+        stage and cadence touch is `plan_outcome`'s. The start is chosen (with the gap
+        learnt so far) so that the last call falls where `_ending` wants it; a story that
+        runs long has its later calls made early, packed before that end.
+        """
+        rng = self.rng
+        random_ = rng.random
+        closing = random_() < 0.3
+        end_x, section = self._ending(zone, closing)
+        end_x = max(end_x, min(zone.start_x + n * 900, zone.now_x - 720))
+        sla = self.sla[source]
         # The first response: within the SLA mostly, else late.
         delay = 30 + random_() * sla * 0.9 if random_() < 0.7 else sla + random_() * 14400
-        created_x = times[0] - delay
-        if created_x < start_x:  # squeeze the story into the history window
-            room = max(last_x - start_x, 60 * n + 60)
-            scale = room / (last_x - created_x)
-            times = [last_x - (last_x - t) * scale for t in times]
-            created_x = last_x - (last_x - created_x) * scale
-        times = [int(t) for t in times]
-        for k in range(1, n):  # strictly increasing, a minute apart at least
-            if times[k] <= times[k - 1] + 60:
-                times[k] = times[k - 1] + 60
-        return times, cal.from_x(int(created_x) - 1), due_t
+        # A little earlier than the learnt gaps say: a story that runs short ends with one
+        # late call, one that runs long has several made early.
+        arrived = zone.t(
+            int(max(zone.start_x, end_x - 1.2 * self.gap * (n - 1) - delay)) // 60 * 60
+        )
+        if random_() < 0.25:  # web forms never sleep
+            arrived -= int(random_() * 12 * 3600)
+        arrived -= arrived % 60
+        arrived_at = datetime.fromtimestamp(arrived, UTC)
+        natural = zone.x(arrived) + delay
+        prev_x = zone.x(arrived)
+        stage, cadence = "new", 0
+        calls: list[DemoCall] = []
+        for k in range(n):
+            last = k == n - 1
+            if last:
+                x = max(end_x, prev_x + 120)
+            elif natural <= end_x - (n - k) * 900:
+                x = max(natural, prev_x + 120)
+            else:  # running long: called before it was due, leaving room for the rest
+                x = max(prev_x + (end_x - prev_x) / (n - k), prev_x + 120)
+            room = max(15, min(600, int(x - prev_x) - 60))  # the call starts after the last
+            first = (
+                ("reached", "unreached")
+                if random_() < (0.35 if stage == "new" else 0.75)
+                else ("unreached", "reached")
+            )
+            wants = ("close", *first) if last and closing else first
+            for attempt in range(6 if last and section else 1):
+                outcome = self._pick(wants if attempt % 2 == 0 else wants[::-1])
+                length = (
+                    60 + int(random_() * 540) if outcome.connected else 15 + int(random_() * 30)
+                )
+                length = min(length, room)
+                x, at = zone.call_end(x, length)
+                plan = self._plan(outcome, stage, at, arrived_at, cadence, zone)
+                if plan.closes and not last:  # the cadence ran out: someone answers instead
+                    outcome = self._pick(first, cadence_ok=False)
+                    plan = self._plan(outcome, stage, at, arrived_at, cadence, zone)
+                if not last or self._lands(plan, section, zone):
+                    break
+            calls.append(DemoCall(at, length, outcome, plan))
+            cadence += outcome.cadence
+            stage = plan.stage
+            prev_x = x
+            if plan.next_due_at is None:
+                natural = x + self.gap
+                continue
+            # The next call: on time mostly, sometimes well past late_after, now and then early.
+            late = _LATENESS[int(random_() * len(_LATENESS))]
+            natural = zone.x(int(plan.next_due_at.timestamp())) + late
+            self.gap += 0.02 * (natural - x - self.gap)
+        return arrived, calls
+
+    def untouched(self, zone: _Zone) -> int:
+        """When a lead nobody has called yet arrived."""
+        random_ = self.rng.random
+        self.untouched_leads += 1  # low-discrepancy again: every small demo has both kinds
+        if (self.untouched_leads * 0.6180339887) % 1 >= 0.4:  # arrived today, at any hour
+            since = min(5 * 3600, self.now - zone.day_start)
+            arrived = self.now - 60 - int(random_() * max(0, since - 60))
+        else:  # waiting for days: unworked, breached, perhaps escalated
+            waited = (1 + 4 * random_()) * zone.day_seconds
+            arrived = zone.t(int(max(zone.start_x, zone.now_x - waited)) // 60 * 60)
+        return arrived - arrived % 60
 
     def chunk(self, chunk: Chunk):  # noqa: ANN201, C901
         """Rows of leads, calls, follow-ups and events of one chunk, and its open count."""
         rng = self.rng
         random_ = rng.random
-        cal = self.cal
-        to_x, from_x = cal.to_x, cal.from_x
         rules = self.rules
         lead_rows, call_rows, followup_rows, events = [], [], [], []
         add_call, add_followup, add_event = call_rows.append, followup_rows.append, events.append
         open_count = 0
         channels = list(_CHANNEL_WEIGHTS)
         channel_weights = list(_CHANNEL_WEIGHTS.values())
-        sla_by_channel = {c: rules.sla.target(c).total_seconds() for c in channels}
         n_reps = len(self.rep_ids)
         call_id = chunk.first_call_id - 1
         followup_id = chunk.first_followup_id - 1
@@ -449,22 +592,18 @@ class _Generator:
             name, phone, lead_tz, email, company = person(rng, self.phones, self.region, lead_id)
             roll = random_()
             urgency = "high" if roll < 0.2 else ("low" if roll > 0.8 else "normal")
-            sla = sla_by_channel[source]
-            outcomes = self.outcome_sequence(n)
-            is_open = not outcomes or outcomes[-1][1] not in CLOSED_STAGES
-            times, created, final_due = self.times(outcomes, sla, is_open)
-            created_text = ts(created)
-            if lead_tz is None:
-                first_due = from_x(to_x(created) + sla)
+            zone = self.zone(lead_tz)
+            if n:
+                created, calls = self.story(n, zone, source)
             else:
-                first_due = int(
-                    first_response_due(
-                        rules,
-                        source=source,
-                        created_at=datetime.fromtimestamp(created, UTC),
-                        tz=ZoneInfo(lead_tz),
-                    ).timestamp()
-                )
+                created, calls = self.untouched(zone), []
+            created_at = datetime.fromtimestamp(created, UTC)
+            created_text = ts(created)
+            first_due = int(
+                first_response_due(
+                    rules, source=source, created_at=created_at, tz=zone.tz
+                ).timestamp()
+            )
             add_event(
                 (
                     lead_id,
@@ -484,8 +623,10 @@ class _Generator:
                 )
             )
             escalated_at = None
-            if n == 0:
-                escalate = from_x(to_x(first_due) + self.escalate_x)
+            if not calls:
+                escalate = int(
+                    escalation_at(rules.sla, rules.hours, source, created_at, zone.tz).timestamp()
+                )
                 if escalate <= self.now and random_() < 0.5:
                     escalated_at = escalate
                     add_event(
@@ -502,31 +643,26 @@ class _Generator:
             open_fu = [followup_id, first_due, "first_response", 1, created_text, None]
             stage = "new"
             first_touch = None
-            cadence_calls = 0
-            for k, (outcome, stage_after) in enumerate(outcomes):
-                at_x = times[k]
-                at = from_x(at_x)
+            for k, call in enumerate(calls):
+                outcome, plan, at = call.outcome, call.plan, call.at
                 at_text = ts(at)
                 caller = owner if random_() < 0.9 else self.rep_ids[int(random_() * n_reps)]
                 call_id += 1
                 if random_() < 0.6:
                     note, note_json = outcome.notes[int(random_() * len(outcome.notes))]
                 else:
-                    note, note_json = "", '""'
-                length = (
-                    (60 + int(random_() * 540)) if outcome.connected else 15 + int(random_() * 30)
-                )
+                    note, note_json = _NO_NOTE
                 add_call(
                     (
                         call_id,
                         lead_id,
                         caller,
-                        ts(at - length),
+                        ts(at - call.length),
                         at_text,
                         outcome.id,
                         outcome.connected,
                         note,
-                        ts(at + int(random_() * 90)),
+                        ts(min(at + int(random_() * 90), self.now)),
                     )
                 )
                 completed = open_fu
@@ -538,25 +674,11 @@ class _Generator:
                 first_touch_before = f'"{iso(first_touch)}"' if first_touch else "null"
                 if first_touch is None:
                     first_touch = at
-                if outcome.cadence:
-                    cadence_calls += 1
                 open_fu = None
-                if stage_after not in CLOSED_STAGES:
-                    if k == n - 1:
-                        due = final_due
-                    else:  # mostly on time, sometimes early, sometimes well past late_after
-                        r = random_()
-                        late = (
-                            1800 * r / 0.7
-                            if r < 0.7
-                            else (1800 + 12600 * random_() if r < 0.9 else -3600 * random_())
-                        )
-                        due = from_x(max(at_x + 60, times[k + 1] - late))
+                if plan.next_due_at is not None:
                     followup_id += 1
-                    if outcome.cadence:
-                        open_fu = [followup_id, due, "cadence", cadence_calls + 1, at_text, call_id]
-                    else:
-                        open_fu = [followup_id, due, "callback", None, at_text, call_id]
+                    due = int(plan.next_due_at.timestamp())
+                    open_fu = [followup_id, due, plan.next_kind, plan.touch, at_text, call_id]
                 add_event(
                     (
                         lead_id,
@@ -582,21 +704,18 @@ class _Generator:
                             f'{{"due_at": "{iso(completed[1])}", "kind": "{completed[2]}"}}',
                         )
                     )
-                if stage_after != stage:
-                    exhausted = (
-                        outcome.cadence and not outcome.stage and stage_after in CLOSED_STAGES
-                    )
-                    reason = "cadence exhausted" if exhausted else outcome.id
+                if plan.stage != stage:
+                    reason = "cadence exhausted" if plan.cadence_exhausted else outcome.id
                     add_event(
                         (
                             lead_id,
                             at_text,
                             "stage_changed",
                             caller,
-                            f'{{"from": "{stage}", "reason": "{reason}", "to": "{stage_after}"}}',
+                            f'{{"from": "{stage}", "reason": "{reason}", "to": "{plan.stage}"}}',
                         )
                     )
-                    stage = stage_after
+                    stage = plan.stage
                 if open_fu is not None:
                     touch = "null" if open_fu[3] is None else open_fu[3]
                     add_event(
