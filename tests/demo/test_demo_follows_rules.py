@@ -28,7 +28,11 @@ from callq.store.db import open_database
 
 
 def _at(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+    """A stored time (naive UTC text) or an event's ISO time, as an aware UTC instant."""
+    if text is None:
+        return None
+    at = datetime.fromisoformat(text)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +72,12 @@ def test_every_follow_up_and_stage_is_what_the_rules_produce(demo) -> None:  # n
             first_response[followup["lead_id"]] = followup
         else:
             created_by[followup["created_by_call_id"]] = followup
-    stage_before_of = {}
+    stage_before_of, logged = {}, {}
     for event in tables["event"]:
         if event["type"] == "call_logged":
             detail = json.loads(event["detail"])
             stage_before_of[detail["call_id"]] = detail["stage_before"]
+            logged[detail["call_id"]] = (detail["stage_after"], _at(detail["next_due_at"]))
 
     wrong = []
     for lead in tables["lead"]:
@@ -102,6 +107,8 @@ def test_every_follow_up_and_stage_is_what_the_rules_produce(demo) -> None:  # n
             expected = plan.next_due_at and (plan.next_due_at, plan.next_kind, plan.touch)
             if got != expected:
                 wrong.append(f"call {call['id']} ({outcome.id} at {call_at}): {got} != {expected}")
+            if logged[call["id"]] != (plan.stage, plan.next_due_at):  # what undo checks
+                wrong.append(f"call {call['id']}: logged {logged[call['id']]}")
             stage = plan.stage
         if lead["stage"] != stage:
             wrong.append(f"lead {lead['id']}: stage {lead['stage']}, the rules say {stage}")

@@ -679,19 +679,23 @@ class _Generator:
                     followup_id += 1
                     due = int(plan.next_due_at.timestamp())
                     open_fu = [followup_id, due, plan.next_kind, plan.touch, at_text, call_id]
+                next_due_json = f'"{iso(open_fu[1])}"' if open_fu else "null"
                 add_event(
                     (
                         lead_id,
                         at_text,
                         "call_logged",
                         caller,
-                        f'{{"attempt": {k + 1}, "call_id": {call_id}, "claimed_before": null, '
+                        # `plan_call`'s detail with the writer's ids, as detail_json writes it.
+                        f'{{"attempt": {k + 1}, "call_id": {call_id}, '
                         f'"completed_followup_id": {completed[0] if completed else "null"}, '
                         f'"connected": {"true" if outcome.connected else "false"}, '
                         f'"created_followup_id": {open_fu[0] if open_fu else "null"}, '
                         f'"first_touch_before": {first_touch_before}, '
-                        f'"label": {outcome.label_json}, "note": {note_json}, '
-                        f'"outcome": "{outcome.id}", "stage_before": "{stage}"}}',
+                        f'"label": {outcome.label_json}, '
+                        f'"next_due_at": {next_due_json}, '
+                        f'"note": {note_json}, "outcome": "{outcome.id}", '
+                        f'"stage_after": "{plan.stage}", "stage_before": "{stage}"}}',
                     )
                 )
                 if completed is not None:
