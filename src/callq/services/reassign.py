@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from callq.errors import UserError
 from callq.rules.blame import MovingLead, plan_blame
-from callq.rules.hours import BusinessClock
+from callq.rules.hours import BusinessClock, sla_deadline
 from callq.rules.model import OPEN_STAGES, Rules
 from callq.services.common import find_lead, zone
 from callq.store import queries
@@ -168,7 +168,9 @@ def _sla_deadlines(rules: Rules, leads: list, now: datetime) -> list[datetime]:
             clock = clocks[zone_name] = BusinessClock(
                 rules.hours, zone(zone_name), lo, max(now, lo) + _CLOCK_SLACK
             )
-        deadlines.append(clock.add(row.created_at, rules.sla.target(row.source)))
+        deadlines.append(
+            sla_deadline(rules.sla, rules.hours, row.source, row.created_at, clock.tz, clock=clock)
+        )
     return deadlines
 
 
