@@ -18,7 +18,9 @@ class Lead(SQLModel, table=True):
     __table_args__ = (
         Index("ix_lead_owner_stage", "owner_id", "stage"),
         # Covering for the report's leads created in a window.
-        Index("ix_lead_created_cover", "created_at", "owner_id", "source", "timezone"),
+        Index(
+            "ix_lead_created_cover", "created_at", "owner_id", "source", "timezone", "sla_owner_id"
+        ),
         # The report's uncontacted (NULL) and recently first-touched leads.
         Index("ix_lead_first_touch", "first_touch_at"),
         # Ids are never reused (an undone call's id stays in the timeline's events).
@@ -103,6 +105,7 @@ class FollowUp(SQLModel, table=True):
             "status",
             "completed_at",
             "created_at",
+            "deadline_owner_id",
         ),
         Index("ix_followup_lead", "lead_id"),
         {"sqlite_autoincrement": True},

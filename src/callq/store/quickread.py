@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from callq.rules.hours import local_day_end
 from callq.rules.model import Rules
-from callq.rules.queue import SECTIONS, QueueItem, queue_item
+from callq.rules.queue import SECTIONS, QueueItem, queue_items
 from callq.store import queue_sql
 from callq.store.schema import HEAD_REVISION
 
@@ -83,10 +83,12 @@ class QuickReader:
             rows = self.connection.execute(queue_sql.PAGES[section], params).fetchall()
         except sqlite3.Error:
             return []  # the services' reader replaces this one and reports the error
-        items = []
-        for values in rows:
-            row = dict(zip(queue_sql.PAGE_NAMES, values, strict=True))
-            for name in queue_sql.DATETIME_NAMES:
-                row[name] = from_db(row[name])
-            items.append(queue_item(self.rules, row, section=section, now=self.now))
-        return items
+        return queue_items(self.rules, map(_facts, rows), section=section, now=self.now)
+
+
+def _facts(values: tuple) -> dict:
+    """A row by column name, its timestamps read as SQLAlchemy would (aware UTC)."""
+    row = dict(zip(queue_sql.PAGE_NAMES, values, strict=True))
+    for name in queue_sql.DATETIME_NAMES:
+        row[name] = from_db(row[name])
+    return row

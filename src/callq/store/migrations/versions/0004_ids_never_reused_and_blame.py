@@ -10,7 +10,9 @@ constraint and partial index stays exactly as it was.
 A miss is the fault of whoever owned the work at its deadline. Reassigning after a
 deadline records that owner: `lead.sla_owner_id` (the owner at the SLA deadline) and
 `followup.deadline_owner_id` (the owner at due + late_after). NULL means "the current
-owner", which is right until the work moves after its deadline.
+owner", which is right until the work moves after its deadline. The report reads these
+columns in its window scans, so the covering indexes of 0003 carry them too (without,
+every row of a window was a table lookup again: ~20% on the 100k report).
 
 Revision ID: 0004
 Revises: 0003
@@ -29,6 +31,8 @@ depends_on = None
 _REBUILT = ("lead", "call", "followup")
 _PRIMARY_KEY = re.compile(r",\s*PRIMARY KEY \(id\)")
 _ID_COLUMN = re.compile(r"\bid INTEGER NOT NULL\b(?! PRIMARY)")
+_LEAD_COVER = ["created_at", "owner_id", "source", "timezone"]
+_FOLLOWUP_COVER = ["due_at", "lead_id", "owner_id", "status", "completed_at", "created_at"]
 
 
 def upgrade() -> None:
@@ -47,6 +51,15 @@ def upgrade() -> None:
         op.create_foreign_key(
             "fk_followup_deadline_owner", "followup", "rep", ["deadline_owner_id"], ["id"]
         )
+    _cover(_LEAD_COVER + ["sla_owner_id"], _FOLLOWUP_COVER + ["deadline_owner_id"])
+
+
+def _cover(lead_columns: list[str], followup_columns: list[str]) -> None:
+    """The report's covering indexes over these columns."""
+    op.drop_index("ix_lead_created_cover", table_name="lead")
+    op.create_index("ix_lead_created_cover", "lead", lead_columns)
+    op.drop_index("ix_followup_due_cover", table_name="followup")
+    op.create_index("ix_followup_due_cover", "followup", followup_columns)
 
 
 def _rebuild_with_autoincrement(bind, table: str) -> None:  # noqa: ANN001
@@ -84,6 +97,7 @@ def _rebuild_with_autoincrement(bind, table: str) -> None:  # noqa: ANN001
 
 def downgrade() -> None:
     # AUTOINCREMENT stays (harmless to older code); the blame columns go.
+    _cover(_LEAD_COVER, _FOLLOWUP_COVER)
     with op.batch_alter_table("followup", schema=None) as batch_op:
         batch_op.drop_column("deadline_owner_id")
     with op.batch_alter_table("lead", schema=None) as batch_op:
