@@ -71,3 +71,52 @@ def test_services_rules_and_store_do_not_import_rich():
 def test_rules_do_not_import_the_store():
     loaded = loaded_after("import callq.rules.outcomes, callq.rules.simulate, callq.rules.timeexpr")
     assert not loaded & {"sqlalchemy", "sqlmodel"}
+
+
+# What each core layer may import from callq (every import, at the top or inside a
+# function: a lazy import climbing back up is still a dependency).
+ALLOWED = {
+    "rules": ("callq.rules", "callq.errors", "callq.phones"),
+    "store": ("callq.store", "callq.rules", "callq.errors", "callq.phones"),
+    "config": ("callq.config", "callq.rules", "callq.errors"),
+}
+# The middle layers may use anything below them, never a front end.
+FRONT_ENDS = ("callq.cli", "callq.app", "callq.screens", "callq.widgets", "callq.launch")
+MIDDLE = ("services", "importing", "demo")
+
+
+def _callq_imports(path):  # noqa: ANN001, ANN202
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = (
+                [node.module] if node.module != "callq" else [f"callq.{a.name}" for a in node.names]
+            )
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            if name == "callq" or name.startswith("callq."):
+                yield node.lineno, name
+
+
+def test_each_layer_imports_only_from_the_layers_below():
+    from pathlib import Path
+
+    import callq
+
+    package = Path(callq.__file__).parent
+    wrong = []
+    for layer, allowed in ALLOWED.items():
+        for path in sorted((package / layer).rglob("*.py")):
+            for line, name in _callq_imports(path):
+                if name != "callq" and not name.startswith(allowed):
+                    wrong.append(f"{path.relative_to(package)}:{line}: {name}")
+    for layer in MIDDLE:
+        for path in sorted((package / layer).rglob("*.py")):
+            for line, name in _callq_imports(path):
+                if name.startswith(FRONT_ENDS):
+                    wrong.append(f"{path.relative_to(package)}:{line}: {name}")
+    assert wrong == []
