@@ -102,8 +102,11 @@ def is_escalated(
 
 def cadence_calls(rules: Rules, outcomes: Iterable[str]) -> int:
     """How many of a lead's calls (their outcome ids) count as cadence touches."""
-    cadence = set(cadence_outcome_ids(rules))
-    return sum(1 for outcome in outcomes if outcome in cadence)
+    return _count_in(outcomes, frozenset(cadence_outcome_ids(rules)))
+
+
+def _count_in(outcomes: Iterable[str], ids: frozenset[str]) -> int:
+    return sum(1 for outcome in outcomes if outcome in ids)
 
 
 def attempt_number(cadence_calls_so_far: int) -> int:
@@ -151,8 +154,17 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def queue_item(rules: Rules, row: Mapping, *, section: str, now: datetime) -> QueueItem:
-    """A queue row from the facts one row of the queue query holds (`store.queue_query`)."""
+def queue_items(
+    rules: Rules, rows: Iterable[Mapping], *, section: str, now: datetime
+) -> list[QueueItem]:
+    """Queue rows from the facts the rows of the queue query hold (`store.queue_query`)."""
+    cadence = frozenset(cadence_outcome_ids(rules))
+    return [_queue_item(rules, row, cadence, section=section, now=now) for row in rows]
+
+
+def _queue_item(
+    rules: Rules, row: Mapping, cadence: frozenset[str], *, section: str, now: datetime
+) -> QueueItem:
     due_at = row["due_at"]
     late = (now - due_at) // timedelta(minutes=1)
     outcomes = row["outcomes"].split(",") if row["outcomes"] else ()
@@ -169,7 +181,7 @@ def queue_item(rules: Rules, row: Mapping, *, section: str, now: datetime) -> Qu
         section=section,
         due_at=due_at,
         kind=row["kind"],
-        touch=attempt_number(cadence_calls(rules, outcomes)),
+        touch=attempt_number(_count_in(outcomes, cadence)),
         touches_total=attempts_total(rules),
         late_minutes=max(0, late),
         last_outcome=row["last_outcome"],

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from callq.rules.hours import local_day_end
 from callq.rules.model import Rules
-from callq.rules.queue import SECTION_TITLES, SECTIONS, QueueItem, queue_item
+from callq.rules.queue import SECTION_TITLES, SECTIONS, QueueItem, queue_items
 from callq.services.common import rep_zone
 from callq.store import queries
 from callq.store import queue_query as qq
@@ -64,7 +64,7 @@ class QueueReader:
         params = {**self._params, "offset": offset, "limit": limit}
         with self.db.read() as session:
             rows = session.execute(statement, params).mappings().all()
-        return [queue_item(self.rules, row, section=section, now=self.now) for row in rows]
+        return queue_items(self.rules, rows, section=section, now=self.now)
 
     def all(self, *, limit_per_section: int | None = None) -> list[QueueItem]:
         items: list[QueueItem] = []

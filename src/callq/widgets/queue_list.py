@@ -1,8 +1,11 @@
-"""A virtual queue list: renders only the visible lines and fetches pages of rows on demand."""
+"""A virtual queue list: renders only the visible lines and fetches pages of rows on demand.
+
+The outcome panel drawn over its rows is `widgets.queue_overlay`, the toasts over its
+bottom-right rows `widgets.queue_toasts`; both are mixed into `QueueList`.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -20,16 +22,17 @@ from textual.strip import Strip
 
 from callq.describe import attempt_text
 from callq.phones import display_phone
-from callq.services.views import SECTION_TITLES, SECTIONS, QueueItem
+from callq.rules.queue import SECTION_TITLES, SECTIONS, QueueItem
+from callq.widgets.queue_overlay import PANEL_HEIGHT as PANEL_HEIGHT
+from callq.widgets.queue_overlay import PANEL_WIDTH as PANEL_WIDTH
+from callq.widgets.queue_overlay import PanelOverlay
+from callq.widgets.queue_toasts import ToastLayer
 
 if TYPE_CHECKING:  # the panel (and the time parsing under it) loads after the first frame
-    from rich.text import Text
     from textual.timer import Timer
 
     from callq.widgets.outcome_panel import OutcomePanel
     from callq.widgets.toasts import Toast, ToastStack
-
-PANEL_WIDTH, PANEL_HEIGHT = 72, 9  # the outcome panel's size, borders included
 
 PAGE = 64
 PageFetcher = Callable[[str, int, int], list[QueueItem]]
@@ -78,7 +81,7 @@ def in_text(due_at: datetime, now: datetime) -> str:
     return f"in {minutes // 60}h{minutes % 60:02d}"
 
 
-class QueueList(ScrollView, can_focus=True):
+class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
     """The rep's queue, section by section; the cursor is always on a lead row."""
 
     COMPONENT_CLASSES = {
@@ -388,185 +391,6 @@ class QueueList(ScrollView, can_focus=True):
 
     def on_click(self, event) -> None:  # noqa: ANN001
         self.move_to(self.scroll_offset.y + event.y, 1)
-
-    # -- the outcome panel ------------------------------------------------
-
-    def open_panel(self, panel: OutcomePanel) -> None:
-        """Draw `panel` under the cursor's row; keys go to it until it saves or cancels."""
-        self.panel = panel
-        self.panel_changed()
-
-    def close_panel(self) -> None:
-        self.panel_changed()  # where it was drawn
-        self.panel = None
-
-    def panel_changed(self) -> None:
-        """Redraw the panel's lines only: the rows around it have not changed."""
-        self._panel_strips = None
-        top, _left, _width = self._panel_placement()
-        self.refresh(Region(0, top, self.view_width, PANEL_HEIGHT))
-
-    async def _on_key(self, event: events.Key) -> None:
-        panel = self.panel
-        if panel is None or event.key in ("ctrl+p", "ctrl+q", "ctrl+c"):
-            await super()._on_key(event)  # the palette and quitting stay the app's
-            return
-        event.stop()
-        event.prevent_default()
-        result = panel.key(event.key, event.character)
-        if result == "cancel":
-            self.close_panel()
-        elif result == "save":
-            self.save_panel()
-        else:
-            self.panel_changed()
-
-    def save_panel(self) -> None:
-        """Hand the choice to the panel's owner, then close: one frame shows the result."""
-        from callq.rules.phrases import CallbackError
-
-        panel = self.panel
-        if panel is None:
-            return
-        try:
-            choice = panel.choice()
-        except CallbackError:
-            panel.editing = "when"  # the preview line already says why
-            self.panel_changed()
-            return
-        top, _left, _width = self._panel_placement()
-        self.panel = None
-        self._panel_strips = None
-        panel.done(choice)
-        self.refresh(Region(0, top, self.view_width, PANEL_HEIGHT))  # where the panel was
-
-    def _on_paste(self, event: events.Paste) -> None:
-        if self.panel is not None:
-            event.stop()
-            self.panel.field().insert(event.text)
-            self.panel_changed()
-
-    def _panel_placement(self) -> tuple[int, int, int]:
-        """(top line on screen, left column, width) of the panel: under the cursor's row
-        when it fits, else above it, so the lead being logged stays in view."""
-        width = min(PANEL_WIDTH, max(self.view_width - 2, 20))
-        row = self.cursor - self.scroll_offset.y
-        below = row + 1 + PANEL_HEIGHT <= self.size.height
-        top = row + 1 if below else max(row - PANEL_HEIGHT, 0)
-        return top, max((self.view_width - width) // 2, 0), width
-
-    def _panel_line(self, y: int, under: Strip) -> Strip:
-        top, left, width = self._panel_placement()
-        if self._panel_strips is None:
-            from callq.widgets.outcome_panel import PanelStyles
-
-            style = self.get_component_rich_style
-            styles = PanelStyles(
-                border=style("queue-list--panel-border"),
-                title=style("queue-list--panel-title"),
-                label=style("queue-list--panel-dim"),
-                input=Style(),
-                cursor=Style(reverse=True),
-                preview=style("queue-list--panel-ok"),
-                error=style("queue-list--panel-error"),
-                warning=style("queue-list--panel-warning"),
-            )
-            base = self.base_style + style("queue-list--panel")
-            self._panel_strips = [
-                self._text_strip(text, base) for text in self.panel.lines(width, styles)
-            ]
-        index = y - top
-        if not 0 <= index < len(self._panel_strips):
-            return under
-        return self._over(under, self._panel_strips[index], left, width)
-
-    def _text_strip(self, text: Text, base: Style) -> Strip:
-        return Strip(text.render(self.app.console), text.cell_len).apply_style(base)
-
-    @staticmethod
-    def _over(under: Strip, strip: Strip, left: int, width: int) -> Strip:
-        """`strip`, `width` cells of it, drawn over the row `under` from column `left`."""
-        return Strip.join(
-            [under.crop(0, left), strip.crop(0, width), under.crop(left + width, under.cell_length)]
-        )
-
-    # -- toasts -----------------------------------------------------------
-
-    def show_toast(
-        self, message: str, *, title: str = "", severity: str = "information", timeout: float
-    ) -> None:
-        """Show a toast for `timeout` seconds; only the lines it covers are redrawn."""
-        from callq.widgets.toasts import Toast, ToastStack  # after the first frame
-
-        if self.toasts is None:
-            self.toasts = ToastStack()
-        self._toasts_changed(Toast(message, title, severity, time.monotonic() + timeout))
-
-    def _expire_toasts(self) -> None:
-        self._toast_timer = None
-        self._toasts_changed()
-
-    def _toasts_changed(self, new: Toast | None = None) -> None:
-        """Drop the expired toasts, add `new`, redraw where the stack was and is, and set
-        the timer for the next expiry."""
-        self._refresh_toast_area()  # where the stack was
-        self.toasts.expire(time.monotonic())
-        if new is not None:
-            self.toasts.add(new)
-        self._toast_strips = None
-        self._refresh_toast_area()  # where it is now
-        if self._toast_timer is not None:
-            self._toast_timer.stop()
-        expires = self.toasts.next_expiry()
-        if expires is not None:
-            self._toast_timer = self.set_timer(
-                max(expires - time.monotonic(), 0.01), self._expire_toasts
-            )
-
-    def _refresh_toast_area(self) -> None:
-        if self.toasts and self.toasts.toasts:
-            area = self.toasts.area(self.view_width, self.size.height, len(self._toast_lines()))
-            self.refresh(Region(area.left, area.top, area.width, area.height))
-
-    def _toast_lines(self) -> list[Strip | None]:
-        """The stack's lines (None: the gap between two toasts). Each toast's lines are
-        built once, when it arrives: one expiring only drops its own."""
-        width, base = self.toasts.width_for(self.view_width), self.base_style
-        if self._toast_look != (width, base):  # resized, or another theme
-            self._toast_cache.clear()
-            self._toast_strips = None
-        if self._toast_strips is None:  # a toast came or went
-            from callq.widgets.toasts import ToastStyles, toast_lines
-
-            style = self.get_component_rich_style
-            styles = ToastStyles(
-                body=style("queue-list--toast"),
-                title=style("queue-list--toast-title"),
-                bars={
-                    severity: style(f"queue-list--toast-{severity}")
-                    for severity in ("information", "warning", "error")
-                },
-            )
-            cache: dict[Toast, list[Strip]] = {}
-
-            def strips_of(toast: Toast) -> list[Strip]:
-                strips = self._toast_cache.get(toast)
-                if strips is None:
-                    strips = [self._text_strip(t, base) for t in toast_lines(toast, width, styles)]
-                cache[toast] = strips
-                return strips
-
-            lines = self.toasts.stacked(strips_of)
-            self._toast_cache, self._toast_look, self._toast_strips = cache, (width, base), lines
-        return self._toast_strips
-
-    def _toast_line(self, y: int, under: Strip) -> Strip:
-        lines = self._toast_lines()
-        area = self.toasts.area(self.view_width, self.size.height, len(lines))
-        index = y - area.top
-        if not 0 <= index < len(lines) or lines[index] is None:
-            return under
-        return self._over(under, lines[index], area.left, area.width)
 
     # -- rendering ----------------------------------------------------------
 
