@@ -138,7 +138,6 @@ METRIC = {metric.key: metric for metric in METRICS}
 METRIC_KEYS = tuple(METRIC)
 GOALS = {metric.key: metric.goal for metric in METRICS if metric.goal is not None}
 
-UNWORKED_AFTER = timedelta(hours=24)
 CONVERSION_LOOKBACK = timedelta(days=90)
 
 

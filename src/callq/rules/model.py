@@ -10,17 +10,12 @@ CLOSED_STAGES = ("won", "lost", "cold", "invalid", "dnc")
 STAGES = OPEN_STAGES + CLOSED_STAGES
 CHANNELS = ("phone", "web", "social", "referral", "email", "other")
 URGENCIES = ("high", "normal", "low")
-ROLES = ("rep", "lead", "admin")
-FOLLOWUP_KINDS = ("first_response", "callback", "cadence", "manual")
-FOLLOWUP_STATUSES = ("open", "done", "cancelled")
 DATE_ORDERS = ("dmy", "mdy")
+# A lead with no call this long after it arrived counts as unworked (SPEC 7, goal zero).
+UNWORKED_AFTER = timedelta(hours=24)
 
 # A closed interval of opening on one day, local wall-clock times (close > open).
 OpeningSpan = tuple[time, time]
-
-
-def is_open_stage(stage: str) -> bool:
-    return stage in OPEN_STAGES
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from callq.rules.model import OPEN_STAGES
+from callq.rules.model import OPEN_STAGES, UNWORKED_AFTER
 from callq.store.models import Call, FollowUp, Lead, Rep
 from callq.store.queries import OPEN_FOLLOWUP
 
@@ -235,7 +235,7 @@ def _unworked_from(as_of: datetime):  # noqa: ANN202
     called_before = exists().where(call.c.lead_id == lead.c.id, call.c.started_at < as_of)
     called_since = exists().where(call.c.lead_id == lead.c.id, call.c.started_at >= as_of)
     condition = and_(
-        lead.c.created_at < as_of - timedelta(hours=24),
+        lead.c.created_at < as_of - UNWORKED_AFTER,
         not_(called_before),
         # A lead closes only through a call; a closed lead called after as_of was open then.
         or_(lead.c.stage.in_(OPEN_STAGES), called_since),
