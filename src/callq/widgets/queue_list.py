@@ -386,9 +386,6 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
     def action_edge(self, end: int) -> None:
         self.move_to(self.line_count - 1 if end else 0, -1 if end else 1)
 
-    def select_first(self) -> None:
-        self.move_to(0, 1)
-
     def on_click(self, event) -> None:  # noqa: ANN001
         self.move_to(self.scroll_offset.y + event.y, 1)
 
