@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callq.rules.model import BusinessHours
-from callq.rules.phrases import CallbackError, describe, parse_callback, split_their_time
+from callq.rules.phrases import CallbackError, parse_callback, split_their_time
+from callq.rules.wording import preview as describe
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -303,9 +303,9 @@ class CallqApp(App[None]):
     # -- app-wide actions ------------------------------------------------------
 
     def action_undo(self) -> None:
-        from callq.describe import undone_sentence
         from callq.screens.lead import LeadScreen
         from callq.services import outcomes
+        from callq.wording import undone_sentence
 
         result = self.guard(
             outcomes.undo_last_outcome,

@@ -54,6 +54,7 @@ def rules_show(ctx: typer.Context) -> None:
 
     from callq.cli.render import console
     from callq.rules.timeexpr import format_duration
+    from callq.wording import clock
 
     settings = state(ctx).settings
     rules = settings.rules
@@ -76,7 +77,7 @@ def rules_show(ctx: typer.Context) -> None:
     hours.add_column("Day")
     hours.add_column("Open")
     for name, spans in zip(days, rules.hours.weekly, strict=True):
-        hours.add_row(name, ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in spans) or "closed")
+        hours.add_row(name, ", ".join(f"{clock(a)}-{clock(b)}" for a, b in spans) or "closed")
     out.print(hours)
     if rules.hours.holidays:
         out.print("Holidays: " + ", ".join(str(d) for d in sorted(rules.hours.holidays)))
@@ -114,15 +115,16 @@ def rules_simulate(
     """Show, call by call, what each outcome would schedule and the stage reached."""
     from rich.table import Table
 
-    from callq.cli.render import console, when
+    from callq.cli.render import console
     from callq.config.loading import load_rules
     from callq.config.settings import parse_instant
     from callq.rules.simulate import simulate
+    from callq.wording import when
 
     settings = state(ctx, now).settings
     rules = load_rules(file) if file else settings.rules
-    tz = settings.viewer_zone
-    arrived_at = parse_instant(arrived, tz, what="--arrived") if arrived else settings.now()
+    tz, now = settings.viewer_zone, settings.now()
+    arrived_at = parse_instant(arrived, tz, what="--arrived") if arrived else now
     steps = simulate(
         rules,
         source=source,
@@ -131,8 +133,8 @@ def rules_simulate(
     )
     out = console()
     out.print(
-        f"A {source} lead arriving {when(arrived_at, tz)}: first response due "
-        f"{when(steps.first_response_due, tz)}"
+        f"A {source} lead arriving {when(arrived_at, tz, now)}: first response due "
+        f"{when(steps.first_response_due, tz, now)}"
     )
     table = Table(title_justify="left")
     for column in ("Call", "At", "Outcome", "Next follow-up", "Kind", "Stage"):
@@ -140,9 +142,9 @@ def rules_simulate(
     for number, step in enumerate(steps.calls, start=1):
         table.add_row(
             str(number),
-            when(step.call_at, tz),
+            when(step.call_at, tz, now),
             step.label,
-            when(step.next_due_at, tz) if step.next_due_at else "-",
+            when(step.next_due_at, tz, now),
             (step.next_kind or "-") + (f" {step.touch}/{step.touches_total}" if step.touch else ""),
             step.stage,
         )

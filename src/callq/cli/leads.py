@@ -6,7 +6,15 @@ from typing import Annotated
 import typer
 
 from callq.cli import NowOption, app, command, state
-from callq.cli.render import console, minutes_text, print_json, when
+from callq.cli.render import console, print_json
+from callq.wording import (
+    attempt_text,
+    logged_sentence,
+    span,
+    timeline_line,
+    undone_sentence,
+    when,
+)
 
 
 class Format(StrEnum):
@@ -103,7 +111,6 @@ def log(
 ) -> None:
     """Record a call's outcome and schedule what follows (exactly as the TUI does)."""
     from callq.config.settings import parse_instant
-    from callq.describe import logged_sentence
     from callq.services.outcomes import log_outcome
 
     st = state(ctx, now)
@@ -128,7 +135,7 @@ def log(
     if format is Format.json:
         print_json(result, settings.viewer_zone)
     else:
-        typer.echo(f"{result.lead_name}: {logged_sentence(result, settings.viewer_zone)}")
+        typer.echo(f"{result.lead_name}: {logged_sentence(result, settings.viewer_zone, clock)}")
     _warn(chosen)
 
 
@@ -136,7 +143,6 @@ def log(
 @command
 def undo(ctx: typer.Context, format: FormatOption = Format.table, now: NowOption = None) -> None:
     """Undo your last logged outcome (within 10 minutes)."""
-    from callq.describe import undone_sentence
     from callq.services.outcomes import undo_last_outcome
 
     st = state(ctx, now)
@@ -256,7 +262,6 @@ def show(
     """A lead, its open follow-up and its timeline (newest first)."""
     from callq.phones import display_phone
     from callq.services.leads import show_lead
-    from callq.timeline_text import event_sentence
 
     st = state(ctx)
     settings = st.settings
@@ -276,7 +281,7 @@ def show(
     out.print(f"next: {when(fu.due_at, tz, now)} ({fu.kind})" if fu else "next: none (closed)")
     out.print("")
     for event in detail.timeline:
-        out.print(f"  {when(event.at, tz, now)}  {event_sentence(event, tz)}")
+        out.print(f"  {timeline_line(event, tz, now)}")
 
 
 @app.command()
@@ -290,7 +295,6 @@ def queue(
     now: NowOption = None,
 ) -> None:
     """Who to call: New, Overdue, Due today, Upcoming (earliest deadline first)."""
-    from callq.describe import attempt_text
     from callq.services.queue import SECTION_TITLES, SECTIONS, QueueReader
 
     st = state(ctx, now)
@@ -332,7 +336,7 @@ def queue(
     out = console()
     who = "everyone" if owner is None else owner
     out.print(
-        f"[bold]Queue of {who}[/] at {when(now, tz)} — "
+        f"[bold]Queue of {who}[/] at {when(now, tz, now)} — "
         + " · ".join(f"{SECTION_TITLES[s]} {counts[s]}" for s in SECTIONS)
     )
     for section in SECTIONS:
@@ -358,7 +362,7 @@ def queue(
         ):
             table.add_column(column, no_wrap=column in ("Phone", "Due"))
         for i in rows:
-            late = minutes_text(i.late_minutes) if i.late_minutes else ""
+            late = span(i.late_minutes) if i.late_minutes else ""
             if i.escalated:
                 late = f"[red]{late} ESC[/]"
             elif section == "new" and i.late_minutes:

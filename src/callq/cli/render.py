@@ -1,36 +1,10 @@
-"""Output helpers for the CLI: times in the viewer's zone, stable JSON, Rich tables."""
+"""Output helpers for the CLI: stable JSON and Rich consoles (the wording is `callq.wording`)."""
 
 import json
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-
-def local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
-    return value.astimezone(tz) if value else None
-
-
-def when(value: datetime | None, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """`Tue 24 Nov 10:00` in the viewer's zone (with the year when it is not this year)."""
-    if value is None:
-        return "-"
-    shown = value.astimezone(tz)
-    if now is not None and shown.year != now.astimezone(tz).year:
-        return shown.strftime("%a %d %b %Y %H:%M")
-    return shown.strftime("%a %d %b %H:%M")
-
-
-def minutes_text(minutes: int | float | None) -> str:
-    """`45m`, `3h 05m`, `2d 4h`: how late or how long."""
-    if minutes is None:
-        return "-"
-    minutes = int(minutes)
-    if minutes < 60:
-        return f"{minutes}m"
-    if minutes < 24 * 60:
-        return f"{minutes // 60}h {minutes % 60:02d}m"
-    return f"{minutes // (24 * 60)}d {minutes % (24 * 60) // 60}h"
 
 
 def to_jsonable(value: object, tz: ZoneInfo) -> object:

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from callq.cli import NowOption, app, command, fail, state
-from callq.cli.render import console, print_json, when
+from callq.cli.render import console, print_json
+from callq.wording import when
 
 
 class ReportFormat(StrEnum):

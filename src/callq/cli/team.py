@@ -19,8 +19,8 @@ def claim(
     now: NowOption = None,
 ) -> None:
     """Hold a lead for a few minutes so nobody else calls it meanwhile."""
-    from callq.cli.render import when
     from callq.services.claims import claim_lead, release_claim
+    from callq.wording import when
 
     st = state(ctx, now)
     settings = st.settings
@@ -33,7 +33,7 @@ def claim(
     )
     typer.echo(
         f"{held.lead_name} (#{held.lead_id}) is yours until "
-        f"{when(held.until, settings.viewer_zone)}"
+        f"{when(held.until, settings.viewer_zone, settings.now())}"
     )
 
 

@@ -5,19 +5,20 @@
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from callq.errors import UserError
 from callq.rules import timeexpr as te
 from callq.rules.model import CLOSED_STAGES, Outcome, Rules
+from callq.rules.wording import typeable
 
 
 class NeedsCallbackTime(UserError):
     """The rule says `ask` and no time was given; `suggestion` may pre-fill the question."""
 
     def __init__(self, outcome: Outcome, suggestion: datetime | None) -> None:
-        hint = f"; the rule suggests {suggestion:%Y-%m-%d %H:%M} UTC" if suggestion else ""
+        hint = f"; the rule suggests {typeable(suggestion, UTC)} UTC" if suggestion else ""
         super().__init__(
             f"{outcome.label}: this outcome needs a callback time "
             f"(e.g. --callback 'tomorrow 3pm'){hint}"

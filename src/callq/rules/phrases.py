@@ -33,16 +33,16 @@ from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 from callq.errors import UserError
+from callq.rules import wording
 from callq.rules.hours import is_open, next_opening
 from callq.rules.model import DATE_ORDERS, BusinessHours
 from callq.rules.timeexpr import TimeExprError, parse_time_expr, resolve
+from callq.rules.wording import MONTH_NAMES
 
 EXAMPLES = "in 2h, in 45 min, 3pm, tomorrow 3pm, fri 10:30, next monday 11am, 24 dec 10:00, 2bd"
 MAX_AHEAD = relativedelta(years=2)
 DEFAULT_OPENING = time(9, 0)
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAY_WORDS = (
     ("mon", "monday"),
     ("tue", "tues", "tuesday"),
@@ -160,15 +160,15 @@ def hours_warning(
         reason = "is on a closed day"
     else:
         reason = "is outside business hours"
-    text = f"{'their ' if their_time else ''}{_day_label(day)} {local:%H:%M} {reason}"
+    text = f"{'their ' if their_time else ''}{wording.when(local, tz, None)} {reason}"
     opens = next_opening(hours, instant, tz).astimezone(tz)
     if opens > local:  # hours that never open again have no next opening
         if opens.date() == day:
-            when = f"{opens:%H:%M}"
+            when = wording.clock(opens)
         elif (opens.date() - day).days < 7:
-            when = f"{DAY_NAMES[opens.weekday()]} {opens:%H:%M}"
+            when = wording.weekday_clock(opens, tz)
         else:
-            when = f"{_day_label(opens.date())} {opens:%H:%M}"
+            when = wording.when(opens, tz, None)
         text += f" (opens {when})"
     return text
 
@@ -188,39 +188,17 @@ def _parse_instant(text, now, tz, hours, date_order, hours_tz) -> datetime:
         instant = instant.astimezone(UTC).replace(second=0, microsecond=0)
         if instant < now:
             raise CallbackError(
-                f"{shown} is {describe(instant, tz, now)}, which is in the past. "
+                f"{shown} is {wording.preview(instant, tz, now)}, which is in the past. "
                 "Give a later time, e.g. in 2h or tomorrow 10am."
             )
         if instant > now + MAX_AHEAD:
             raise CallbackError(
-                f"{shown} is {describe(instant, tz, now)}, more than 2 years "
+                f"{shown} is {wording.preview(instant, tz, now)}, more than 2 years "
                 "ahead: probably a typo."
             )
     except OverflowError:
         raise CallbackError(f"{shown} is too far ahead to be a callback time.") from None
     return instant
-
-
-def describe(instant: datetime, tz: tzinfo, now: datetime) -> str:
-    """`today 15:00 (in 3 h)`, `tomorrow 09:00`, `Wed 25 Nov 10:00 (in 2 d)`: for previews."""
-    instant, now = instant.astimezone(UTC), now.astimezone(UTC)
-    local = instant.astimezone(tz)
-    today = now.astimezone(tz).date()
-    days = (local.date() - today).days
-    clock = f"{local:%H:%M}"
-    if days == 1:
-        return f"tomorrow {clock}"
-    if days == 0:
-        minutes = round((instant - now).total_seconds() / 60)
-        hours_, rest = divmod(abs(minutes), 60)
-        span = " ".join(f"{n} {unit}" for n, unit in ((hours_, "h"), (rest, "min")) if n)
-        relative = "now" if not span else f"in {span}" if minutes > 0 else f"{span} ago"
-        return f"today {clock} ({relative})"
-    label = _day_label(local.date())
-    if local.year != today.year:
-        label += f" {local.year}"
-    relative = f"in {days} d" if days > 0 else f"{-days} d ago"
-    return f"{label} {clock} ({relative})"
 
 
 def split_their_time(text: str) -> tuple[str, bool]:
@@ -352,7 +330,7 @@ def _calendar(words, now, tz, hours, date_order, hours_tz) -> datetime:
         actual = _WEEKDAY_WORDS[chosen[0].weekday()][-1].capitalize()
         named = _WEEKDAY_WORDS[day.weekday][-1].capitalize()
         raise CallbackError(
-            f"{_show_date(chosen[0])} is a {actual}, not a {named}: check the date."
+            f"{wording.dated(chosen[0])} is a {actual}, not a {named}: check the date."
         )
     return _wall_clock(*chosen, tz)
 
@@ -379,14 +357,14 @@ def _inside_hours(options, words, now, tz, hours, hours_tz) -> tuple[date, time]
     ]
     if len(inside) == 1:
         return inside[0]
-    shown = [describe(instant, tz, now) for instant in instants]
+    shown = [wording.preview(instant, tz, now) for instant in instants]
     if inside:
         why = f"{shown[0]} and {shown[1]} are both inside business hours"
     else:
         why = f"neither {shown[0]} nor {shown[1]} is inside business hours"
     times = sorted(at for _, at in options)
     twelve = " or ".join(_twelve_hour(at) for at in times)
-    twenty_four = " or ".join(f"{at:%H:%M}" for at in times)
+    twenty_four = " or ".join(wording.clock(at) for at in times)
     raise CallbackError(
         f"{_quote(' '.join(words))} is ambiguous: {why}. "
         f"Say {twelve}, or in 24-hour time {twenty_four}."
@@ -523,18 +501,9 @@ def _wall_clock(day: date, at: time, tz: tzinfo, *, strict: bool = True) -> date
         else:
             problem = "happens twice (the clocks go back)"
         raise CallbackError(
-            f"{at:%H:%M} on {_show_date(day)} {problem} in {tz}: pick another time."
+            f"{wording.clock(at)} on {wording.dated(day)} {problem} in {tz}: pick another time."
         )
     return first.astimezone(UTC)
-
-
-def _show_date(day: date) -> str:
-    return f"{_day_label(day)} {day.year}"
-
-
-def _day_label(day: date) -> str:
-    """`Sat 28 Nov`."""
-    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
 
 
 def _zone_name(tz: tzinfo) -> str:

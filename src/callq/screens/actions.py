@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from callq.phones import display_phone
 from callq.rules.model import UnknownOutcome
+from callq.wording import logged_sentence, when
 
 if TYPE_CHECKING:  # the forms and services load after the first frame (see app.py)
     from callq.screens.forms import NewTime
@@ -113,7 +114,6 @@ class LeadActions(Screen):
     def save_outcome(self, target: Target, choice: OutcomeChoice | None) -> None:
         if choice is None:
             return
-        from callq.describe import logged_sentence
         from callq.services import outcomes
 
         app = self.app
@@ -133,7 +133,7 @@ class LeadActions(Screen):
         )
         if result is not None:
             # The toast is a new widget (styled, laid out): one frame after the queue's update.
-            toast = logged_sentence(result, app.viewer_tz)
+            toast = logged_sentence(result, app.viewer_tz, app.settings.now())
             app.call_after_refresh(self.notify, toast, title=target.name)
             self.outcome_logged(target, result)
 
@@ -171,8 +171,8 @@ class LeadActions(Screen):
             note=value.note,
         )
         if done is not None:
-            due = done[1].astimezone(app.viewer_tz)
-            self.notify(f"Rescheduled to {due:%a %d %b %H:%M}", title=target.name)
+            due = when(done[1], app.viewer_tz, app.settings.now())
+            self.notify(f"Rescheduled to {due}", title=target.name)
             self.changed()
 
     def action_note(self) -> None:

@@ -15,6 +15,7 @@ from callq.rules.model import CHANNELS, URGENCIES, Rules
 from callq.rules.phrases import CallbackError
 from callq.services.leads import NewLead, validate_new_lead
 from callq.widgets.time_field import TimeContext, TimeField
+from callq.wording import when
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ class RescheduleForm(FormScreen[NewTime | None]):
         with Vertical(id="dialog"):
             yield Label(f"Reschedule · {self.lead_name}", id="title")
             if self.current:
-                due = self.current.astimezone(self.context.rep_tz)
-                yield Label(f"now due {due:%a %d %b %H:%M}", classes="hint")
+                due = when(self.current, self.context.rep_tz, self.context.now)
+                yield Label(f"now due {due}", classes="hint")
             yield Label("New time", classes="field-label")
             yield TimeField(self.context, prefill=None, required=True, id="time")
             yield Label("Note (optional)", classes="field-label")

@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Digits, Static
 
-from callq.describe import attempt_text
 from callq.phones import display_phone
 from callq.rules.hours import is_open
 from callq.screens.actions import LeadActions, Target
@@ -17,10 +16,9 @@ from callq.screens.outcome import OutcomeForm
 from callq.services import leads
 from callq.services.common import zone
 from callq.services.views import LeadDetail
-from callq.timeline_text import event_sentence
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
-from callq.widgets.queue_list import span_text
+from callq.wording import attempt_text, clock, span, timeline_line, weekday_clock, when
 
 
 class LeadScreen(LeadActions):
@@ -92,20 +90,16 @@ class LeadScreen(LeadActions):
         lead = detail.lead
         now = app.settings.now()
         tz = zone(lead.timezone)
-        local = now.astimezone(tz)
         open_now = is_open(app.settings.rules.hours, now, tz)
         self.query_one("#lead-name", Static).update(Text(lead.name, style="bold"))
         self.query_one("#lead-phone", Digits).update(display_phone(lead.phone))
         hours = "[green]inside business hours[/]" if open_now else "[red]outside business hours[/]"
         self.query_one("#lead-local", Static).update(
-            f"their time {local:%a %H:%M} ({lead.timezone}) · {hours}"
+            f"their time {weekday_clock(now, tz)} ({lead.timezone}) · {hours}"
         )
         self.query_one("#lead-facts", Static).update(self.facts(detail, now))
         viewer = app.viewer_tz
-        lines = [
-            f"{event.at.astimezone(viewer):%a %d %b %H:%M}  {event_sentence(event, viewer)}"
-            for event in detail.timeline
-        ]
+        lines = [timeline_line(event, viewer, now) for event in detail.timeline]
         timeline = Text()
         timeline.append("Timeline (newest first)\n", style="bold")
         timeline.append("\n".join(lines))
@@ -115,23 +109,22 @@ class LeadScreen(LeadActions):
         lead, followup = detail.lead, detail.open_followup
         viewer = self.app.viewer_tz
         if lead.first_touch_at is not None:
-            sla = f"first call {lead.first_touch_at.astimezone(viewer):%a %d %b %H:%M}"
+            sla = f"first call {when(lead.first_touch_at, viewer, now)}"
             if lead.first_touch_at > detail.sla_deadline:
                 sla = f"[red]missed[/] ({sla})"
             else:
                 sla = f"[green]met[/] ({sla})"
         elif detail.sla_deadline < now:
             late = int((now - detail.sla_deadline) / timedelta(minutes=1))
-            sla = f"[red b]breached {span_text(late)} ago[/]"
+            sla = f"[red b]breached {span(late)} ago[/]"
             if lead.escalated_at:
                 sla += " [red b]· escalated[/]"
         else:
             left = int((detail.sla_deadline - now) / timedelta(minutes=1))
-            sla = f"[yellow]{span_text(left)} left[/]"
+            sla = f"[yellow]{span(left)} left[/]"
         if followup is not None:
-            due = followup.due_at.astimezone(viewer)
             late = " [red]late[/]" if followup.due_at < now else ""
-            next_text = f"{followup.kind} due {due:%a %d %b %H:%M}{late}"
+            next_text = f"{followup.kind} due {when(followup.due_at, viewer, now)}{late}"
         else:
             next_text = "none (closed)"
         rows = [
@@ -147,8 +140,8 @@ class LeadScreen(LeadActions):
         ]
         held_by_other = lead.claimed_by and lead.claimed_by != self.app.settings.rep
         if held_by_other and lead.claimed_until and lead.claimed_until > now:
-            until = lead.claimed_until.astimezone(self.app.viewer_tz)
-            rows.append(("Held by", f"[b red]{lead.claimed_by}[/] until {until:%H:%M}"))
+            until = clock(lead.claimed_until, viewer)
+            rows.append(("Held by", f"[b red]{lead.claimed_by}[/] until {until}"))
         return "\n".join(f"[b]{label:<9}[/] {value}" for label, value in rows)
 
     def tick(self) -> None:

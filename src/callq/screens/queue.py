@@ -17,6 +17,7 @@ from callq.services.views import SECTION_TITLES, SECTIONS
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import PAGE, QueueList
+from callq.wording import logged_sentence, weekday_clock, when
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -164,7 +165,7 @@ class QueueScreen(LeadActions):
         else:
             calls = str(stats.calls_today)
             rate = "-" if stats.on_time_rate is None else f"{stats.on_time_rate:.0%}"
-        clock = data.now.astimezone(self.app.viewer_tz).strftime("%a %d %b %H:%M")
+        clock = when(data.now, self.app.viewer_tz, data.now)
         # What matters most first: a narrow terminal cuts the line from the right (at the
         # right, the clock was cut first, even at 120 columns with a big queue).
         self.query_one("#header", Static).update(
@@ -209,7 +210,6 @@ class QueueScreen(LeadActions):
         to the next lead. The exact rows, counts and stats are re-read off the UI thread
         when the rep pauses, or at once when the cursor nears the bottom of the view (the
         logged rows then leave and the rest move up, rather than the view scrolling)."""
-        from callq.describe import logged_sentence
         from callq.rules.queue import section_of
 
         item = self.queue.current_item
@@ -223,7 +223,8 @@ class QueueScreen(LeadActions):
             day_end=self.data.reader.day_end,
         )
         self.edits += 1
-        self.queue.log_in_place(logged_sentence(result, self.app.viewer_tz), moved_to)
+        logged = logged_sentence(result, self.app.viewer_tz, self.data.now)
+        self.queue.log_in_place(logged, moved_to)
         stats = self.data.stats
         if stats is not None:
             stats = replace(stats, calls_today=stats.calls_today + 1)
@@ -304,6 +305,6 @@ class QueueScreen(LeadActions):
             self.notify(f"Known number: the inquiry was added to lead #{added.lead_id}.")
         else:
             due = added.first_response_due
-            when = f" · first call due {due.astimezone(app.viewer_tz):%a %H:%M}" if due else ""
-            self.notify(f"Added {new.name} (#{added.lead_id}, owner {added.owner or '-'}){when}")
+            first = f" · first call due {weekday_clock(due, app.viewer_tz)}" if due else ""
+            self.notify(f"Added {new.name} (#{added.lead_id}, owner {added.owner or '-'}){first}")
         self.changed()

@@ -17,6 +17,7 @@ from callq.errors import UserError
 from callq.metrics import METRIC, METRICS
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
 from callq.store.db import Database
+from callq.wording import when
 
 
 @dataclass(frozen=True)
@@ -177,10 +178,10 @@ class SummaryScreen(Screen[None]):
     def _show(self, data: SummaryData) -> None:
         report, tz = data.report, self.settings.viewer_zone
         cur = report.current
-        start, end = cur.start.astimezone(tz), cur.end.astimezone(tz)
+        now = cur.end  # the current window ends at the `now` the report was read at
         conversion = "n/a" if report.conversion_rate is None else f"{report.conversion_rate:.0%}"
         self.query_one("#status", Static).update(
-            f"{start:%a %d %b %H:%M} → {end:%a %d %b %H:%M} · conversion {conversion} · "
+            f"{when(cur.start, tz, now)} → {when(now, tz, now)} · conversion {conversion} · "
             f"leakage in {report.currency}"
         )
         team = self.query_one("#team", DataTable)
@@ -224,7 +225,7 @@ class SummaryScreen(Screen[None]):
     def _fill_leads(self, table_id: str, rows: tuple[LeadRow, ...]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
         table.clear()
-        tz = self.settings.viewer_zone
+        tz, now = self.settings.viewer_zone, self.settings.now()
         for row in rows:
             table.add_row(
                 str(row.id),
@@ -232,7 +233,7 @@ class SummaryScreen(Screen[None]):
                 row.phone,
                 row.source,
                 row.owner or "-",
-                f"{row.created_at.astimezone(tz):%a %d %b %H:%M}",
+                when(row.created_at, tz, now),
                 key=str(row.id),
             )
 

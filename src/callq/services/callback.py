@@ -8,6 +8,7 @@ from callq.services.common import find_lead, lead_zone, rep_zone
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Lead, Rep
+from callq.wording import typeable
 
 
 def callback_instant(
@@ -26,7 +27,7 @@ def callback_instant(
     """
     if isinstance(when, datetime):
         if when < now:
-            raise CallbackError(f"{when:%Y-%m-%d %H:%M} is in the past")
+            raise CallbackError(f"{typeable(when, when.tzinfo)} is in the past")
         return when
     return callback_for(when, rules, lead=lead, rep=rep, now=now, their_time=their_time).at
 

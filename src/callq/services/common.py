@@ -15,6 +15,7 @@ from callq.services.views import EventView, FollowUpView, LeadView
 from callq.store import queries
 from callq.store.models import Event, FollowUp, Lead, Rep
 from callq.store.timeline import event_detail
+from callq.wording import clock
 
 
 @lru_cache(maxsize=256)
@@ -122,6 +123,4 @@ def held_by_other(lead, rep_id: int, now: datetime) -> bool:  # noqa: ANN001
 
 def held_sentence(lead, holder: str | None, tz: ZoneInfo) -> str:  # noqa: ANN001
     """`Meera is being worked by ben until 10:05` (in the reader's timezone)."""
-    return (
-        f"{lead.name} is being worked by {holder} until {lead.claimed_until.astimezone(tz):%H:%M}"
-    )
+    return f"{lead.name} is being worked by {holder} until {clock(lead.claimed_until, tz)}"

@@ -16,11 +16,10 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label
 
 from callq.rules.model import BusinessHours
+from callq.wording import clock, preview, typeable
 
 if TYPE_CHECKING:  # dateutil loads after the first frame
     from callq.rules.phrases import Callback
-
-PREFILL_FORMAT = "%Y-%m-%d %H:%M"
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ class TimeField(Vertical):
 
 def prefill_text(at: datetime | None, ctx: TimeContext) -> str:
     """The rule's time as the field shows it before the rep types (rep's zone)."""
-    return at.astimezone(ctx.rep_tz).strftime(PREFILL_FORMAT) if at else ""
+    return typeable(at, ctx.rep_tz) if at else ""
 
 
 def placeholder_text(*, required: bool) -> str:
@@ -192,7 +191,7 @@ class Preview(NamedTuple):
 
 def preview_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) -> Preview:
     """What the rep's typed time means, as they type it, and whether it can be saved."""
-    from callq.rules.phrases import CallbackError, describe
+    from callq.rules.phrases import CallbackError
 
     try:
         callback = read_time(text, ctx, their_time=their_time, required=required)
@@ -200,7 +199,7 @@ def preview_time(text: str, ctx: TimeContext, *, their_time: bool, required: boo
         return Preview((str(error) if text.strip() or required else ""), False)
     if callback is None:
         return Preview(("no next follow-up time" if not required else ""), True)
-    shown = describe(callback.at, ctx.rep_tz, ctx.now)
+    shown = preview(callback.at, ctx.rep_tz, ctx.now)
     if their_time:
-        shown += f"  (their {callback.at.astimezone(ctx.lead_tz):%H:%M})"
+        shown += f"  (their {clock(callback.at, ctx.lead_tz)})"
     return Preview(f"→ {shown}", True, callback.warning)

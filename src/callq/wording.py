@@ -1,0 +1,134 @@
+"""The wording the CLI and the TUI share: times, spans, attempts and the sentences both print.
+
+Pure text: no Rich, Textual or SQLAlchemy, so `callq --help` and the rules' own messages
+pay nothing for it. Days, clock times and instants are defined in `callq.rules.wording`
+(the rules' messages use them too) and taken from here by the front ends. A front end adds
+only its markup (colour, columns) around these strings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from callq.rules.wording import clock, dated, day, preview, typeable, weekday_clock, when
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from callq.services.views import EventView, LoggedOutcome
+
+__all__ = [
+    "attempt_text",
+    "clock",
+    "dated",
+    "day",
+    "event_sentence",
+    "late_text",
+    "logged_sentence",
+    "preview",
+    "span",
+    "timeline_line",
+    "typeable",
+    "undone_sentence",
+    "until_text",
+    "weekday_clock",
+    "when",
+]
+
+
+def span(minutes: int | float) -> str:
+    """`15m`, `2h05`, `3d 4h`, `2d`: how long (late, left, ago), compactly."""
+    minutes = int(minutes)
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 24 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours}h{rest:02d}"
+    days, rest = divmod(minutes, 24 * 60)
+    return f"{days}d {rest // 60}h" if rest // 60 else f"{days}d"
+
+
+def late_text(minutes: int | float) -> str:
+    """`5d 4h late`: how far past its deadline a lead or follow-up is."""
+    return f"{span(minutes)} late"
+
+
+def until_text(due_at: datetime, now: datetime) -> str:
+    """`in 45m`, `in 2h05`: how long until something due later today (never negative)."""
+    return f"in {span(max(int((due_at - now).total_seconds() // 60), 0))}"
+
+
+def attempt_text(attempt: int, cadence_length: int) -> str:
+    """`3/5` while the attempt is inside the cadence; past it (a lead in conversation,
+    called many times) just the count, `#8`: `8/5` would read as an error."""
+    return f"{attempt}/{cadence_length}" if attempt <= cadence_length else f"#{attempt}"
+
+
+def logged_sentence(result: LoggedOutcome, tz: ZoneInfo, now: datetime) -> str:
+    """`No answer · next Tue 24 Nov 10:00 · touch 3/5` (or what closed the lead)."""
+    parts = [result.outcome_label]
+    if result.next_due_at is not None:
+        parts.append(f"next {when(result.next_due_at, tz, now)}")
+        if result.next_kind == "cadence" and result.touch:
+            parts.append(f"touch {result.touch}/{result.attempts_total}")
+    elif result.cadence_exhausted:
+        parts.append(f"cadence done · lead {result.stage}")
+    else:
+        parts.append(f"lead {result.stage}")
+    return " · ".join(parts)
+
+
+def undone_sentence(result: LoggedOutcome) -> str:
+    """`Undone: No answer on Priya Sharma · back to new`."""
+    return f"Undone: {result.outcome_label} on {result.lead_name} · back to {result.stage}"
+
+
+def timeline_line(event: EventView, tz: ZoneInfo, now: datetime) -> str:
+    """`Mon 23 Nov 10:05  Call #1: No answer (asha)`: one line of a lead's timeline."""
+    return f"{when(event.at, tz, now)}  {event_sentence(event, tz, now)}"
+
+
+def event_sentence(event: EventView, tz: ZoneInfo, now: datetime) -> str:
+    """One sentence per timeline event, for the CLI's `show` and the TUI's lead screen."""
+    d = event.detail
+    who = f" ({event.rep})" if event.rep else ""
+    kind = event.type
+
+    def at(key: str) -> str:  # the event's detail holds its instants as ISO text
+        value = d.get(key)
+        return when(datetime.fromisoformat(value), tz, now) if value else "-"
+
+    if kind == "created":
+        return f"Lead created from {d.get('source')}, owner {d.get('owner') or '-'}{who}" + (
+            f": {d['note']}" if d.get("note") else ""
+        )
+    if kind == "inquiry":
+        return f"New inquiry via {d.get('source')}{who}" + (
+            f": {d['note']}" if d.get("note") else ""
+        )
+    if kind == "call_logged":
+        note = f" — {d['note']}" if d.get("note") else ""
+        return f"Call #{d.get('attempt', '?')}: {d.get('label', d.get('outcome'))}{who}{note}"
+    if kind == "outcome_undone":
+        return f"Outcome {d.get('outcome')} undone{who}; stage back to {d.get('stage_restored')}"
+    if kind == "note":
+        return f"Note{who}: {d.get('text', '')}"
+    if kind == "stage_changed":
+        reason = f" ({d['reason']})" if d.get("reason") else ""
+        return f"Stage {d.get('from')} → {d.get('to')}{reason}"
+    if kind == "followup_scheduled":
+        touch = f", touch {d['touch']}" if d.get("touch") else ""
+        return f"Follow-up scheduled for {at('due_at')} ({d.get('kind')}{touch})"
+    if kind == "followup_rescheduled":
+        note = f": {d['note']}" if d.get("note") else ""
+        return f"Rescheduled {at('from')} → {at('to')}{who}{note}"
+    if kind == "followup_done":
+        return f"Follow-up done ({d.get('kind')}, was due {at('due_at')})"
+    if kind == "reassigned":
+        return f"Reassigned {d.get('from') or '-'} → {d.get('to')}{who}"
+    if kind == "escalated":
+        return "Escalated: uncontacted past the SLA deadline"
+    if kind == "merged":
+        return f"Merged duplicate{who}: {d.get('detail', '')}"
+    return kind.replace("_", " ").capitalize() + who
