@@ -20,13 +20,13 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from callq.describe import attempt_text
 from callq.phones import display_phone
 from callq.rules.queue import SECTION_TITLES, SECTIONS, QueueItem
 from callq.widgets.queue_overlay import PANEL_HEIGHT as PANEL_HEIGHT
 from callq.widgets.queue_overlay import PANEL_WIDTH as PANEL_WIDTH
 from callq.widgets.queue_overlay import PanelOverlay
 from callq.widgets.queue_toasts import ToastLayer
+from callq.wording import attempt_text, clock, late_text, until_text, when
 
 if TYPE_CHECKING:  # the panel (and the time parsing under it) loads after the first frame
     from textual.timer import Timer
@@ -57,28 +57,6 @@ class Logged:
     offset: int  # the row's offset in its section when it was logged
     item: QueueItem
     text: str
-
-
-def late_text(minutes: int) -> str:
-    return f"{span_text(minutes)} late"
-
-
-def span_text(minutes: int) -> str:
-    """`15m`, `2h05`, `3d 4h`: how long, compactly."""
-    if minutes < 60:
-        return f"{minutes}m"
-    if minutes < 24 * 60:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours}h{rest:02d}"
-    days, rest = divmod(minutes, 24 * 60)
-    return f"{days}d {rest // 60}h" if rest // 60 else f"{days}d"
-
-
-def in_text(due_at: datetime, now: datetime) -> str:
-    minutes = int((due_at - now).total_seconds() // 60)
-    if minutes < 60:
-        return f"in {max(minutes, 0)}m"
-    return f"in {minutes // 60}h{minutes % 60:02d}"
 
 
 class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
@@ -517,11 +495,11 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
         if item.section == "upcoming":
             prev_day = previous.due_at.astimezone(self.tz).date() if previous else None
             if prev_day == local.date():
-                return f"     {local:%H:%M}", False
-            return f"{local:%a %d %b} {local:%H:%M}", False
+                return f"     {clock(local)}", False
+            return when(item.due_at, self.tz, self.now), False
         if self.now is not None:
-            return f"{local:%H:%M} {in_text(item.due_at, self.now)}", False
-        return f"{local:%H:%M}", False
+            return f"{clock(local)} {until_text(item.due_at, self.now)}", False
+        return clock(local), False
 
 
 def blocks_for(counts: dict[str, int]) -> tuple[Block, ...]:
