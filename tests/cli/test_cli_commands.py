@@ -191,7 +191,8 @@ def test_queue_json(cli, queue_data):
         ("Keen One", "upcoming"),
     ]
     assert items[1]["due_at"] == "2026-11-23T10:30:00+05:30"
-    assert items[1]["kind"] == "callback" and items[1]["touch"] == 2
+    # A busy retry uses no cadence touch: the next call is still attempt 1 (rules.queue).
+    assert items[1]["kind"] == "callback" and items[1]["touch"] == 1
     later = json.loads(ok(cli("--now", "2026-11-23T11:00+05:30", "queue", "--format", "json")))
     busy = next(i for i in later if i["name"] == "Busy One")
     assert (busy["section"], busy["late_minutes"]) == ("overdue", 30)
