@@ -121,51 +121,121 @@ def write_batch(session: Session, ctx: BatchContext, rows: list[Row]) -> BatchCo
         conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
     actor = queries.ensure_rep(session, ctx.actor)
     writer = _Writer(conn)
-    existing = _existing_leads(writer, list({row.phone for row in rows}))
-    recorded = _recorded_keys(conn, [lead["id"] for lead in existing.values()])
+    wanted = {row.phone for row in rows}
+    for row in rows:
+        if row.other_phones:
+            wanted.update(row.other_phones)
+    existing = _existing_leads(writer, wanted)
+    recorded = _recorded_keys(conn, list({lead["id"] for lead in existing.values()}))
 
+    # One number, one lead: a row merges into the lead having any of its numbers (its
+    # phone first), and its numbers no lead has yet join that lead's other phones.
     new_rows: dict[str, Row] = {}  # phone -> the row that creates the lead
     new_fills: dict[str, dict[str, str]] = {}
-    merges: list[Row] = []
+    new_lead_of: dict[str, str] = {}  # every number of a lead this batch creates -> its phone
+    new_others: dict[str, list[str]] = {}  # phone -> its other phones, when merges add some
+    grown: dict[int, dict] = {}  # existing leads whose other phones this batch adds to
+    merges: list[Row] = []  # rows merged into leads this batch creates
+    merges_existing: list[tuple[Row, dict]] = []
     for row in rows:
         if row.key in recorded:
             counts.already_imported += 1
             continue
         recorded.add(row.key)
-        if row.phone in existing:
-            merges.append(row)
-        elif row.phone in new_rows:
-            fills = new_fills.setdefault(row.phone, {})
-            current = {**_fields(new_rows[row.phone]), **fills}
+        numbers = (row.phone, *row.other_phones) if row.other_phones else (row.phone,)
+        lead = _first_of(existing, numbers)
+        if lead is not None:
+            merges_existing.append((row, lead))
+            if row.other_phones and _adopt(lead, numbers, existing, new_lead_of):
+                grown[lead["id"]] = lead
+            continue
+        phone = _first_of(new_lead_of, numbers)
+        if phone is not None:
+            fills = new_fills.setdefault(phone, {})
+            current = {**_fields(new_rows[phone]), **fills}
             fills.update(blank_fills(current, row))
             merges.append(row)
+            new_lead_of[row.phone] = phone  # this row's events go to that lead
+            for number in numbers[1:]:
+                if number not in new_lead_of:
+                    new_lead_of[number] = phone
+                    new_others.setdefault(phone, list(new_rows[phone].other_phones)).append(number)
         else:
             new_rows[row.phone] = row
+            for number in numbers:
+                new_lead_of[number] = row.phone
     counts.imported = len(new_rows)
-    counts.merged = len(merges)
+    counts.merged = len(merges) + len(merges_existing)
 
     now = writer.value(EVENTS.c.at, ctx.now)
-    inquiries = _merge_existing(session, ctx, existing, merges, actor.id, counts)
-    ids = _insert_leads(session, ctx, list(new_rows.values()), new_fills, actor.id, counts)
+    inquiries = _merge_existing(session, ctx, merges_existing, grown, actor.id, counts)
+    ids = _insert_leads(
+        session, ctx, list(new_rows.values()), new_fills, new_others, actor.id, counts
+    )
     events = [(e["lead_id"], now, e["type"], e["rep_id"], e["detail"]) for e in inquiries] + [
-        (ids[row.phone], now, "inquiry", actor.id, _inquiry(row, 0, ctx, actor.id)["detail"])
+        (
+            ids[new_lead_of[row.phone]],
+            now,
+            "inquiry",
+            actor.id,
+            _inquiry(row, 0, ctx, actor.id)["detail"],
+        )
         for row in merges
-        if row.phone in ids
     ]
     writer.insert(EVENTS, EVENT_COLUMNS, events)
     return counts
+
+
+def _first_of(owners: dict, numbers: tuple[str, ...]):  # noqa: ANN202
+    """What the first of `numbers` that `owners` knows maps to (None when none is known)."""
+    for number in numbers:
+        found = owners.get(number)
+        if found is not None:
+            return found
+    return None
+
+
+def _adopt(lead: dict, numbers: tuple[str, ...], existing: dict, new_lead_of: dict) -> bool:
+    """Add to `lead` the numbers no lead has yet; whether it gained any."""
+    added = [n for n in numbers if n not in existing and n not in new_lead_of]
+    for number in added:
+        existing[number] = lead
+    if added:
+        lead["other_phones"] = ",".join(filter(None, (lead["other_phones"], *added)))
+    return bool(added)
 
 
 def _fields(row: Row) -> dict[str, str]:
     return {"email": row.email, "company": row.company, "interest": row.interest}
 
 
-EXISTING_COLUMNS = ("id", "phone", "stage", "email", "company", "interest")
+EXISTING_COLUMNS = ("id", "phone", "other_phones", "stage", "email", "company", "interest")
 
 
-def _existing_leads(writer: "_Writer", phones: list[str]) -> dict[str, dict]:
-    found = writer.select_in(LEADS, EXISTING_COLUMNS, "phone", phones)
-    return {row[1]: dict(zip(EXISTING_COLUMNS, row, strict=True)) for row in found}
+def _existing_leads(writer: "_Writer", numbers: set[str]) -> dict[str, dict]:
+    """Every number of the leads having any of `numbers`, as phone or other phone -> lead.
+
+    Other phones are a comma-separated column: the leads having any are scanned (one
+    indexed-free pass a batch; most leads have none) and their lists compared exactly.
+    Where old data shares a number between leads, a lead's own phone wins, then the
+    oldest lead.
+    """
+    found = writer.select_in(LEADS, EXISTING_COLUMNS, "phone", list(numbers))
+    ids = {row[0] for row in found}
+    statement = select(LEADS.c.id, LEADS.c.other_phones).where(LEADS.c.other_phones != "")
+    more = [
+        lead_id
+        for lead_id, others in writer.conn.execute(statement)
+        if lead_id not in ids and not numbers.isdisjoint(others.split(","))
+    ]
+    if more:
+        found += writer.select_in(LEADS, EXISTING_COLUMNS, "id", more)
+    leads = [dict(zip(EXISTING_COLUMNS, row, strict=True)) for row in sorted(found)]
+    by_number = {lead["phone"]: lead for lead in leads}
+    for lead in leads:
+        for number in lead["other_phones"].split(",") if lead["other_phones"] else ():
+            by_number.setdefault(number, lead)
+    return by_number
 
 
 def _recorded_keys(conn, lead_ids: list[int]) -> set[str]:  # noqa: ANN001
@@ -207,18 +277,18 @@ def _inquiry(row: Row, lead_id: int, ctx: BatchContext, actor_id: int) -> dict:
 def _merge_existing(
     session: Session,
     ctx: BatchContext,
-    existing: dict[str, dict],
-    merges: list[Row],
+    merges: list[tuple[Row, dict]],
+    grown: dict[int, dict],
     actor_id: int,
     counts: BatchCounts,
 ) -> list[dict]:
-    """Inquiries on leads already in the database; closed ones reopen (ORM, they are few)."""
+    """Inquiries on leads already in the database; closed ones reopen (ORM, they are few).
+    `grown` leads get their longer list of other phones."""
     events: list[dict] = []
-    fills: dict[int, dict[str, str]] = {}
-    for row in merges:
-        lead = existing.get(row.phone)
-        if lead is None:
-            continue  # merges into a lead this batch creates
+    fills: dict[int, dict[str, str]] = {
+        lead_id: {"other_phones": lead["other_phones"]} for lead_id, lead in grown.items()
+    }
+    for row, lead in merges:
         if lead["stage"] in CLOSED_STAGES:
             orm_lead = session.get(Lead, lead["id"])
             for attr, value in blank_fills(lead, row).items():
@@ -332,10 +402,12 @@ def _insert_leads(
     ctx: BatchContext,
     rows: list[Row],
     fills: dict[str, dict[str, str]],
+    others: dict[str, list[str]],
     actor_id: int,
     counts: BatchCounts,
 ) -> dict[str, int]:
-    """Insert new leads with their follow-ups and events; phone -> new lead id."""
+    """Insert new leads with their follow-ups and events; phone -> new lead id. `others`:
+    the other phones of the leads that later rows of the batch added numbers to."""
     if not rows:
         return {}
     owners = _owners(session, ctx, rows, counts)
@@ -352,7 +424,8 @@ def _insert_leads(
             interest = fill.get("interest", interest)
         lead_rows.append(
             (
-                row.name, row.phone, ",".join(row.other_phones), email, company, row.source,
+                row.name, row.phone, ",".join(others.get(row.phone, row.other_phones)), email,
+                company, row.source,
                 interest, row.urgency, owner_id, "new", row.timezone, now,
             )
         )  # fmt: skip

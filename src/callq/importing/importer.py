@@ -1,6 +1,7 @@
 """`callq import`: read, map and validate a CSV export, then import it batch by batch."""
 
 import csv
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +12,7 @@ from callq.importing.bulk import BatchContext, BatchCounts, write_batch
 from callq.importing.headers import parse_maps
 from callq.importing.validation import ReadOptions, Reject, ValidatedFile
 from callq.rules.model import CHANNELS, Rules
+from callq.services.exporting import neutralise
 from callq.store import queries
 from callq.store.db import Database
 
@@ -33,6 +35,10 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     unknown_owners: list[str] = field(default_factory=list)
     unknown_timezones: int = 0
+    # Lines read as Windows-1252 because they are not UTF-8 like the rest of the file.
+    fallback_lines: list[int] = field(default_factory=list)
+    # Line -> why it was set aside as a reject unread (a stray quote, a NUL byte).
+    unreadable: dict[int, str] = field(default_factory=dict)
 
 
 class _DryRun(Exception):
@@ -69,6 +75,9 @@ def import_file(
         batch_rows=batch_rows,
     )
     ctx = BatchContext(rules, now, rep, owner.strip() if owner else None, path.name)
+    target = rejects_path(path)
+    if not dry_run:
+        _check_rejects_target(target)  # before anything is imported
     counts = BatchCounts()
     rejects: list[Reject] = []
     validated_file = ValidatedFile(path, options)
@@ -98,13 +107,12 @@ def import_file(
     if progress:
         progress(total, total)
 
-    target = rejects_path(path)
     written = None
     if not dry_run:
         if rejects:
             _write_rejects(target, layout.headers, rejects, layout.encoding, layout.delimiter)
             written = target
-        elif target.exists():
+        elif target.is_symlink() or target.exists():
             target.unlink()  # a stale list from an earlier run would mislead
     return ImportResult(
         imported=counts.imported,
@@ -121,7 +129,18 @@ def import_file(
         ignored_columns=[h for i, h in enumerate(layout.headers) if i not in layout.mapping and h],
         unknown_owners=sorted(counts.unknown_owners),
         unknown_timezones=validated_file.unknown_zones,
+        fallback_lines=layout.fallback_lines,
+        unreadable=layout.set_aside,
     )
+
+
+def _check_rejects_target(target: Path) -> None:
+    """The rejects file must be writable by us alone: refuse a symlink or a directory there,
+    or a folder we cannot write, before a single row is imported."""
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise UserError(f"{target} (where rejected rows go) is not a regular file; move it away")
+    if not os.access(target.parent, os.W_OK):
+        raise UserError(f"cannot write the rejected rows beside the file: {target.parent}")
 
 
 def _write_rejects(
@@ -131,14 +150,23 @@ def _write_rejects(
     encoding: str,
     delimiter: str,
 ) -> None:
-    """The original columns plus `reason`, so the file can be fixed and imported again."""
+    """The original columns plus `reason`, so the file can be fixed and imported again.
+
+    It holds names and phones: 0600 like exports, never through a symlink, and formula-safe
+    like exports (the importer reads a neutralised cell back as it was).
+    """
     reason = "reason" if "reason" not in headers else "callq_reason"
     # Keep UTF-8 for UTF-8 input; anything else gets a BOM so spreadsheets show accents.
     out_encoding = "utf-8" if encoding == "utf-8" else "utf-8-sig"
     width = len(headers)
-    with target.open("w", encoding=out_encoding, newline="") as handle:
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    except OSError as error:
+        raise UserError(f"cannot write the rejected rows to {target}: {error.strerror}") from None
+    os.fchmod(fd, 0o600)  # an earlier run's file may have been created wider
+    with open(fd, "w", encoding=out_encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow([*headers, reason])
+        writer.writerow([neutralise(h) for h in (*headers, reason)])
         for cells, why in rejects:
             padded = cells + [""] * (width - len(cells))
-            writer.writerow([*padded, why])
+            writer.writerow([neutralise(cell) for cell in (*padded, why)])

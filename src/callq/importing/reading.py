@@ -1,14 +1,29 @@
-"""Read a CSV export whatever produced it: encoding, delimiter, quoting, line endings."""
+"""Read a CSV export whatever produced it: encoding, delimiter, quoting, line endings.
+
+Nothing is lost silently. A file that is UTF-8 but for a few lines keeps its UTF-8 and
+those lines are read as Windows-1252 and named. A quote that is never closed would make
+the csv module read the rest of the file as one field: the line it opens on is set aside
+(a reject with the reason) and reading goes on at the next line. A row holding a NUL byte
+is set aside too (PostgreSQL cannot store one, and it means a damaged file).
+"""
 
 import codecs
+import contextlib
 import csv
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from callq.errors import UserError
 
 DELIMITERS = (",", ";", "\t", "|")
+_LINE_BREAK = re.compile(rb"(\r\n|\r|\n)")  # the breaks the csv module counts as lines
+UNCLOSED_QUOTE = (
+    'a quote (") opened on this line is not closed properly and would swallow the lines '
+    "after it; reading went on at line {next}"
+)
+NUL_BYTE = "contains a NUL byte (a damaged or binary file?)"
 
 
 @dataclass(frozen=True)
@@ -20,23 +35,60 @@ class Table:
     lines: list[int]  # the file line each row starts on (1-based; the header is line 1)
     encoding: str
     delimiter: str
+    # line -> why the row starting there cannot be read (its cells are the raw line)
+    unreadable: dict[int, str] = field(default_factory=dict)
+    fallback_lines: list[int] = field(default_factory=list)  # not UTF-8: read as cp1252
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """The text and the encoding: a BOM wins, then strict UTF-8, then Windows-1252/Latin-1."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+def decode(raw: bytes) -> tuple[str, str, list[int]]:
+    """The text, the encoding and the lines that needed the legacy fallback.
+
+    A BOM wins; then strict UTF-8; a file that is UTF-8 but for some lines keeps UTF-8 for
+    the others (one stray Latin-1 byte must not turn every Hindi name into mojibake); a
+    file with no UTF-8 text beyond ASCII at all is Windows-1252 (Latin-1) throughout.
+    """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16"), "utf-16"
+        try:
+            return raw.decode("utf-16"), "utf-16", []
+        except UnicodeDecodeError as error:
+            raise UserError(f"not valid UTF-16 (at byte {error.start})") from None
+    encoding = "utf-8"
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8-sig"
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return raw.decode("utf-8"), encoding, []
     except UnicodeDecodeError:
         pass
+    parts = _LINE_BREAK.split(raw)  # line, break, line, break, ..., line
+    texts: list[str] = []
+    fallback: list[int] = []
+    utf8_beyond_ascii = False
+    for index, part in enumerate(parts):
+        if index % 2:  # a line break
+            texts.append(part.decode("ascii"))
+            continue
+        try:
+            texts.append(part.decode("utf-8"))
+            utf8_beyond_ascii = utf8_beyond_ascii or not part.isascii()
+        except UnicodeDecodeError:
+            texts.append(_legacy(part))
+            fallback.append(index // 2 + 1)
+    if utf8_beyond_ascii or encoding == "utf-8-sig":
+        return "".join(texts), encoding, fallback
+    legacy = "cp1252"
     try:
-        # Excel on Windows writes cp1252: like Latin-1 but with curly quotes, euro, dashes.
-        return raw.decode("cp1252"), "cp1252"
+        raw.decode(legacy)
     except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
+        legacy = "latin-1"
+    return _legacy(raw), legacy, []
+
+
+def _legacy(raw: bytes) -> str:
+    # Excel on Windows writes cp1252: like Latin-1 but with curly quotes, euro, dashes.
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -48,58 +100,133 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_table(path: Path) -> Table:
-    """Parse `path`; UserError when it cannot be read or has no header."""
+    """Parse `path`; UserError when it cannot be read, is not text, or has no header."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"no such file: {path}") from None
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from None
-    if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and b"\x00" in _LINE_BREAK.split(raw[:65536], maxsplit=1)[0]:
+        # A spreadsheet, a zip or UTF-16 without a BOM: NUL bytes from the first line on.
         raise UserError(f"{path} is not a text CSV file (it contains NUL bytes)")
-    text, encoding = decode(raw)
+    try:
+        text, encoding, fallback = decode(raw)
+    except UserError as error:
+        raise UserError(f"{path}: {error}") from None
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    physical = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(physical, delimiter=delimiter)
     try:
         headers = next(reader)
     except StopIteration:
         raise UserError(f"{path} is empty") from None
     except csv.Error as error:
         raise UserError(f"{path}: line 1: {error}") from None
+    header_lines = reader.line_num
+    if header_lines > 1 and not _well_formed(physical[:header_lines], delimiter):
+        raise UserError(f"{path}: line 1: a quote in the header is never closed")
     headers = [h.strip() for h in headers]
     if not any(headers):
         raise UserError(f"{path}: the first line has no column names")
-    first_line = reader.line_num + 1
-    try:
+    records: list[list[str]] | None = None
+    with contextlib.suppress(csv.Error):  # past the csv module's field limit: see below
         records = list(reader)
-    except csv.Error as error:
-        raise UserError(f"{path}: line {reader.line_num}: {error}") from None
-    if reader.line_num == first_line - 1 + len(records):
+    if records is not None and reader.line_num == header_lines + len(records):
         # Every record is one physical line: its line number follows from its position.
         kept = [index for index, cells in enumerate(records) if _has_text(cells)]
         rows = records if len(kept) == len(records) else [records[i] for i in kept]
-        lines = [first_line + index for index in kept]
-    else:  # quoted fields span lines: parse again, noting where each record starts
-        rows, lines = _rows_with_lines(text, delimiter)
-    return Table(headers, rows, lines, encoding, delimiter)
+        lines = [header_lines + 1 + index for index in kept]
+        unreadable: dict[int, str] = {}
+    else:  # quoted fields span lines, or a quote is never closed: record by record
+        rows, lines, unreadable = _rows_with_lines(physical, header_lines, delimiter, headers)
+    if "\x00" in text:
+        for cells, line in zip(rows, lines, strict=True):
+            if any("\x00" in cell for cell in cells):
+                unreadable.setdefault(line, NUL_BYTE)
+    return Table(headers, rows, lines, encoding, delimiter, unreadable, fallback)
 
 
 def _has_text(cells: list[str]) -> bool:
     return bool("".join(cells).strip())  # as any(cell.strip()), without a generator a row
 
 
-def _rows_with_lines(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    next(reader)  # the header
+class _Lines:
+    """The file's physical lines for a csv reader, with the position it has read up to
+    (so that reading can start again on any line)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.next = 0  # index of the next line to hand out
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        if self.next >= len(self.lines):
+            raise StopIteration
+        self.next += 1
+        return self.lines[self.next - 1]
+
+
+def _well_formed(lines: list[str], delimiter: str) -> bool:
+    """Whether a record spanning `lines` parses strictly: every quote opened is closed,
+    and a closing quote is followed by a delimiter or the end of the line."""
+    try:
+        list(csv.reader(lines, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return True
+
+
+def _rows_with_lines(
+    physical: list[str], start: int, delimiter: str, headers: list[str]
+) -> tuple[list[list[str]], list[int], dict[int, str]]:
+    """Records from line index `start` on, each with the line it starts on; a record that
+    spans lines but is not well formed (a stray quote), has more fields than the header or
+    breaks the csv module's limits is set aside as its first line alone, and reading
+    starts again on the line after it."""
+    source = _Lines(physical)
+    source.next = start
+    reader = csv.reader(source, delimiter=delimiter)
     rows: list[list[str]] = []
     lines: list[int] = []
-    start = reader.line_num + 1
-    for cells in reader:
+    unreadable: dict[int, str] = {}
+    while source.next < len(physical):
+        first = source.next
+        try:
+            cells = next(reader)
+            error = None
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            cells, error = [], str(exc)
+        spans = source.next - first > 1
+        if (
+            error is None
+            and spans
+            and (
+                len(cells) > len(headers)
+                or not _well_formed(physical[first : source.next], delimiter)
+            )
+        ):
+            error = UNCLOSED_QUOTE
+        if error is not None:
+            rows.append(physical[first].rstrip("\r\n").split(delimiter))
+            lines.append(first + 1)
+            unreadable[first + 1] = (
+                UNCLOSED_QUOTE.format(next=first + 2)
+                if error is UNCLOSED_QUOTE
+                else f"unreadable by the csv reader: {error}"
+            )
+            source.next = first + 1
+            reader = csv.reader(source, delimiter=delimiter)  # no state from the broken record
+            continue
         if _has_text(cells):
             rows.append(cells)
-            lines.append(start)
-        start = reader.line_num + 1
-    return rows, lines
+            lines.append(first + 1)
+    return rows, lines, unreadable
 
 
 def _first_record(text: str) -> str:

@@ -34,6 +34,8 @@ class FileLayout:
     encoding: str
     delimiter: str
     rows: int
+    fallback_lines: list[int]  # lines not in the file's UTF-8, read as Windows-1252
+    set_aside: dict[int, str]  # line -> why its row could not be read (stray quote, NUL)
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,13 @@ class ValidatedFile:
         mapping = map_columns(table.headers, options.explicit_maps)
         require_usable(mapping, table.headers)
         self.layout = FileLayout(
-            table.headers, mapping, table.encoding, table.delimiter, len(table.rows)
+            table.headers,
+            mapping,
+            table.encoding,
+            table.delimiter,
+            len(table.rows),
+            table.fallback_lines,
+            table.unreadable,
         )
         self._table = table
         self._batch_rows = options.batch_rows
@@ -71,8 +79,11 @@ class ValidatedFile:
         """Batches of `batch_rows` valid rows, each with the rows rejected since the last."""
         rows: list[Row] = []
         rejects: list[Reject] = []
+        unreadable = self._table.unreadable
         for cells, line in zip(self._table.rows, self._table.lines, strict=True):
-            row = self._reader.read(cells, line)
+            row = unreadable.get(line) if unreadable else None
+            if row is None:
+                row = self._reader.read(cells, line)
             if isinstance(row, str):
                 rejects.append((cells, f"line {line}: {row}"))
                 continue
