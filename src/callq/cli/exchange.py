@@ -77,6 +77,8 @@ def import_command(
                 "ignored_columns": result.ignored_columns,
                 "unknown_owners": result.unknown_owners,
                 "unknown_timezones": result.unknown_timezones,
+                "unreadable_lines": sorted(result.unreadable),
+                "fallback_lines": result.fallback_lines,
             },
             settings.viewer_zone,
         )
@@ -91,6 +93,18 @@ def import_command(
         typer.echo(f"{result.reopened} closed leads reopened by a new inquiry")
     if result.rejects_file:
         typer.echo(f"rejected rows and reasons: {result.rejects_file}")
+    unreadable = sorted(result.unreadable.items())
+    for line, reason in unreadable[:5]:
+        # Said loudly: these rows are in the rejects file, but a broken file is news.
+        typer.echo(f"callq: line {line} set aside in the rejects file: {reason}", err=True)
+    if len(unreadable) > 5:
+        typer.echo(f"callq: {len(unreadable) - 5} more unreadable lines set aside", err=True)
+    if result.fallback_lines:
+        typer.echo(
+            f"callq: {_lines(result.fallback_lines)} not UTF-8 like the rest of the file; "
+            "read as Windows-1252 (check their accented letters)",
+            err=True,
+        )
     if result.ignored_columns:
         typer.echo(
             "callq: columns not imported: "
@@ -107,6 +121,13 @@ def import_command(
             "the team's timezone applies",
             err=True,
         )
+
+
+def _lines(numbers: list[int], shown: int = 8) -> str:
+    """`line 4` / `lines 4, 9, 12 and 3 more`."""
+    head = ", ".join(str(n) for n in numbers[:shown])
+    more = f" and {len(numbers) - shown} more" if len(numbers) > shown else ""
+    return f"line{'s' if len(numbers) > 1 else ''} {head}{more}"
 
 
 class _progress_bar:  # noqa: N801  (a context manager used like a function)

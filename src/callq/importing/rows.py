@@ -6,6 +6,7 @@ from typing import NamedTuple
 from callq.importing.fastphone import PhoneNormaliser
 from callq.phones import PhoneError
 from callq.rules.model import CHANNELS
+from callq.services.exporting import FORMULA_STARTS
 
 _CHANNEL_WORDS = (
     ("referral", ("referral", "referred", "partner", "word of mouth", "reference", "affiliate")),
@@ -57,6 +58,14 @@ _URGENCY_WORDS = {
     "normal": "normal", "medium": "normal", "warm": "normal", "b": "normal", "2": "normal",
     "low": "low", "cold": "low", "c": "low", "3": "low",
 }  # fmt: skip
+
+
+def restored(value: str) -> str:
+    """A cell as it was before a formula-safe export (callq's rejects file and exports,
+    `exporting.neutralise`, or a CRM's) prefixed it with `'`: `'+91 98765` -> `+91 98765`."""
+    if value[:1] == "'" and value[1:2] and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
 
 
 def channel_for(value: str) -> str | None:
@@ -145,9 +154,12 @@ class RowReader:
         for name, index in self._mapped:
             if index < count and (value := cells[index]):
                 if name == "notes":
-                    texts[name] = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+                    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+                    texts[name] = restored(value) if value[:1] == "'" else value
                     continue
                 value = value.strip()
+                if value[:1] == "'":
+                    value = restored(value)
                 if "  " in value or "\n" in value or "\t" in value:
                     value = " ".join(value.split())
                 texts[name] = value
@@ -158,6 +170,8 @@ class RowReader:
         for index in self.phone_columns:
             if index < len(cells):
                 value = cells[index].strip()
+                if value[:1] == "'":
+                    value = restored(value)
                 if value:
                     if ":::" in value:  # Google Contacts: several numbers in one cell
                         found += [p.strip() for p in value.split(":::") if p.strip()]
