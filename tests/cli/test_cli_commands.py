@@ -114,7 +114,8 @@ def test_log_json(cli):
 
 
 def test_log_at_an_earlier_time(cli):
-    ok(cli("add", "--name", "Asha", "--phone", "9876543210", "--source", "web"))
+    # Added at 09:30 (a call before the lead existed is refused), logged at 10:00.
+    ok(cli("--now", "2026-11-23T09:30", "add", "--name", "Asha", "--phone", "9876543210"))
     ok(cli("log", "1", "no_answer", "--at", "2026-11-23T09:45"))
     shown = json.loads(ok(cli("show", "1", "--format", "json")))
     assert shown["lead"]["first_touch_at"] == "2026-11-23T09:45:00+05:30"

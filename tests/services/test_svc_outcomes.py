@@ -342,7 +342,7 @@ def test_undo_after_the_lead_was_reopened_is_refused(db, rules, add, log, rows, 
 def test_undo_after_a_later_call_logged_with_an_earlier_time_is_refused(
     db, rules, add, log, dump, now
 ):
-    lead_id = add()
+    lead_id = add(at=now - timedelta(minutes=5))  # calls before the lead existed are refused
     log(lead_id, "busy", rep="asha")
     # ben logs a call afterwards, saying it happened a minute before asha's.
     log_outcome(

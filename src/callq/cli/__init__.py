@@ -40,10 +40,15 @@ class State:
             self._settings = resolve_settings(**self.options)
         return self._settings
 
-    def open_db(self):  # noqa: ANN201
+    def open_db(self, *, brings_leads: bool = False):  # noqa: ANN201
+        """The database. A missing file is created at the default location, or when the
+        command brings leads in (`add`, `import`); elsewhere it is refused: a mistyped
+        `--db` must not leave an empty database that reads as "no leads"."""
         from callq.store.db import open_database
 
-        return open_database(self.settings.db_target)
+        settings = self.settings
+        create = brings_leads or not settings.db_given
+        return open_database(settings.db_target, create=create)
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from callq.cli import NowOption, app, command, state
+from callq.cli import NowOption, app, command, fail, state
 
 
 @app.command()
@@ -25,7 +25,8 @@ def claim(
     st = state(ctx, now)
     settings = st.settings
     if release:
-        release_claim(st.open_db(), settings.rules, lead, rep=settings.rep)
+        if not release_claim(st.open_db(), settings.rules, lead, rep=settings.rep):
+            fail(f"{lead} is not held by you ({settings.rep}); nothing was released")
         typer.echo(f"released {lead}")
         return
     held = claim_lead(

@@ -83,7 +83,8 @@ def load_rules(path: Path | None) -> Rules:
     except OSError as error:
         raise ConfigError(path, None, "", f"cannot read: {error.strerror or error}") from None
     try:
-        text = raw.decode("utf-8")  # TOML is UTF-8 by definition
+        # TOML is UTF-8 by definition; Windows editors (Notepad) start the file with a BOM.
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise ConfigError(path, line, "", "not UTF-8 text (save the file as UTF-8)") from None
@@ -230,8 +231,13 @@ def _must_exist(path: Path, named_by: str) -> Path:
 def write_default_config(path: Path, force: bool = False) -> Path:
     """Write the commented default rules for `callq init`; never clobbers without `force`."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(path, None, "", "is a directory; name the file, e.g. callq.toml")
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists (use --force to overwrite it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(default_config_text(), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(default_config_text(), encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(path, None, "", f"cannot write: {error.strerror or error}") from None
     return path

@@ -5,6 +5,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from callq.config.actions import ACTIONS, key_name
 from callq.rules.model import (
     CHANNELS,
     CLOSED_STAGES,
@@ -32,7 +33,6 @@ _COST_KEYS = ("avg_deal_value", "cost_per_lead", "currency", "conversion_rate")
 _OUTCOME_KEYS = ("key", "label", "connected", "stage", "next")
 _SPAN = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 _OUTCOME_ID = re.compile(r"[a-z][a-z0-9_-]*")
-_ACTION_ID = re.compile(r"[a-z][a-z0-9_]*")
 # A printable character, or a Textual key name with optional modifiers (`f1`, `ctrl+s`).
 _KEY_NAME = re.compile(r"\S|(?:(?:ctrl|alt|shift|meta|super)\+)*(?:[a-z][a-z0-9_]*|\S)")
 # Regions that are certainly valid, so the usual config need not import phonenumbers
@@ -318,20 +318,26 @@ def _dial(table: dict[str, Any]) -> tuple[str, ...] | None:
 
 
 def _keys(table: dict[str, Any], outcome_keys: dict[str, str]) -> dict[str, str]:
+    """Rebound TUI actions: known action ids only, and no key doing two things."""
     path = ("keys",)
+    defaults = {action.id: action.key for action in ACTIONS}
+    _only(table, path, tuple(defaults), what="action")
     bound: dict[str, str] = {}
     for action, key in table.items():
-        if not _ACTION_ID.fullmatch(action):
-            raise SchemaProblem((*path, action), f"{action!r} is not an action id like 'summary'")
         if not isinstance(key, str) or not _KEY_NAME.fullmatch(key):
             raise SchemaProblem((*path, action), 'must be one key, e.g. "S", "f2" or "ctrl+s"')
         if key in outcome_keys:
             problem = f'"{key}" logs outcome {outcome_keys[key]!r}; choose another key'
             raise SchemaProblem((*path, action), problem)
-        if key in bound.values():
-            other = next(name for name, used in bound.items() if used == key)
-            raise SchemaProblem((*path, action), f'"{key}" is already bound to {other!r}')
-        bound[action] = key
+        bound[action] = key_name(key)
+    effective = {**defaults, **bound}
+    for action in table:
+        key = effective[action]
+        other = next((o for o, k in effective.items() if k == key and o != action), None)
+        if other is not None:
+            raise SchemaProblem(
+                (*path, action), f'"{table[action]}" is already the key of {other!r}'
+            )
     return bound
 
 

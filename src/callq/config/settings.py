@@ -19,6 +19,9 @@ class Settings:
     rep: str
     rules: Rules
     fixed_now: datetime | None = None
+    # Named by --db or CALLQ_DB: a file that is missing there is a typo until a command
+    # that brings leads in creates it; the default location is created on first use.
+    db_given: bool = False
 
     def now(self) -> datetime:
         """The clock: `--now`/CALLQ_NOW when given (reproducible runs), else the real time."""
@@ -27,6 +30,9 @@ class Settings:
     @property
     def viewer_zone(self) -> ZoneInfo:
         return ZoneInfo(self.rules.team.timezone)
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000  # the instants callq reads
 
 
 def parse_instant(text: str, tz: ZoneInfo, *, what: str = "--now") -> datetime:
@@ -47,6 +53,11 @@ def parse_instant(text: str, tz: ZoneInfo, *, what: str = "--now") -> datetime:
             f"{what}: {text!r} is not an ISO 8601 time (e.g. 2026-11-23T10:00 or "
             "2026-11-23T10:00+05:30)"
         ) from None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        # Date arithmetic near year 1 or 9999 overflows (next opening, day ends).
+        raise UserError(
+            f"{what}: {text.strip()!r} is out of range (years {EARLIEST_YEAR}-{LATEST_YEAR})"
+        )
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)
@@ -72,7 +83,8 @@ def resolve_settings(
     rep_name = rep or env.get("CALLQ_REP") or rules.team.me or _os_user()
     now_text = now or env.get("CALLQ_NOW")
     fixed_now = parse_instant(now_text, ZoneInfo(rules.team.timezone)) if now_text else None
-    return Settings(db_target, config_path, rep_name.strip(), rules, fixed_now)
+    db_given = bool(db or env.get("CALLQ_DB"))
+    return Settings(db_target, config_path, rep_name.strip(), rules, fixed_now, db_given)
 
 
 def _os_user() -> str:

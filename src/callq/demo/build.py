@@ -10,11 +10,15 @@ moved into place, so a reader never sees half a demo.
 import json
 import os
 import random
+import shutil
+import signal
 import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -82,6 +86,45 @@ def _check_replaceable(path: Path) -> None:
         )
 
 
+SCRATCH_PREFIX = "callq-demo-"
+
+
+def _remove_stale_scratch() -> None:
+    """Remove the chunk directories of builds that were killed (their process is gone)."""
+    for scratch in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        pid = scratch.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM (a `kill`, a closed terminal's shell) unwinds like Ctrl-C, so the build's
+    `finally` blocks remove its `.building` file and chunk directory."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _remove_database_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -113,7 +156,7 @@ def build_demo(
     some past their SLA, a few escalated), closed leads have none, and the timeline has
     the events the services would have written. Refuses a file that holds real leads.
     """
-    from callq.store.db import database_url, open_database
+    from callq.store.db import database_url
 
     if not database_url(db_target).startswith("sqlite:"):
         return _build_on_server(
@@ -130,7 +173,25 @@ def build_demo(
     path = _sqlite_path(db_target)
     _check_replaceable(path)
     building = path.with_name(path.name + ".building")
-    _remove_database_files(building)
+    _remove_database_files(building)  # a killed build's leftover
+    _remove_stale_scratch()
+    with _terminate_as_exit():
+        return _build_sqlite(path, building, rules, now, leads, calls, seed, workers, started)
+
+
+def _build_sqlite(
+    path: Path,
+    building: Path,
+    rules: Rules,
+    now: datetime,
+    leads: int,
+    calls: int,
+    seed: int,
+    workers: int | None,
+    started: float,
+) -> DemoStats:
+    from callq.store.db import open_database
+
     open_database(building).dispose()  # the real schema, stamped at head, created 0600
 
     rep_names = tuple(rules.team.reps) or DEFAULT_REPS
@@ -257,7 +318,8 @@ def _load(
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if total_calls >= PARALLEL_FROM_CALLS else 1
     open_followups = events = 0
-    with tempfile.TemporaryDirectory(prefix="callq-demo-") as scratch:
+    # The pid in the name lets a later build remove what a killed one left behind.
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
         paths = [os.path.join(scratch, f"chunk{c.index}.db") for c in chunks]
         if workers <= 1:
             results = (write_chunk(world, c, p, tables) for c, p in zip(chunks, paths, strict=True))

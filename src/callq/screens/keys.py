@@ -1,36 +1,10 @@
 """One table of actions drives the key bindings, the help screen, the palette and the keymap."""
 
-from dataclasses import dataclass
-
 from textual.binding import Binding
 
+from callq.config.actions import ACTIONS, OUTCOME_KEYS, Action
 
-@dataclass(frozen=True)
-class Action:
-    id: str  # the binding id, and the name in the config's [keys] table
-    key: str
-    action: str
-    description: str
-    scope: str  # app | queue | lead
-    show: bool = True
-
-
-ACTIONS = (
-    Action("open", "enter", "open_lead", "Open lead", "queue"),
-    Action("next", "n", "next_lead", "Next lead", "queue"),
-    Action("search", "slash", "search", "Search", "queue"),
-    Action("add", "a", "add_lead", "Add lead", "queue"),
-    Action("reschedule", "r", "reschedule", "Reschedule", "lead"),
-    Action("note", "o", "note", "Note", "lead"),
-    Action("dial", "d", "dial", "Dial", "lead"),
-    Action("copy", "c", "copy_number", "Copy number", "lead"),
-    Action("undo", "u", "undo", "Undo outcome", "app"),
-    Action("summary", "s", "summary", "Summary", "app"),
-    Action("help", "question_mark", "help", "Help", "app"),
-    Action("quit", "q", "quit", "Quit", "app"),
-    Action("back", "escape", "back", "Back to queue", "lead_only"),
-)
-OUTCOME_KEYS = tuple(str(n) for n in range(1, 10))
+__all__ = ["ACTIONS", "OUTCOME_KEYS", "Action", "bindings", "key_label"]
 
 
 def bindings(*scopes: str, outcomes_first: bool = False) -> list[Binding]:

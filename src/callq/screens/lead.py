@@ -95,7 +95,8 @@ class LeadScreen(LeadActions):
         self.query_one("#lead-phone", Digits).update(display_phone(lead.phone))
         hours = "[green]inside business hours[/]" if open_now else "[red]outside business hours[/]"
         self.query_one("#lead-local", Static).update(
-            f"their time {weekday_clock(now, tz)} ({lead.timezone}) · {hours}"
+            f"their time {weekday_clock(now, tz)} ({lead.timezone}"
+            f"{', a guess' if lead.timezone_guessed else ''}) · {hours}"
         )
         self.query_one("#lead-facts", Static).update(self.facts(detail, now))
         viewer = app.viewer_tz

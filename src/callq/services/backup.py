@@ -10,6 +10,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from callq.errors import UserError
 from callq.store.db import BUSY_TIMEOUT_MS, Database
 
@@ -45,8 +47,11 @@ def backup(db: Database, target: Path, *, force: bool = False) -> BackupResult:
         raise UserError(f"no such directory: {target.parent}")
 
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
+    try:
+        fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except OSError as error:
+        raise _not_written(target, error) from None
     try:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         dst = sqlite3.connect(partial)
@@ -64,10 +69,18 @@ def backup(db: Database, target: Path, *, force: bool = False) -> BackupResult:
             raise UserError(f"the copy failed its integrity check ({check}); nothing was replaced")
         os.chmod(partial, 0o600)
         os.replace(partial, target)
+    except (OSError, sqlite3.Error) as error:  # a full disk, a read-only or vanished directory
+        partial.unlink(missing_ok=True)
+        raise _not_written(target, error) from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return BackupResult(target, target.stat().st_size, leads)
+
+
+def _not_written(target: Path, error: BaseException) -> UserError:
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return UserError(f"could not write the backup to {target}: {reason}; nothing was replaced")
 
 
 def _check_target(target: Path, force: bool) -> Path:
@@ -103,8 +116,11 @@ def _backup_server(db: Database, target: Path, *, force: bool) -> BackupResult:
         if check != "ok":
             raise UserError(f"the copy failed its integrity check ({check}); nothing was replaced")
         os.replace(partial, target)
-    except BaseException:
+    except BaseException as error:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        if isinstance(error, OSError | sqlite3.Error | DBAPIError):
+            # DBAPIError: the new file's schema, written through SQLAlchemy, did not fit.
+            raise _not_written(target, getattr(error, "orig", None) or error) from None
         raise
     return BackupResult(target, target.stat().st_size, counts.get("lead", 0))

@@ -55,14 +55,17 @@ def claim_lead(
         return Claim(lead.id, lead.name, actor.name, lead.claimed_until)
 
 
-def release_claim(db: Database, rules: Rules, ref: str | int, *, rep: str) -> None:
+def release_claim(db: Database, rules: Rules, ref: str | int, *, rep: str) -> bool:
+    """Give back `rep`'s hold on the lead; False (nothing changed) when `rep` holds none."""
     with db.write() as session:
         lead = find_lead(session, ref, rules, lock=True)
         actor = queries.rep_by_name(session, rep)
-        if actor is not None and lead.claimed_by_id == actor.id:
-            lead.claimed_by_id, lead.claimed_until = None, None
-            session.add(lead)
-            _bump_claims_seq(session)
+        if actor is None or lead.claimed_by_id != actor.id:
+            return False
+        lead.claimed_by_id, lead.claimed_until = None, None
+        session.add(lead)
+        _bump_claims_seq(session)
+        return True
 
 
 def next_lead(db: Database, rules: Rules, *, rep: str, now: datetime) -> Claim | None:

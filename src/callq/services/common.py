@@ -4,11 +4,11 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, or_
 from sqlmodel import Session, select
 
 from callq.errors import NotFound, UserError
-from callq.phones import PhoneError, looks_like_phone, normalise_phone
+from callq.phones import PhoneError, looks_like_phone, normalise_phone, shown
 from callq.rules.hours import sla_deadline
 from callq.rules.model import Rules
 from callq.services.views import EventView, FollowUpView, LeadView
@@ -36,22 +36,42 @@ def rep_zone(rep: Rep | None, rules: Rules) -> ZoneInfo:
     return zone_or_team(rep.timezone if rep else None, rules)
 
 
+# Lead ids fit PostgreSQL's INTEGER; a larger `#id` names no lead (and must not reach SQL).
+LARGEST_ID = 2**31 - 1
+
+
 def lead_id_for(session: Session | Connection, ref: str | int, rules: Rules) -> int:
     """The id a LEAD argument names (NotFound / UserError otherwise), without loading it.
 
+    A phone number names the lead having it as its phone or among its other phones; a
+    number several leads share names none of them: the message lists them all.
     Takes a session or a bare connection (the outcome path runs on one).
     """
     text = str(ref).strip()
-    if text.lstrip("#").isdigit() and (text.startswith("#") or not looks_like_phone(text)):
-        return int(text.lstrip("#"))
+    if text.lstrip("#").isdecimal() and (text.startswith("#") or not looks_like_phone(text)):
+        lead_id = int(text.lstrip("#"))
+        if lead_id > LARGEST_ID:
+            raise NotFound(f"no lead with id {shown(text.lstrip('#'))}")
+        return lead_id
     try:
         phone = normalise_phone(text, rules.team.region)
     except PhoneError as error:
-        raise UserError(f"{text!r} is neither a lead id nor a phone number ({error})") from None
-    lead_id = session.execute(select(Lead.id).where(Lead.phone == phone)).scalar()
-    if lead_id is None:
+        raise UserError(
+            f"{shown(text)} is neither a lead id nor a phone number ({error})"
+        ) from None
+    rows = session.execute(
+        select(Lead.id, Lead.name, Lead.phone, Lead.other_phones)
+        .where(or_(Lead.phone == phone, Lead.other_phones.contains(phone)))
+        .order_by(Lead.id)
+    ).all()
+    # `contains` is a substring test: +9198765432 is inside +919876543210.
+    matches = [row for row in rows if row.phone == phone or phone in row.other_phones.split(",")]
+    if not matches:
         raise NotFound(f"no lead with phone {phone}")
-    return lead_id
+    if len(matches) > 1:
+        listed = "; ".join(f"#{row.id} {row.name} ({row.phone})" for row in matches)
+        raise UserError(f"{phone} belongs to {len(matches)} leads: {listed} - give the lead id")
+    return matches[0].id
 
 
 def find_lead(session: Session, ref: str | int, rules: Rules, *, lock: bool = False) -> Lead:
@@ -82,6 +102,7 @@ def lead_view(lead: Lead, names: dict[int, str], rules: Rules) -> LeadView:
         escalated_at=lead.escalated_at,
         claimed_by=names.get(lead.claimed_by_id) if lead.claimed_by_id else None,
         claimed_until=lead.claimed_until,
+        timezone_guessed=lead.timezone is None,
     )
 
 

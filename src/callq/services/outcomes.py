@@ -11,6 +11,7 @@ from callq.errors import Conflict, NotFound, UserError
 from callq.rules.model import Outcome, Rules
 from callq.rules.outcomes import CallPlan, FollowUpFacts, LeadFacts, cadence_outcome_ids, plan_call
 from callq.rules.undo import UndoFacts, plan_undo
+from callq.rules.wording import typeable
 from callq.services.common import held_by_other, held_sentence, lead_id_for, lead_zone, rep_zone
 from callq.services.views import LoggedOutcome
 from callq.store import outcome_rows as rows
@@ -52,6 +53,11 @@ def log_outcome(
             raise NotFound(f"no lead with id {lead_id}")
         lead, followup = facts.lead, facts.open_followup
         actor = facts.rep or rows.rep(conn, rep)
+        if call_at < lead.created_at:
+            raise UserError(
+                "a call cannot be logged before the lead existed (added "
+                f"{typeable(lead.created_at, rep_zone(actor, rules))}; check --at)"
+            )
         if not override_claim and held_by_other(lead, actor.id, now):
             holder = rows.rep_name(conn, lead.claimed_by_id)
             raise Conflict(

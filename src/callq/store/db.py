@@ -131,13 +131,33 @@ def _is_unreachable(error: DBAPIError) -> bool:
 
 
 def database_url(target: str | os.PathLike[str]) -> str:
-    """A URL for a path or URL; `postgresql://` means psycopg 3."""
+    """A URL for a path or URL; `postgresql://` means psycopg 3. Only SQLite files and
+    PostgreSQL are supported: any other URL is refused here, before a driver is loaded."""
     value = str(target)
     if "://" in value:
-        if value.startswith("postgresql://") or value.startswith("postgres://"):
-            value = "postgresql+psycopg://" + value.split("://", 1)[1]
-        return value
+        scheme, rest = value.split("://", 1)
+        if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            return "postgresql+psycopg://" + rest
+        if scheme in ("sqlite", "sqlite+pysqlite"):
+            return "sqlite://" + rest
+        hint = f" (for a file, give its path: {rest})" if scheme == "file" else ""
+        raise DatabaseError(  # the URL itself is not echoed: it may hold a password
+            f"a {scheme}:// database is not supported: give a SQLite file path or a "
+            f"postgresql:// URL{hint}"
+        )
     return f"sqlite:///{Path(value).expanduser()}"
+
+
+def _require_driver(url: str) -> None:
+    """PostgreSQL needs psycopg, which only the `postgres` extra installs."""
+    if url.startswith("postgresql"):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise DatabaseError(
+                "PostgreSQL needs the driver from callq's `postgres` extra: "
+                "pip install 'callq[postgres]' (psycopg is not installed)"
+            ) from None
 
 
 def _create_private_file(path: Path) -> None:
@@ -256,6 +276,11 @@ def _translate_errors() -> Iterator[None]:
                 f"the database is locked by another callq process (waited "
                 f"{BUSY_TIMEOUT_MS / 1000:g} s); nothing was changed - try again"
             ) from error
+        if "readonly" in message or "read-only" in message:
+            raise DatabaseError(
+                "the database is read-only (check the file's and its directory's "
+                "permissions); nothing was changed"
+            ) from error
         if _is_unreachable(error):
             raise DatabaseUnavailable(
                 "cannot reach the database server; nothing was changed - callq keeps "
@@ -263,6 +288,11 @@ def _translate_errors() -> Iterator[None]:
             ) from error
         raise DatabaseError(f"database error: {message}") from error
     except DBAPIError as error:
+        if "read-only" in str(error.orig):  # PostgreSQL: a read-only transaction or replica
+            raise DatabaseError(
+                "the database is read-only (a replica, or default_transaction_read_only); "
+                "nothing was changed"
+            ) from error
         if _is_unreachable(error):
             raise DatabaseUnavailable(
                 "lost the connection to the database server; nothing was changed - callq "
@@ -274,11 +304,17 @@ def _translate_errors() -> Iterator[None]:
 def open_database(target: str | os.PathLike[str], *, create: bool = True) -> Database:
     """Open (creating or migrating as needed) the database at a path or URL."""
     url = database_url(target)
+    _require_driver(url)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
+        if path.is_dir():
+            raise DatabaseError(f"{path} is a directory, not a database file")
         if not path.exists():
             if not create:
-                raise DatabaseError(f"no database at {path}")
+                raise DatabaseError(
+                    f"no database at {path} (check --db / CALLQ_DB; a command that adds "
+                    "or imports leads creates it)"
+                )
             _create_private_file(path)
     database = Database(url)
     try:
