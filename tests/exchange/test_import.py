@@ -82,7 +82,8 @@ def test_hubspot_export(db, rules, fixture_file):
     assert (zoe.name, zoe.timezone) == ("Zoë Müller", "Europe/Berlin")
     mallory = lead_by_phone(db, "+919845012345")
     assert mallory.company.startswith("=HYPERLINK(")  # stored as given; exports neutralise it
-    assert mallory.timezone is None and result.unknown_timezones == 1
+    # Her file's zone is unknown: her number's (India: one zone) is used instead.
+    assert mallory.timezone == "Asia/Kolkata" and result.unknown_timezones == 1
     assert result.unknown_owners == ["Maria Gomez"]
     owners = {p: show_lead(db, rules, p).lead.owner for p in ("+919876543210", "+919123456789")}
     assert owners == {"+919876543210": "asha", "+919123456789": "ben"}

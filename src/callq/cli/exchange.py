@@ -48,7 +48,7 @@ def import_command(
     settings = st.settings
     if not file.is_file():
         fail(f"no such file: {file}")
-    db = st.open_db()
+    db = st.open_db(brings_leads=True)
     with _progress_bar() as progress:
         result = import_file(
             db,

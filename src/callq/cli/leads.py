@@ -69,10 +69,10 @@ def add(
         company=company,
         note=note,
     )
-    db = st.open_db()
+    db = st.open_db(brings_leads=True)
     added = add_lead(db, settings.rules, new, now=settings.now(), rep=settings.rep)
     if format is Format.json:
-        detail = show_lead(db, settings.rules, str(added.lead_id))
+        detail = show_lead(db, settings.rules, str(added.lead_id), now=settings.now())
         print_json(
             {**_lead_json(detail)["lead"], "merged": added.merged, "reopened": added.reopened},
             settings.viewer_zone,
@@ -223,6 +223,7 @@ def _lead_json(detail) -> dict:  # noqa: ANN001
             "stage": lead.stage,
             "owner": lead.owner,
             "timezone": lead.timezone,
+            "timezone_guessed": lead.timezone_guessed,
             "created_at": lead.created_at,
             "first_touch_at": lead.first_touch_at,
             "company": lead.company,
@@ -235,6 +236,7 @@ def _lead_json(detail) -> dict:  # noqa: ANN001
             "calls": detail.calls,
             "attempt": detail.attempt,
             "attempts_total": detail.attempts_total,
+            "escalated": detail.escalated,
         },
         "open_followup": (
             {
@@ -242,6 +244,7 @@ def _lead_json(detail) -> dict:  # noqa: ANN001
                 "kind": detail.open_followup.kind,
                 "owner": detail.open_followup.owner,
                 "touch": detail.open_followup.touch,
+                "section": detail.section,
             }
             if detail.open_followup
             else None
@@ -265,8 +268,8 @@ def show(
 
     st = state(ctx)
     settings = st.settings
-    detail = show_lead(st.open_db(), settings.rules, lead)
     tz, now = settings.viewer_zone, settings.now()
+    detail = show_lead(st.open_db(), settings.rules, lead, now=now)
     if format is Format.json:
         print_json(_lead_json(detail), tz)
         return
@@ -277,6 +280,7 @@ def show(
         f"{lv.company or '-'} · {lv.source} · {lv.stage} · owner {lv.owner or '-'} · "
         f"urgency {lv.urgency} · calls {detail.calls}"
     )
+    out.print(f"timezone {lv.timezone}" + (" (the team's: a guess)" if lv.timezone_guessed else ""))
     fu = detail.open_followup
     out.print(f"next: {when(fu.due_at, tz, now)} ({fu.kind})" if fu else "next: none (closed)")
     out.print("")

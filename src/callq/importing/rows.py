@@ -4,7 +4,7 @@ import hashlib
 from typing import NamedTuple
 
 from callq.importing.fastphone import PhoneNormaliser
-from callq.phones import PhoneError
+from callq.phones import PhoneError, zone_for_number
 from callq.rules.model import CHANNELS
 from callq.services.exporting import FORMULA_STARTS
 
@@ -210,6 +210,7 @@ class RowReader:
         if zone and not self.valid_zone(zone):
             self.unknown_zones += 1
             zone = None
+        zone = zone or zone_for_number(phone)  # None: the team's zone, shown as a guess
         source_text = text["source"]
         source = self._channels.get(source_text, "")
         if source == "":

@@ -6,10 +6,17 @@ from datetime import datetime
 from sqlmodel import Session
 
 from callq.errors import UserError
-from callq.phones import normalise_phone
+from callq.phones import normalise_phone, zone_for_number
+from callq.rules.hours import local_day_end
 from callq.rules.model import CHANNELS, CLOSED_STAGES, URGENCIES, Rules
 from callq.rules.outcomes import first_response_due
-from callq.rules.queue import attempt_number, attempts_total, cadence_calls
+from callq.rules.queue import (
+    attempt_number,
+    attempts_total,
+    cadence_calls,
+    is_escalated,
+    section_of,
+)
 from callq.services.common import (
     event_view,
     find_lead,
@@ -17,12 +24,13 @@ from callq.services.common import (
     lead_sla_deadline,
     lead_view,
     lead_zone,
+    rep_zone,
     zone,
 )
 from callq.services.views import AddedLead, LeadDetail
 from callq.store import queries
 from callq.store.db import Database
-from callq.store.models import FollowUp, Lead
+from callq.store.models import FollowUp, Lead, Rep
 from callq.store.timeline import append_event, lead_events
 
 ROUND_ROBIN_KEY = "round_robin_last"
@@ -84,7 +92,7 @@ def add_lead(db: Database, rules: Rules, new: NewLead, *, now: datetime, rep: st
             urgency=new.urgency,
             owner_id=owner.id if owner else None,
             stage="new",
-            timezone=new.timezone,
+            timezone=new.timezone or zone_for_number(phone),  # None: the team's, a guess
             email=new.email,
             company=new.company,
             created_at=now,
@@ -219,7 +227,9 @@ def _next_round_robin(session: Session, rules: Rules):  # noqa: ANN202
     return round_robin_owners(session, rules, 1)[0]
 
 
-def show_lead(db: Database, rules: Rules, ref: str) -> LeadDetail:
+def show_lead(db: Database, rules: Rules, ref: str, *, now: datetime | None = None) -> LeadDetail:
+    """The lead, its open follow-up and timeline; with `now`, also whether it is escalated
+    and its follow-up's section, by the rules the queue uses (`rules.queue`)."""
     with db.read() as session:
         lead = find_lead(session, ref, rules)
         followup = queries.open_followup(session, lead.id)
@@ -227,6 +237,22 @@ def show_lead(db: Database, rules: Rules, ref: str) -> LeadDetail:
         rep_ids = {lead.owner_id, lead.claimed_by_id, followup.owner_id if followup else None}
         rep_ids |= {e.rep_id for e in events}
         names = queries.rep_names(session, {i for i in rep_ids if i})
+        escalated = section = None
+        if now is not None:
+            escalated = is_escalated(
+                rules,
+                source=lead.source,
+                created_at=lead.created_at,
+                first_touch_at=lead.first_touch_at,
+                escalated_at=lead.escalated_at,
+                tz=lead_zone(lead, rules),
+                now=now,
+            )
+        if now is not None and followup is not None:
+            # Its owner's queue: that rep's day decides between today and upcoming.
+            owner = session.get(Rep, followup.owner_id) if followup.owner_id else None
+            day_end = local_day_end(now, rep_zone(owner, rules))
+            section = section_of(followup.kind, followup.due_at, now=now, day_end=day_end)
         return LeadDetail(
             lead=lead_view(lead, names, rules),
             open_followup=followup_view(followup, names),
@@ -235,6 +261,8 @@ def show_lead(db: Database, rules: Rules, ref: str) -> LeadDetail:
             sla_deadline=lead_sla_deadline(lead, rules),
             attempt=attempt_number(cadence_calls(rules, queries.call_outcomes(session, lead.id))),
             attempts_total=attempts_total(rules),
+            escalated=escalated,
+            section=section,
         )
 
 

@@ -28,6 +28,9 @@ class LeadView:
     escalated_at: datetime | None = None
     claimed_by: str | None = None
     claimed_until: datetime | None = None
+    # The lead has no timezone of its own (its number spans several zones or none is
+    # known): `timezone` is the team's, a guess.
+    timezone_guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class LeadDetail:
     sla_deadline: datetime
     attempt: int = 1  # `rules.queue.attempt_number`: the attempt the next call makes
     attempts_total: int = 0
+    # As of the `now` the lead was read at (None when read without one): the queue's rules.
+    escalated: bool | None = None  # `rules.queue.is_escalated`
+    section: str | None = None  # the open follow-up's section in its owner's queue
 
 
 @dataclass(frozen=True)
