@@ -61,6 +61,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "phone 1",
         "telefono",
         "telefon",
+        "work number",
+        "business phone 2",
+        "company main telephone",
+        "phone number 1",
     ),
     "mobile": (
         "mobile",
@@ -76,6 +80,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "whatsapp number",
         "handy",
         "portable",
+        "mobilephone",
+        "mobile phone 1",
+        "cell phone number",
     ),
     "other_phone": (
         "other phone",
@@ -87,6 +94,17 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "alternate phone",
         "alt phone",
         "secondary phone",
+        "home phone 2",
+        "car phone",
+        "phone 4 value",
+        "phone 5 value",
+        "other phone number",
+        "home phone number",
+        "homephone",
+        "otherphone",
+        "secondary phone number",
+        "alternate number",
+        "phone 2",
     ),
     "email": (
         "email",
@@ -99,6 +117,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "email 1 value",
         "primary email",
         "mail",
+        "emails",
+        "email address 1",
+        "emailaddress",
+        "e mail 1 address",
+        "email 1",
     ),
     "company": (
         "company",
@@ -115,6 +138,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "business name",
         "firm",
         "employer",
+        "sales accounts",
+        "sales account",
+        "company 1",
     ),
     "source": (
         "source",
@@ -126,6 +152,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "how did you hear about us",
         "utm source",
         "origin",
+        "leadsource",
+        "source channel",
+        "source origin",
+        "hs analytics source",
+        "lead source type",
+        "source of lead",
     ),
     "owner": (
         "owner",
@@ -139,6 +171,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "rep",
         "account owner",
         "hubspot owner",
+        "sales owner",
+        "owner name",
+        "owner id name",
+        "lead owner name",
+        "contact owner name",
+        "assigned to user",
     ),
     "interest": (
         "interest",
@@ -164,9 +202,19 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "remarks",
         "details",
         "lead description",
+        "note content",
+        "notes 1",
     ),
 }
+# Headers that look like a field but are not: record numbers and ids (LeadSquared's
+# "Lead Number" is its record number, not a phone; Salesforce's OwnerId is an id).
+_NOT_FIELDS = (
+    "lead number", "prospect id", "record id", "owner id", "ownerid", "contact id",
+    "lead id", "id", "hubspot owner id", "account id", "accountid", "prospectid",
+)  # fmt: skip
 _LOOKUP = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
+_LOOKUP.update(dict.fromkeys(_NOT_FIELDS, "ignore"))
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # API names: MobilePhone, LeadSource
 _PIPEDRIVE_PREFIX = re.compile(r"^(person|lead|contact|organization) ")
 _GOOGLE_PHONE = re.compile(r"^phone (\d+) (value)$")
 
@@ -177,10 +225,15 @@ def normalise_header(header: str) -> str:
 
 
 def guess_field(header: str) -> str | None:
+    """The field a header names: its words, else its camelCase words (API names such as
+    Salesforce's `MobilePhone`, LeadSquared's `EmailAddress`), with Pipedrive's prefix."""
     key = normalise_header(header)
     if key in _LOOKUP:
         return _LOOKUP[key]
-    stripped = _PIPEDRIVE_PREFIX.sub("", key)
+    words = normalise_header(_CAMEL.sub(" ", header))
+    if words in _LOOKUP:
+        return _LOOKUP[words]
+    stripped = _PIPEDRIVE_PREFIX.sub("", words)
     if stripped in _LOOKUP:
         return _LOOKUP[stripped]
     phone = _GOOGLE_PHONE.match(stripped)
