@@ -1,5 +1,6 @@
 """Fuzz: any CSV file, however broken, imports or is refused with a clear message."""
 
+import csv
 from datetime import UTC, datetime
 
 import pytest
@@ -88,3 +89,72 @@ def test_any_bytes_as_a_csv_never_crash(blob: bytes, tmp_path_factory) -> None: 
         assert str(error)
     finally:
         db.dispose()
+
+
+# --- every row accounted for -------------------------------------------------------------
+
+HOSTILE_CELL = st.one_of(
+    st.sampled_from(
+        [
+            "+91 98765 43210",
+            "98765 4321",
+            "9811122233",
+            "=cmd|' /C calc'!A0",
+            '"',
+            '"open',
+            'clo"sed"',
+            '""',
+            "a\x00b",
+            "\x00",
+            "José Núñez",
+            "अनन्या",
+            "",
+        ]
+    ),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8),
+)
+
+
+@st.composite
+def hostile_csv(draw) -> tuple[bytes, int, bool]:  # noqa: ANN001
+    """Bytes of a CSV file whose lines may carry stray quotes, NUL bytes, ragged widths
+    and their own encodings; the number of non-blank data lines; whether any has a quote."""
+    header = draw(st.sampled_from(["name,phone,notes", "Name,Mobile,Company,Notes"]))
+    lines, count, quoted = [header.encode()], 0, False
+    for cells in draw(st.lists(st.lists(HOSTILE_CELL, min_size=1, max_size=6), max_size=12)):
+        text = ",".join(c.replace("\n", " ").replace("\r", " ") for c in cells)
+        if not text.strip(" \t\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u2029,"):
+            continue
+        count += 1
+        quoted = quoted or '"' in text
+        encoding = draw(st.sampled_from(["utf-8", "utf-8", "cp1252"]))
+        lines.append(text.encode(encoding, errors="replace"))
+    return b"\n".join(lines) + b"\n", count, quoted
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=hostile_csv())
+def test_every_row_is_imported_merged_or_rejected_with_a_reason(db, rules, now, tmp_path, case):  # noqa: ANN001
+    """Stray quotes, mixed encodings, NUL bytes, ragged rows: the counts add up to the rows
+    read, each reject is in the rejects file with a reason, and nothing reaches the
+    database that it cannot store (PostgreSQL refuses NUL)."""
+    raw, lines, quoted = case
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(raw)
+    result = import_file(db, rules, path, now=now, rep="asha")
+    accounted = result.imported + result.merged + result.already_imported + result.rejected
+    assert accounted == result.rows
+    if not quoted:  # no quote can join lines: one row per non-blank line
+        assert result.rows == lines
+    else:  # a quote may join lines, never lose one silently: at least one row per run
+        assert result.rows >= 1 if lines else result.rows == 0
+    if result.rejected:
+        with result.rejects_file.open(encoding="utf-8-sig", newline="") as handle:
+            listed = list(csv.reader(handle))[1:]
+        assert len(listed) == result.rejected
+        assert all(row[-1].startswith("line ") and len(row[-1]) > 8 for row in listed)
+    assert check(db).ok
