@@ -215,14 +215,16 @@ def test_a_row_brings_its_new_numbers_to_the_lead_it_merges_into(cli, tmp_path):
     second.write_text(
         "Name,Phone,Mobile\nBoth,+919876544444,+919876533333\nNewOnly,+919876544444,\n"
         "Fresh,+919876555555,+919876566666\nFreshMobile,+919876566666,+919876577777\n"
-        "FreshLast,+919876577777,\n"
+        "FreshLast,+919876577777,\nReverse,+919876588888,+919876555555\n"
     )
     done = summary(cli("import", str(second), "--format", "json"))
-    assert (done["imported"], done["merged"]) == (1, 4)
+    assert (done["imported"], done["merged"]) == (1, 5)
     by_phone = {lead["phone"]: lead for lead in leads(cli)}
     assert set(by_phone) == {"+919876533333", "+919876555555"}
     assert by_phone["+919876533333"]["other_phones"] == "+919876544444"
-    assert by_phone["+919876555555"]["other_phones"] == "+919876566666,+919876577777"
+    assert by_phone["+919876555555"]["other_phones"] == (
+        "+919876566666,+919876577777,+919876588888"
+    )
     third = tmp_path / "third.csv"
     third.write_text("Name,Phone\nLater,+919876577777\nLater2,+919876544444\n")
     done = summary(cli("import", str(third), "--format", "json"))

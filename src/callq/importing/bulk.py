@@ -142,27 +142,31 @@ def write_batch(session: Session, ctx: BatchContext, rows: list[Row]) -> BatchCo
             counts.already_imported += 1
             continue
         recorded.add(row.key)
-        numbers = (row.phone, *row.other_phones) if row.other_phones else (row.phone,)
-        lead = _first_of(existing, numbers)
+        others = row.other_phones
+        lead = existing.get(row.phone)
+        if lead is None and others:
+            lead = _first_of(existing, others)
         if lead is not None:
             merges_existing.append((row, lead))
-            if row.other_phones and _adopt(lead, numbers, existing, new_lead_of):
+            if others and _adopt(lead, (row.phone, *others), existing, new_lead_of):
                 grown[lead["id"]] = lead
             continue
-        phone = _first_of(new_lead_of, numbers)
+        phone = new_lead_of.get(row.phone)
+        if phone is None and others:
+            phone = _first_of(new_lead_of, others)
         if phone is not None:
             fills = new_fills.setdefault(phone, {})
             current = {**_fields(new_rows[phone]), **fills}
             fills.update(blank_fills(current, row))
             merges.append(row)
-            new_lead_of[row.phone] = phone  # this row's events go to that lead
-            for number in numbers[1:]:
+            for number in (row.phone, *others):
                 if number not in new_lead_of:
                     new_lead_of[number] = phone
                     new_others.setdefault(phone, list(new_rows[phone].other_phones)).append(number)
         else:
             new_rows[row.phone] = row
-            for number in numbers:
+            new_lead_of[row.phone] = row.phone
+            for number in others:
                 new_lead_of[number] = row.phone
     counts.imported = len(new_rows)
     counts.merged = len(merges) + len(merges_existing)

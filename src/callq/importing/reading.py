@@ -23,6 +23,7 @@ UNCLOSED_QUOTE = (
     'a quote (") opened on this line is not closed properly and would swallow the lines '
     "after it; reading went on at line {next}"
 )
+UNCLOSED_AT_END = 'a quote (") opened on this line is never closed'
 NUL_BYTE = "contains a NUL byte (a damaged or binary file?)"
 
 
@@ -133,7 +134,10 @@ def read_table(path: Path) -> Table:
     records: list[list[str]] | None = None
     with contextlib.suppress(csv.Error):  # past the csv module's field limit: see below
         records = list(reader)
-    if records is not None and reader.line_num == header_lines + len(records):
+    single_lines = records is not None and reader.line_num == header_lines + len(records)
+    if single_lines and '"' in physical[-1] and not _well_formed(physical[-1:], delimiter):
+        single_lines = False  # the last line opens a quote the end of the file never closes
+    if single_lines:
         # Every record is one physical line: its line number follows from its position.
         kept = [index for index, cells in enumerate(records) if _has_text(cells)]
         rows = records if len(kept) == len(records) else [records[i] for i in kept]
@@ -202,7 +206,8 @@ def _rows_with_lines(
             break
         except csv.Error as exc:
             cells, error = [], str(exc)
-        spans = source.next - first > 1
+        # Spanning lines, or reaching the end: where an unclosed quote shows.
+        spans = source.next - first > 1 or source.next == len(physical)
         if (
             error is None
             and spans
@@ -215,11 +220,13 @@ def _rows_with_lines(
         if error is not None:
             rows.append(physical[first].rstrip("\r\n").split(delimiter))
             lines.append(first + 1)
-            unreadable[first + 1] = (
-                UNCLOSED_QUOTE.format(next=first + 2)
-                if error is UNCLOSED_QUOTE
-                else f"unreadable by the csv reader: {error}"
-            )
+            if error is not UNCLOSED_QUOTE:
+                error = f"unreadable by the csv reader: {error}"
+            elif first + 1 < len(physical):
+                error = UNCLOSED_QUOTE.format(next=first + 2)
+            else:
+                error = UNCLOSED_AT_END
+            unreadable[first + 1] = error
             source.next = first + 1
             reader = csv.reader(source, delimiter=delimiter)  # no state from the broken record
             continue
