@@ -4,7 +4,7 @@ Statements are module constants, so SQLAlchemy compiles each once per dialect an
 it (its compiled cache is keyed on the statement's structure and parameter names). The
 tables' own column types convert values, UTC timestamps included, on both backends.
 Rows come back as the small read models of `callq.rules.outcomes`, never ORM objects.
-`FOR UPDATE` locks the lead on PostgreSQL; SQLite renders nothing for it, its write
+On PostgreSQL the lead is locked (`FOR UPDATE`) before its facts are read; SQLite's write
 transaction already holds the database's write lock.
 """
 
@@ -44,10 +44,14 @@ _FOLLOWUP_COLUMNS = (
 )
 _LEAD_CALLS = select(func.count()).where(_call.c.lead_id == _lead.c.id)
 _REP = _rep.c.name == bindparam("rep")
-# Everything logging an outcome reads, in one statement: the lead (locked), its open
-# follow-up, its calls (all, and those with a cadence outcome) and the acting rep. The
-# lead's lock serialises the outcomes, undos, reschedules and reassignments of one lead
-# (each locks the lead first), so the follow-up read here is the one they would see.
+# Everything logging an outcome reads, in one statement: the lead, its open follow-up,
+# its calls (all, and those with a cadence outcome) and the acting rep. On PostgreSQL the
+# lead is locked by LOCK_LEAD first, in a statement of its own: a READ COMMITTED statement
+# that waits for a row lock re-reads only the locked row afterwards, so a follow-up read
+# in the same statement could be the one a concurrent outcome just completed (seen as a
+# second open follow-up). The lock serialises the outcomes, undos, reschedules and
+# reassignments of one lead (each locks the lead first).
+LOCK_LEAD = select(_lead.c.id).where(_lead.c.id == bindparam("lead_id")).with_for_update()
 OUTCOME_FACTS = (
     select(
         *_LEAD_COLUMNS,
@@ -61,7 +65,6 @@ OUTCOME_FACTS = (
     )
     .select_from(_lead.outerjoin(_followup, and_(_followup.c.lead_id == _lead.c.id, IS_OPEN)))
     .where(_lead.c.id == bindparam("lead_id"))
-    .with_for_update(of=_lead)
 )
 REP = select(_rep.c.id, _rep.c.name, _rep.c.timezone).where(_rep.c.name == bindparam("name"))
 REP_NAME = select(_rep.c.name).where(_rep.c.id == bindparam("rep_id"))
@@ -129,6 +132,8 @@ def outcome_facts(
     conn: Connection, lead_id: int, *, rep: str, cadence_outcomes: tuple[str, ...] = ()
 ) -> OutcomeFacts | None:
     """The facts of `lead_id` for `rep` (None: no such lead); locks the lead on PostgreSQL."""
+    if conn.dialect.name != "sqlite":  # SQLite's write transaction already holds the lock
+        conn.execute(LOCK_LEAD, {"lead_id": lead_id})
     row = conn.execute(
         OUTCOME_FACTS, {"lead_id": lead_id, "rep": rep, "cadence": list(cadence_outcomes)}
     ).first()
