@@ -58,7 +58,10 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"callq: {message}", err=True)
+    from callq.visible import safe
+
+    # A refusal may quote data (the names of the leads a phone matches): shown, not obeyed.
+    typer.echo(f"callq: {safe(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -74,6 +77,12 @@ def command(fn: Callable) -> Callable:
         except Exception as error:
             if isinstance(error, _user_errors()):
                 fail(str(error))
+            if isinstance(error, UnicodeEncodeError) and "surrogates" in str(error):
+                # A raw byte that is not UTF-8 (`$'\x9b'` in bash) reaches us as a lone
+                # surrogate: no database stores it, and guessing its encoding would garble.
+                fail("an argument holds bytes that are not UTF-8 text; nothing was changed")
+            if "cannot contain NUL" in str(error):  # PostgreSQL's text type, unlike SQLite's
+                fail("PostgreSQL cannot store a NUL character (\\x00) in text; nothing was changed")
             raise
 
     return wrapper

@@ -52,24 +52,27 @@ def rules_show(ctx: typer.Context) -> None:
     """Print the effective rules as tables."""
     from rich.table import Table
 
-    from callq.cli.render import console
+    from callq.cli.render import add_row, console, line
     from callq.rules.timeexpr import format_duration
     from callq.wording import clock
 
     settings = state(ctx).settings
     rules = settings.rules
     out = console()
-    out.print(f"Rules from {settings.config_path or 'the built-in default'}")
+    out.print(line(f"Rules from {settings.config_path or 'the built-in default'}"))
     out.print(
-        f"Team: timezone {rules.team.timezone}, region {rules.team.region}, reps "
-        f"{', '.join(rules.team.reps) or '-'}, late after {format_duration(rules.team.late_after)}"
+        line(
+            f"Team: timezone {rules.team.timezone}, region {rules.team.region}, reps "
+            f"{', '.join(rules.team.reps) or '-'}, "
+            f"late after {format_duration(rules.team.late_after)}"
+        )
     )
     table = Table(title="Outcomes", title_justify="left")
     for column in ("Key", "Outcome", "Label", "Connected", "Stage", "Next"):
         table.add_column(column)
     for o in rules.outcomes:
-        table.add_row(
-            o.key, o.id, o.label, "yes" if o.connected else "no", o.stage or "-", o.next_text
+        add_row(
+            table, o.key, o.id, o.label, "yes" if o.connected else "no", o.stage or "-", o.next_text
         )
     out.print(table)
     days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -77,7 +80,7 @@ def rules_show(ctx: typer.Context) -> None:
     hours.add_column("Day")
     hours.add_column("Open")
     for name, spans in zip(days, rules.hours.weekly, strict=True):
-        hours.add_row(name, ", ".join(f"{clock(a)}-{clock(b)}" for a, b in spans) or "closed")
+        add_row(hours, name, ", ".join(f"{clock(a)}-{clock(b)}" for a, b in spans) or "closed")
     out.print(hours)
     if rules.hours.holidays:
         out.print("Holidays: " + ", ".join(str(d) for d in sorted(rules.hours.holidays)))
@@ -85,7 +88,7 @@ def rules_show(ctx: typer.Context) -> None:
     sla.add_column("Channel")
     sla.add_column("Target")
     for channel, target in rules.sla.by_channel.items():
-        sla.add_row(channel, format_duration(target))
+        add_row(sla, channel, format_duration(target))
     sla.add_row("default", format_duration(rules.sla.default))
     sla.add_row("escalate after", format_duration(rules.sla.escalate_after))
     out.print(sla)
@@ -115,7 +118,7 @@ def rules_simulate(
     """Show, call by call, what each outcome would schedule and the stage reached."""
     from rich.table import Table
 
-    from callq.cli.render import console
+    from callq.cli.render import add_row, console, line
     from callq.config.loading import load_rules
     from callq.config.settings import parse_instant
     from callq.rules.simulate import simulate
@@ -133,14 +136,17 @@ def rules_simulate(
     )
     out = console()
     out.print(
-        f"A {source} lead arriving {when(arrived_at, tz, now)}: first response due "
-        f"{when(steps.first_response_due, tz, now)}"
+        line(
+            f"A {source} lead arriving {when(arrived_at, tz, now)}: first response due "
+            f"{when(steps.first_response_due, tz, now)}"
+        )
     )
     table = Table(title_justify="left")
     for column in ("Call", "At", "Outcome", "Next follow-up", "Kind", "Stage"):
         table.add_column(column)
     for number, step in enumerate(steps.calls, start=1):
-        table.add_row(
+        add_row(
+            table,
             str(number),
             when(step.call_at, tz, now),
             step.label,
@@ -155,6 +161,7 @@ def rules_simulate(
 @command
 def doctor(ctx: typer.Context) -> None:
     """Check database integrity and that every open lead has exactly one next action."""
+    from callq.cli.render import echo
     from callq.services.doctor import check
     from callq.store.db import DatabaseError, open_database
 
@@ -171,11 +178,11 @@ def doctor(ctx: typer.Context) -> None:
             raise typer.Exit(1) from None
         raise
     for key, value in report.facts.items():
-        typer.echo(f"{key}: {value}")
+        echo(f"{key}: {value}")
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     for problem in report.problems:
-        typer.echo(f"problem: {problem}", err=True)
+        echo(f"problem: {problem}", err=True)
     if not report.ok:
         raise typer.Exit(1)
     typer.echo("ok: integrity and invariant hold")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from callq.cli import app, command, fail, state
-from callq.cli.render import print_json
+from callq.cli.render import echo, print_json
 
 PROGRESS_MIN_ROWS = 2000
 
@@ -92,11 +92,11 @@ def import_command(
     if result.reopened:
         typer.echo(f"{result.reopened} closed leads reopened by a new inquiry")
     if result.rejects_file:
-        typer.echo(f"rejected rows and reasons: {result.rejects_file}")
+        echo(f"rejected rows and reasons: {result.rejects_file}")
     unreadable = sorted(result.unreadable.items())
     for line, reason in unreadable[:5]:
         # Said loudly: these rows are in the rejects file, but a broken file is news.
-        typer.echo(f"callq: line {line} set aside in the rejects file: {reason}", err=True)
+        echo(f"callq: line {line} set aside in the rejects file: {reason}", err=True)
     if len(unreadable) > 5:
         typer.echo(f"callq: {len(unreadable) - 5} more unreadable lines set aside", err=True)
     if result.fallback_lines:
@@ -106,7 +106,7 @@ def import_command(
             err=True,
         )
     if result.ignored_columns:
-        typer.echo(
+        echo(
             "callq: columns not imported: "
             + ", ".join(result.ignored_columns)
             + " (use --map COLUMN=field)",
@@ -114,7 +114,7 @@ def import_command(
         )
     if result.unknown_owners:
         shown = ", ".join(result.unknown_owners[:5])
-        typer.echo(f"callq: owners not known as reps, assigned round-robin: {shown}", err=True)
+        echo(f"callq: owners not known as reps, assigned round-robin: {shown}", err=True)
     if result.unknown_timezones:
         typer.echo(
             f"callq: {result.unknown_timezones} rows had an unknown timezone; "
@@ -181,6 +181,9 @@ def export_command(
     owner: Annotated[
         str | None, typer.Option("--owner", help="ics: only this rep's follow-ups.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --output file if it exists.")
+    ] = False,
 ) -> None:
     """Export leads, calls or timelines (CSV safe for spreadsheets, JSON for scripts)."""
     from callq.services import exporting
@@ -195,7 +198,7 @@ def export_command(
             fail("--format ics exports upcoming callbacks; it takes no --calls/--timeline")
         now = settings.now()
         rows = exporting.callback_rows(db, now=now, owner=owner)
-        _emit(exporting.ics_text(rows, now=now), output, newline="")
+        _emit(exporting.ics_text(rows, now=now), output, force=force)
         if output:
             typer.echo(f"{len(rows)} upcoming follow-ups written to {output}", err=True)
         return
@@ -206,36 +209,30 @@ def export_command(
     else:
         rows, columns = exporting.lead_rows(db), exporting.LEAD_COLUMNS
     if format is ExportFormat.json:
-        import json
+        from callq.cli.render import json_text
 
-        from callq.cli.render import to_jsonable
-
-        text = json.dumps(
-            to_jsonable(list(rows), settings.viewer_zone), indent=2, ensure_ascii=False
-        )
-        _emit(text + "\n", output)
+        _emit(json_text(list(rows), settings.viewer_zone), output, force=force)
         return
     import io
 
     buffer = io.StringIO(newline="")
     exporting.write_csv(rows, columns, buffer)
-    _emit(buffer.getvalue(), output, newline="")
+    _emit(buffer.getvalue(), output, force=force)
 
 
-def _emit(text: str, output: Path | None, newline: str | None = None) -> None:
-    """To stdout, or to a new 0600 file (exports hold personal data)."""
+def _emit(text: str, output: Path | None, *, force: bool) -> None:
+    """To stdout, or to a new 0600 file that is no symlink (`exporting.open_export`)."""
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    import os
+    from callq.services.exporting import open_export
 
     try:
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as error:
+        with open_export(output, force=force) as handle:
+            handle.write(text)
+    except OSError as error:  # a full disk or a vanished directory while writing
         fail(f"cannot write {output}: {error.strerror}")
-    with open(fd, "w", encoding="utf-8", newline=newline) as handle:
-        handle.write(text)
 
 
 @app.command("backup")

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from callq.cli import NowOption, app, command, state
-from callq.cli.render import console, print_json
+from callq.cli.render import add_row, console, echo, line, print_json
 from callq.wording import (
     attempt_text,
     logged_sentence,
@@ -81,7 +81,7 @@ def add(
     typer.echo(added.lead_id)
     if added.merged:
         what = "reopened it" if added.reopened else "added the inquiry to its timeline"
-        typer.echo(f"callq: this number is lead {added.lead_id}; {what}", err=True)
+        echo(f"callq: this number is lead {added.lead_id}; {what}", err=True)
 
 
 @app.command()
@@ -135,7 +135,7 @@ def log(
     if format is Format.json:
         print_json(result, settings.viewer_zone)
     else:
-        typer.echo(f"{result.lead_name}: {logged_sentence(result, settings.viewer_zone, clock)}")
+        echo(f"{result.lead_name}: {logged_sentence(result, settings.viewer_zone, clock)}")
     _warn(chosen)
 
 
@@ -151,7 +151,7 @@ def undo(ctx: typer.Context, format: FormatOption = Format.table, now: NowOption
     if format is Format.json:
         print_json(result, settings.viewer_zone)
     else:
-        typer.echo(undone_sentence(result))
+        echo(undone_sentence(result))
 
 
 @app.command()
@@ -190,7 +190,7 @@ def _read_callback(db, settings, lead: str, text: str, their_time: bool, now):  
 def _warn(chosen) -> None:  # noqa: ANN001
     """A time outside business hours is kept as typed, with a line on stderr (exit 0)."""
     if chosen is not None and chosen.warning:
-        typer.echo(f"callq: warning: {chosen.warning}", err=True)
+        echo(f"callq: warning: {chosen.warning}", err=True)
 
 
 @app.command()
@@ -275,17 +275,22 @@ def show(
         return
     out = console()
     lv = detail.lead
-    out.print(f"[bold]{lv.name}[/]  {display_phone(lv.phone)}   #{lv.id}")
+    out.print(line((lv.name, "bold"), f"  {display_phone(lv.phone)}   #{lv.id}"))
     out.print(
-        f"{lv.company or '-'} · {lv.source} · {lv.stage} · owner {lv.owner or '-'} · "
-        f"urgency {lv.urgency} · calls {detail.calls}"
+        line(
+            f"{lv.company or '-'} · {lv.source} · {lv.stage} · owner {lv.owner or '-'} · "
+            f"urgency {lv.urgency} · calls {detail.calls}"
+        )
     )
-    out.print(f"timezone {lv.timezone}" + (" (the team's: a guess)" if lv.timezone_guessed else ""))
+    out.print(
+        line(f"timezone {lv.timezone}" + (" (the team's: a guess)" if lv.timezone_guessed else ""))
+    )
     fu = detail.open_followup
-    out.print(f"next: {when(fu.due_at, tz, now)} ({fu.kind})" if fu else "next: none (closed)")
+    next_line = f"next: {when(fu.due_at, tz, now)} ({fu.kind})" if fu else "next: none (closed)"
+    out.print(line(next_line))
     out.print("")
     for event in detail.timeline:
-        out.print(f"  {timeline_line(event, tz, now)}")
+        out.print(line(f"  {timeline_line(event, tz, now)}"))
 
 
 @app.command()
@@ -340,8 +345,11 @@ def queue(
     out = console()
     who = "everyone" if owner is None else owner
     out.print(
-        f"[bold]Queue of {who}[/] at {when(now, tz, now)} — "
-        + " · ".join(f"{SECTION_TITLES[s]} {counts[s]}" for s in SECTIONS)
+        line(
+            (f"Queue of {who}", "bold"),
+            f" at {when(now, tz, now)} — "
+            + " · ".join(f"{SECTION_TITLES[s]} {counts[s]}" for s in SECTIONS),
+        )
     )
     for section in SECTIONS:
         rows = [i for i in items if i.section == section]
@@ -368,10 +376,11 @@ def queue(
         for i in rows:
             late = span(i.late_minutes) if i.late_minutes else ""
             if i.escalated:
-                late = f"[red]{late} ESC[/]"
+                late = line((f"{late} ESC", "red"))
             elif section == "new" and i.late_minutes:
-                late = f"[red]{late}[/]"
-            table.add_row(
+                late = line((late, "red"))
+            add_row(
+                table,
                 str(i.lead_id),
                 i.name,
                 i.phone,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from callq.cli import NowOption, app, command, fail, state
-from callq.cli.render import console, print_json
+from callq.cli.render import add_row, console, echo, line, print_json
 from callq.wording import when
 
 
@@ -58,6 +58,7 @@ def report_json(report) -> dict:  # noqa: ANN001
 
 def _print_csv(report, tz) -> None:  # noqa: ANN001
     from callq.metrics import METRIC_KEYS
+    from callq.services.exporting import csv_cell
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["window", "start", "end", "scope", "name", *METRIC_KEYS])
@@ -72,16 +73,18 @@ def _print_csv(report, tz) -> None:  # noqa: ANN001
                     label,
                     *(t.astimezone(tz).isoformat() for t in (w.start, w.end)),
                     scope,
-                    name,
+                    csv_cell(name),
                     *values,
                 ]
             )
 
 
 def _print_tables(report, tz, now) -> None:  # noqa: ANN001
+    from rich.markup import escape
     from rich.table import Table
 
     from callq.metrics import METRICS
+    from callq.visible import safe
 
     out = console()
     cur, prev = report.current, report.previous
@@ -89,21 +92,27 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
         " measured, 90 days" if report.conversion_measured else " configured"
     )
     out.print(
-        f"[bold]Report[/] {when(cur.start, tz, now)} → {when(cur.end, tz, now)} "
-        f"(previous window {when(prev.start, tz, now)} → {when(prev.end, tz, now)}) · "
-        f"conversion {conversion}"
+        line(
+            ("Report", "bold"),
+            f" {when(cur.start, tz, now)} → {when(cur.end, tz, now)} "
+            f"(previous window {when(prev.start, tz, now)} → {when(prev.end, tz, now)}) · "
+            f"conversion {conversion}",
+        )
     )
     team = Table(title="Team", title_justify="left")
     for column in ("Metric", "Value", "Goal", "Previous", "Trend"):
         team.add_column(column, justify="left" if column == "Metric" else "right")
     now_values, before = cur.team.as_dict(), prev.team.as_dict()
+    # These cells are markup (the colours of goals and trends); the currency is the rules
+    # file's text, escaped so that it cannot be markup itself.
+    currency = escape(safe(report.currency))
     for metric in METRICS:
         value, previous = now_values[metric.key], before[metric.key]
         team.add_row(
             metric.label,
-            metric.value_markup(value, report.currency),
+            metric.value_markup(value, currency),
             metric.goal_text(),
-            metric.text(previous, report.currency),
+            metric.text(previous, currency),
             metric.trend_markup(value, previous, amount=True),
         )
     out.print(team)
@@ -116,7 +125,7 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
             table.add_column(metric.short, justify="right")
         for name, metrics in groups.items():
             values = metrics.as_dict()
-            table.add_row(name, *(m.text(values[m.key]) for m in METRICS))
+            add_row(table, name, *(m.text(values[m.key]) for m in METRICS))
         out.print(table)
     for title, rows in (("Escalated", report.escalated), ("Unworked > 24h", report.unworked)):
         if not rows:
@@ -125,8 +134,14 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
         for column in ("#", "Name", "Phone", "Ch", "Owner", "Created"):
             table.add_column(column)
         for r in rows[:20]:
-            table.add_row(
-                str(r.id), r.name, r.phone, r.source, r.owner or "-", when(r.created_at, tz, now)
+            add_row(
+                table,
+                str(r.id),
+                r.name,
+                r.phone,
+                r.source,
+                r.owner or "-",
+                when(r.created_at, tz, now),
             )
         out.print(table)
 
@@ -285,10 +300,10 @@ def reassign(
     db = st.open_db()
     if lead is not None:
         moved = reassign_lead(db, settings.rules, lead, to, now=at, actor=settings.rep)
-        typer.echo(f"lead {moved.lead_id}: {moved.from_rep or '-'} → {moved.to_rep}")
+        echo(f"lead {moved.lead_id}: {moved.from_rep or '-'} → {moved.to_rep}")
     else:
         count = handoff(db, settings.rules, from_rep, to, now=at, actor=settings.rep)
-        typer.echo(f"{count} open lead{'s' if count != 1 else ''} moved from {from_rep} to {to}")
+        echo(f"{count} open lead{'s' if count != 1 else ''} moved from {from_rep} to {to}")
 
 
 @app.command()

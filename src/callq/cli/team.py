@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from callq.cli import NowOption, app, command, fail, state
+from callq.cli.render import echo
 
 
 @app.command()
@@ -27,12 +28,12 @@ def claim(
     if release:
         if not release_claim(st.open_db(), settings.rules, lead, rep=settings.rep):
             fail(f"{lead} is not held by you ({settings.rep}); nothing was released")
-        typer.echo(f"released {lead}")
+        echo(f"released {lead}")
         return
     held = claim_lead(
         st.open_db(), settings.rules, lead, rep=settings.rep, now=settings.now(), force=force
     )
-    typer.echo(
+    echo(
         f"{held.lead_name} (#{held.lead_id}) is yours until "
         f"{when(held.until, settings.viewer_zone, settings.now())}"
     )

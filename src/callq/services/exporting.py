@@ -1,17 +1,32 @@
-"""Exports: leads, calls and timelines as rows (CSV/JSON), callbacks as iCalendar."""
+"""Exports: leads, calls and timelines as rows (CSV/JSON), callbacks as iCalendar.
+
+Untrusted text in a file: a CSV is data, so a cell keeps its text, its line breaks and tabs
+(the writer quotes them), but every other control, bidi or invisible character is written
+as the placeholder the terminal shows (`callq.visible.safe`: `␛`, `\\x9b`, `<U+202E>`), and
+a cell a spreadsheet would run as a formula gets a leading `'` (`neutralise`). A file is
+opened by a spreadsheet or a pager that may obey raw escapes; JSON keeps the exact text as
+escapes instead. iCalendar fields get `safe` throughout (icalendar escapes line breaks).
+An export file is created 0600 (it holds personal data), never through a symlink, and
+replaces an existing file only when asked to (`open_export`).
+"""
 
 import csv
+import errno
 import json
+import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from callq.errors import UserError
 from callq.store.db import Database
 from callq.store.models import Call, Event, FollowUp, Lead, Rep
 from callq.store.queries import OPEN_FOLLOWUP
+from callq.visible import safe
 
 LEADS, CALLS, EVENTS, FOLLOWUPS = (m.__table__ for m in (Lead, Call, Event, FollowUp))
 REPS = Rep.__table__
@@ -124,9 +139,35 @@ def write_csv(rows: Iterable[dict], columns: tuple[str, ...], out: TextIO) -> in
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow([neutralise(_cell(row.get(c))) for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
         count += 1
     return count
+
+
+def csv_cell(value: object) -> object:
+    """One CSV cell: text as shown (no terminal control, line breaks kept), formula-safe."""
+    cell = _cell(value)
+    return neutralise(safe(cell, keep="\t\n\r")) if isinstance(cell, str) else cell
+
+
+def open_export(path: Path, *, force: bool = False) -> TextIO:
+    """A new file for an export: 0600, never through a symlink, an existing file replaced
+    only with `force`. Refusals are UserErrors naming the path."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_TRUNC if force else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise UserError(f"{path} exists; use --force to overwrite it") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UserError(f"{path} is a symbolic link; not followed, nothing written") from None
+        raise UserError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        os.fchmod(fd, 0o600)  # a file replaced with --force may have been wider
+    except OSError:
+        os.close(fd)
+        raise
+    return open(fd, "w", encoding="utf-8", newline="")
 
 
 def _cell(value: object) -> object:
@@ -185,6 +226,7 @@ def ics_text(rows: list[dict], *, now: datetime, name: str = "callq callbacks") 
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     for row in rows:
+        row = {key: safe(value) if isinstance(value, str) else value for key, value in row.items()}
         due = _aware(row["due_at"]).astimezone(UTC)
         what = {"callback": "Call back", "first_response": "First call"}.get(row["kind"], "Call")
         description = "\n".join(
