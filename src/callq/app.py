@@ -25,6 +25,7 @@ from textual.screen import Screen
 from callq.config.settings import Settings
 from callq.screens.keys import ACTIONS, bindings
 from callq.screens.queue import QueueScreen
+from callq.visible import safe
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -198,7 +199,10 @@ class CallqApp(App[None]):
                 )
             )
             return
-        self.notices.append(str(message))
+        # Toasts quote data (names, notes, labels): never markup, no control character.
+        message = "\n".join(safe(part) for part in str(message).split("\n"))
+        title, markup = safe(title), False
+        self.notices.append(message)
         screen = self.screen_stack[-1] if self.screen_stack else None
         if isinstance(screen, QueueScreen) and screen.is_mounted:
             seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout

@@ -64,7 +64,7 @@ async def test_queue_shows_sections_in_spec_order(app):
         header = str(app.screen.query_one("#header").content)
         assert "New 2" in header and "Overdue 1" in header and "Calls today 1" in header
         # The clock comes first: a narrow terminal cuts the line from the right.
-        assert header.startswith("[b]callq[/b] · asha · Mon 23 Nov 11:00   New 2")
+        assert header.startswith("callq · asha · Mon 23 Nov 11:00   New 2")
         assert current(app).name == "Priya Sharma"
 
 

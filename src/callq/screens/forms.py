@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,6 +15,7 @@ from callq.errors import UserError
 from callq.rules.model import CHANNELS, URGENCIES, Rules
 from callq.rules.phrases import CallbackError
 from callq.services.leads import NewLead, validate_new_lead
+from callq.visible import safe
 from callq.widgets.time_field import TimeContext, TimeField
 from callq.wording import when
 
@@ -62,7 +64,7 @@ class RescheduleForm(FormScreen[NewTime | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Reschedule · {self.lead_name}", id="title")
+            yield Label(Text(f"Reschedule · {safe(self.lead_name)}"), id="title")
             if self.current:
                 due = when(self.current, self.context.rep_tz, self.context.now)
                 yield Label(f"now due {due}", classes="hint")
@@ -95,7 +97,7 @@ class NoteForm(FormScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Note · {self.lead_name}", id="title")
+            yield Label(Text(f"Note · {safe(self.lead_name)}"), id="title")
             yield Input(placeholder="the note", id="note")
             yield Label("", id="error", classes="error")
             yield Label("enter save · esc cancel", classes="hint")
@@ -145,6 +147,6 @@ class AddLeadForm(FormScreen[NewLead | None]):
         try:
             validate_new_lead(new, self.rules)
         except UserError as error:
-            self.query_one("#error", Label).update(str(error))
+            self.query_one("#error", Label).update(Text(safe(error)))
             return
         self.dismiss(new)

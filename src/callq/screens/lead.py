@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Digits, Static
 
 from callq.phones import display_phone
@@ -16,6 +17,7 @@ from callq.screens.outcome import OutcomeForm
 from callq.services import leads
 from callq.services.common import zone
 from callq.services.views import LeadDetail
+from callq.visible import safe
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
 from callq.wording import attempt_text, clock, span, timeline_line, weekday_clock, when
@@ -91,22 +93,26 @@ class LeadScreen(LeadActions):
         now = app.settings.now()
         tz = zone(lead.timezone)
         open_now = is_open(app.settings.rules.hours, now, tz)
-        self.query_one("#lead-name", Static).update(Text(lead.name, style="bold"))
+        self.query_one("#lead-name", Static).update(Text(safe(lead.name), style="bold"))
         self.query_one("#lead-phone", Digits).update(display_phone(lead.phone))
         hours = "[green]inside business hours[/]" if open_now else "[red]outside business hours[/]"
         self.query_one("#lead-local", Static).update(
-            f"their time {weekday_clock(now, tz)} ({lead.timezone}"
-            f"{', a guess' if lead.timezone_guessed else ''}) · {hours}"
+            Content(
+                f"their time {weekday_clock(now, tz)} ({safe(lead.timezone)}"
+                f"{', a guess' if lead.timezone_guessed else ''}) · "
+            )
+            + Content.from_markup(hours)
         )
         self.query_one("#lead-facts", Static).update(self.facts(detail, now))
         viewer = app.viewer_tz
-        lines = [timeline_line(event, viewer, now) for event in detail.timeline]
+        lines = [safe(timeline_line(event, viewer, now)) for event in detail.timeline]
         timeline = Text()
         timeline.append("Timeline (newest first)\n", style="bold")
         timeline.append("\n".join(lines))
         self.query_one("#timeline", Static).update(timeline)
 
-    def facts(self, detail: LeadDetail, now: datetime) -> str:
+    def facts(self, detail: LeadDetail, now: datetime) -> Content:
+        """The lead's facts: our markup for colour, the lead's data as text (never markup)."""
         lead, followup = detail.lead, detail.open_followup
         viewer = self.app.viewer_tz
         if lead.first_touch_at is not None:
@@ -129,21 +135,24 @@ class LeadScreen(LeadActions):
         else:
             next_text = "none (closed)"
         rows = [
-            ("Source", lead.source),
-            ("Interest", lead.interest or "-"),
-            ("Urgency", lead.urgency),
-            ("Stage", lead.stage),
-            ("Owner", lead.owner or "-"),
-            ("Company", lead.company or "-"),
-            ("Attempt", attempt_text(detail.attempt, detail.attempts_total)),
-            ("SLA", sla),
-            ("Next", next_text),
+            ("Source", Content(safe(lead.source))),
+            ("Interest", Content(safe(lead.interest or "-"))),
+            ("Urgency", Content(safe(lead.urgency))),
+            ("Stage", Content(lead.stage)),
+            ("Owner", Content(safe(lead.owner or "-"))),
+            ("Company", Content(safe(lead.company or "-"))),
+            ("Attempt", Content(attempt_text(detail.attempt, detail.attempts_total))),
+            ("SLA", Content.from_markup(sla)),
+            ("Next", Content.from_markup(next_text)),
         ]
         held_by_other = lead.claimed_by and lead.claimed_by != self.app.settings.rep
         if held_by_other and lead.claimed_until and lead.claimed_until > now:
             until = clock(lead.claimed_until, viewer)
-            rows.append(("Held by", f"[b red]{lead.claimed_by}[/] until {until}"))
-        return "\n".join(f"[b]{label:<9}[/] {value}" for label, value in rows)
+            holder = Content.assemble((safe(lead.claimed_by), "b red"), f" until {until}")
+            rows.append(("Held by", holder))
+        return Content("\n").join(
+            Content.assemble((f"{label:<9}", "b"), " ", value) for label, value in rows
+        )
 
     def tick(self) -> None:
         elapsed = int(time.monotonic() - self.timer_start) if self.app.live else 0

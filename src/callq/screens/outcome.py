@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
+from callq.visible import safe
 from callq.widgets.outcome_panel import OutcomeChoice
 from callq.widgets.time_field import TimeField
 
@@ -87,7 +89,7 @@ class OutcomeForm(Vertical):
         self.lead_name, self.suggestion, self.done = lead_name, suggestion, done
         outcome = suggestion.outcome
         # Fixed-width labels: new text needs no reflow of the screen (layout=False).
-        title = f"{outcome.key}  {outcome.label} · {lead_name}"
+        title = Text(safe(f"{outcome.key}  {outcome.label} · {lead_name}"))
         self.query_one("#title", Label).update(title, layout=False)
         required = suggestion.required
         label = "Next follow-up (required)" if required else "Next follow-up"

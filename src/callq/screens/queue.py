@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Static
@@ -14,6 +15,7 @@ from textual.widgets import Static
 from callq.screens.actions import LeadActions, Target
 from callq.screens.keys import bindings
 from callq.services.views import SECTION_TITLES, SECTIONS
+from callq.visible import safe
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import PAGE, QueueList
@@ -152,8 +154,10 @@ class QueueScreen(LeadActions):
         empty.display = not any(data.counts.values())
         if empty.display:
             empty.update(
-                f"Nothing to call for {self.app.settings.rep}. Add a lead with a, or run with "
-                "--rep NAME to work another rep's queue."
+                Text(
+                    f"Nothing to call for {safe(self.app.settings.rep)}. Add a lead with a, "
+                    "or run with --rep NAME to work another rep's queue."
+                )
             )
 
     def show_header(self) -> None:
@@ -169,9 +173,12 @@ class QueueScreen(LeadActions):
         # What matters most first: a narrow terminal cuts the line from the right (at the
         # right, the clock was cut first, even at 120 columns with a big queue).
         self.query_one("#header", Static).update(
-            f"[b]callq[/b] · {self.app.settings.rep} · {clock}   "
-            + " · ".join(parts)
-            + f"   Calls today {calls} · On time {rate} (week)",
+            Text.assemble(
+                ("callq", "b"),
+                f" · {safe(self.app.settings.rep)} · {clock}   "
+                + " · ".join(parts)
+                + f"   Calls today {calls} · On time {rate} (week)",
+            ),
             layout=False,  # one line of fixed height: no reflow of the screen for new counts
         )
 

@@ -1,5 +1,6 @@
 """Search leads by name, phone digits or company; dismisses the chosen lead's id."""
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,6 +10,7 @@ from textual.widgets.option_list import Option
 
 from callq.phones import display_phone
 from callq.services.search import FoundLead
+from callq.visible import safe
 
 
 class SearchScreen(ModalScreen[int | None]):
@@ -34,7 +36,12 @@ class SearchScreen(ModalScreen[int | None]):
         results.clear_options()
         results.add_options(
             Option(
-                f"{lead.name}  {display_phone(lead.phone)}  {lead.company or ''}  [{lead.stage}]",
+                Text(
+                    safe(
+                        f"{lead.name}  {display_phone(lead.phone)}  {lead.company or ''}  "
+                        f"[{lead.stage}]"
+                    )
+                ),
                 id=str(lead.lead_id),
             )
             for lead in found

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,7 @@ from callq.errors import UserError
 from callq.metrics import METRIC, METRICS
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
 from callq.store.db import Database
+from callq.visible import safe
 from callq.wording import when
 
 
@@ -43,9 +45,12 @@ class RepPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Reassign {self.lead_name} (now {self.current or '-'}) to:")
+            yield Label(Text(safe(f"Reassign {self.lead_name} (now {self.current or '-'}) to:")))
             yield OptionList(
-                *(Option(name, id=name, disabled=name == self.current) for name in self.reps),
+                *(
+                    Option(Text(safe(name)), id=name, disabled=name == self.current)
+                    for name in self.reps
+                ),
                 id="reps",
             )
             yield Label("enter choose · esc cancel", classes="hint")
@@ -169,7 +174,7 @@ class SummaryScreen(Screen[None]):
         self.post_message(self.Loaded(SummaryData(report, trend)))
 
     def on_summary_screen_failed(self, message: Failed) -> None:
-        self.query_one("#status", Static).update(f"[red]{message.error}[/]")
+        self.query_one("#status", Static).update(Text(safe(message.error), style="red"))
 
     def on_summary_screen_loaded(self, message: Loaded) -> None:
         self.data = message.data
@@ -181,8 +186,10 @@ class SummaryScreen(Screen[None]):
         now = cur.end  # the current window ends at the `now` the report was read at
         conversion = "n/a" if report.conversion_rate is None else f"{report.conversion_rate:.0%}"
         self.query_one("#status", Static).update(
-            f"{when(cur.start, tz, now)} → {when(now, tz, now)} · conversion {conversion} · "
-            f"leakage in {report.currency}"
+            Text(
+                f"{when(cur.start, tz, now)} → {when(now, tz, now)} · conversion {conversion} · "
+                f"leakage in {safe(report.currency)}"
+            )
         )
         team = self.query_one("#team", DataTable)
         team.clear()
@@ -202,7 +209,7 @@ class SummaryScreen(Screen[None]):
             table.clear()
             for name, metrics in groups.items():
                 values = metrics.as_dict()
-                table.add_row(name, *(m.text(values[m.key]) for m in METRICS), key=name)
+                table.add_row(Text(safe(name)), *(m.text(values[m.key]) for m in METRICS), key=name)
         self.query_one("#trend_fr", Sparkline).data = [
             p.median_first_response_minutes or 0.0 for p in data.trend
         ]
@@ -229,10 +236,7 @@ class SummaryScreen(Screen[None]):
         for row in rows:
             table.add_row(
                 str(row.id),
-                row.name,
-                row.phone,
-                row.source,
-                row.owner or "-",
+                *(Text(safe(cell)) for cell in (row.name, row.phone, row.source, row.owner or "-")),
                 when(row.created_at, tz, now),
                 key=str(row.id),
             )
@@ -288,9 +292,9 @@ class SummaryScreen(Screen[None]):
                 actor=self.settings.rep,
             )
         except UserError as error:
-            self.notify(str(error), severity="error")
+            self.notify(safe(error), severity="error", markup=False)
             return
-        self.notify(f"{lead.name}: {moved.from_rep or '-'} → {moved.to_rep}")
+        self.notify(safe(f"{lead.name}: {moved.from_rep or '-'} → {moved.to_rep}"), markup=False)
         changed = getattr(self.app, "data_changed", None)
         if callable(changed):
             changed()

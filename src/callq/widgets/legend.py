@@ -4,6 +4,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from callq.rules.model import Outcome
+from callq.visible import safe
 
 
 class OutcomeLegend(Widget):
@@ -13,7 +14,7 @@ class OutcomeLegend(Widget):
 
     def __init__(self, outcomes: tuple[Outcome, ...], id: str | None = None) -> None:
         super().__init__(id=id)
-        self.entries = [(o.key, o.label) for o in outcomes]
+        self.entries = [(safe(o.key), safe(o.label)) for o in outcomes]
 
     def lines(self, width: int) -> list[Text]:
         lines, line = [], Text()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
+from callq.visible import safe
 from callq.widgets.time_field import (
     Preview,
     TimeContext,
@@ -158,7 +159,7 @@ class OutcomePanel:
         lines (queue_list.PANEL_HEIGHT) for every outcome, so nothing jumps."""
         inner = width - 4
         outcome = self.suggestion.outcome
-        title = f" {outcome.key}  {outcome.label} · {self.lead_name} "
+        title = f" {safe(outcome.key)}  {safe(outcome.label)} · {safe(self.lead_name)} "
         top = Text("╭─", styles.border)
         top.append(title[: width - 4], styles.title)
         top.append("─" * max(width - top.cell_len - 1, 0) + "╮", styles.border)

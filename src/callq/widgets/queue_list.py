@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from callq.phones import display_phone
 from callq.rules.queue import SECTION_TITLES, SECTIONS, QueueItem
+from callq.visible import safe
 from callq.widgets.queue_overlay import PANEL_HEIGHT as PANEL_HEIGHT
 from callq.widgets.queue_overlay import PANEL_WIDTH as PANEL_WIDTH
 from callq.widgets.queue_overlay import PanelOverlay
@@ -454,7 +455,7 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
             Segment(" ✓ ", ok),
             Segment(_cell(item.name, 20), dim),
             Segment(_cell(display_phone(item.phone), 17), dim),
-            Segment(logged.text, ok),
+            Segment(safe(logged.text), ok),
         ]
         return _fit(segments, width, None).apply_style(self.base_style)
 
@@ -482,7 +483,7 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
             (_cell(item.stage, 10), plain),
             (_cell(attempt_text(item.touch, item.touches_total), 6), dim),
             (_cell(due, 17), late if breached else plain),
-            (" ".join(last.split()) or "-", dim),  # one line, whatever the note holds
+            (safe(" ".join(last.split())) or "-", dim),  # one line, whatever the note holds
         ]
         return cells
 
@@ -527,7 +528,7 @@ def _fit(segments: list[Segment], width: int, style: Style | None) -> Strip:
 
 
 def _cell(value: str, width: int) -> str:
-    value = value or ""
+    value = safe(value)  # a row is segments straight to the terminal: no control gets there
     if len(value) >= width:
         value = value[: width - 2] + "…"
     return value.ljust(width)

@@ -16,6 +16,8 @@ from typing import TypeVar
 from rich.style import Style
 from rich.text import Text
 
+from callq.visible import safe
+
 MAX_SHOWN = 3  # older toasts give way: a rep logging fast reads the latest
 MAX_WIDTH = 60  # Textual's toast width
 BAR = "▌"
@@ -102,7 +104,7 @@ def toast_lines(toast: Toast, width: int, styles: ToastStyles) -> list[Text]:
             body.append((line, Style()))
     lines = []
     for text, style in body[:4]:
-        cell = Text(_printable(text), style=style, no_wrap=True, end="")
+        cell = Text(safe(text), style=style, no_wrap=True, end="")
         cell.truncate(text_width, overflow="crop", pad=True)  # wide characters too
         line = Text(no_wrap=True, end="", style=styles.body)
         line.append(BAR, bar)
@@ -111,8 +113,3 @@ def toast_lines(toast: Toast, width: int, styles: ToastStyles) -> list[Text]:
         line.append(" ")
         lines.append(line)
     return lines
-
-
-def _printable(text: str) -> str:
-    """Control characters (a pasted note can hold any) would move the terminal's cursor."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)
