@@ -127,6 +127,29 @@ def test_a_lead_called_after_its_flag_is_not_escalated(cli):
     assert json.loads(shown.stdout)["lead"]["escalated"] is False
 
 
+def test_a_miss_after_a_reschedule_is_blamed_on_the_owner_at_the_new_deadline(cli):
+    """asha misses a follow-up, it goes to ben, ben moves it and misses his own time:
+    that miss is ben's (the owner at due + late_after), not the one recorded at the old due."""
+
+    def at(when: str, *args: str):  # noqa: ANN202
+        result = cli(*args, env={"CALLQ_NOW": when})
+        assert result.exit_code == 0, (args, result.stdout, result.stderr)
+        return result.stdout
+
+    lead = at("2026-11-23T10:00:00+05:30", "add", "--name", "M", "--phone", "9876543210",
+              "--source", "web", "--owner", "asha").strip()  # fmt: skip
+    at("2026-11-23T10:05:00+05:30", "log", lead, "no_answer")  # next: 14:00 (touch 2)
+    at("2026-11-23T15:30:00+05:30", "reassign", lead, "--to", "ben")  # asha's deadline passed
+    moved = cli("reschedule", lead, "in 2h",
+                env={"CALLQ_NOW": "2026-11-23T15:30:00+05:30", "CALLQ_REP": "ben"})  # fmt: skip
+    assert moved.exit_code == 0, moved.stderr  # ben's promise: 17:30, deadline 18:30
+    report = json.loads(
+        at("2026-11-23T18:45:00+05:30", "report", "--days", "2", "--format", "json")
+    )
+    missed = {name: m["missed_followups"] for name, m in report["by_rep"].items()}
+    assert missed.get("ben") == 1 and missed.get("asha", 0) == 0, missed
+
+
 def test_every_surface_gives_one_answer(db, db_target, cli, rules, now, backend):
     team_zone = ZoneInfo(rules.team.timezone)
     late_after = rules.team.late_after

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from callq.errors import UserError
 from callq.phones import normalise_phone, zone_for_number
+from callq.rules.blame import followup_deadline, owner_to_record
 from callq.rules.hours import local_day_end
 from callq.rules.model import CHANNELS, CLOSED_STAGES, URGENCIES, Rules
 from callq.rules.outcomes import first_response_due
@@ -304,6 +305,11 @@ def reschedule(
         due = callback_instant(when, rules, lead=lead, rep=actor, now=now, their_time=their_time)
         before = followup.due_at
         followup.due_at = due
+        # A new due time is a new deadline: whoever owns the follow-up when it passes is
+        # blamed, not the owner recorded at the old one (rules.blame).
+        followup.deadline_owner_id = owner_to_record(
+            followup.owner_id, None, followup_deadline(due, rules.team.late_after), now
+        )
         session.add(followup)
         append_event(
             session,
