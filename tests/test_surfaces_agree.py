@@ -21,7 +21,6 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -69,11 +68,6 @@ MINUTES = st.sampled_from((1, 4, 9, 30, 61, 150, 8 * 60, 24 * 60, 3 * 24 * 60)) 
 )
 URGENCY_RANK = {"high": 0, "normal": 1, "low": 2}
 CHECK_EVERY = 6  # actions between full checks (also when time passes, and at the end)
-# Known bug (rules.queue.is_escalated, see test_a_lead_called_after_its_flag_is_not_escalated):
-# a lead flagged by the report stays escalated in the queue after it is called, while the
-# report's escalated list and the lead screen drop it. The queue's own answers must still
-# agree everywhere; set this to False once the rule is fixed.
-FLAG_OUTLIVES_FIRST_CALL = True
 
 
 def _wipe(db) -> None:  # noqa: ANN001
@@ -105,10 +99,6 @@ def _instant(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules.queue.is_escalated: a flag outlives the lead's first call (queue says escalated)",
-)
 def test_a_lead_called_after_its_flag_is_not_escalated(cli):
     """Escalated means still uncontacted past the escalation instant (SPEC [sla]): once the
     lead is called, the report's escalated list and the lead screen drop it, and so must
@@ -309,7 +299,6 @@ def test_every_surface_gives_one_answer(db, db_target, cli, rules, now, backend)
                     continue
                 lead = facts.leads[followup["lead_id"]]
                 uncontacted = lead["first_touch_at"] is None and lead["stage"] in OPEN_STAGES
-                flag_kept = FLAG_OUTLIVES_FIRST_CALL and lead["escalated_at"] is not None
                 escalates_at = lead_escalation_at(
                     rules,
                     source=lead["source"],
@@ -327,7 +316,7 @@ def test_every_surface_gives_one_answer(db, db_target, cli, rules, now, backend)
                         "due_at": followup["due_at"],
                         "kind": followup["kind"],
                         # Escalated: still uncontacted at `escalate_after` past its SLA.
-                        "escalated": flag_kept or (uncontacted and escalates_at <= now),
+                        "escalated": uncontacted and escalates_at <= now,
                         "_uncontacted": uncontacted,
                         "touch": attempt_number(touches),
                         "touches_total": len(rules.cadence.touches),

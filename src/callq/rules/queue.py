@@ -89,11 +89,15 @@ def is_escalated(
     tz: tzinfo,
     now: datetime,
 ) -> bool:
-    """Flagged already, or still uncontacted at its escalation instant."""
-    if escalated_at is not None:
-        return True
+    """Still uncontacted at its escalation instant (flagged already, or due by now).
+
+    A call ends it: the flag the report set stays on the lead as history, but a contacted
+    lead is not escalated on any surface, whether or not a report ran before the call.
+    """
     if first_touch_at is not None:
         return False
+    if escalated_at is not None:
+        return True
     # Business time never runs faster than the clock: a young lead cannot be due yet.
     if now - created_at < rules.sla.target(source) + rules.sla.escalate_after:
         return False
