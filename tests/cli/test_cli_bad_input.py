@@ -1,5 +1,6 @@
 """SPEC section 10 through the CLI: a clear message on stderr, exit 2, and nothing changed."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -218,16 +219,33 @@ def test_imported_leads_take_their_timezone_from_the_number(cli, tmp_path: Path)
     assert zones["Free"]["timezone_guessed"] is True
 
 
-def test_a_number_two_leads_share_is_refused_with_both_listed(cli, dump, tmp_path: Path):
+def test_a_number_a_lead_already_has_merges_into_it(cli, tmp_path: Path):
+    """One number, one lead: a lead's other phone is matched like its phone."""
     csv = tmp_path / "leads.csv"
     csv.write_text("Name,Phone,Mobile\nTwoPhones,+919876511111,+919876522222\n")
     assert cli("import", str(csv)).exit_code == 0
+    added = cli("add", "--name", "Other", "--phone", "+919876522222", "--format", "json")
+    assert added.exit_code == 0, added.stderr
+    assert json.loads(added.stdout)["id"] == 1
+    assert refused(cli("show", "2")).startswith("callq: no lead with id 2")
+    shown = cli("show", "1", "--format", "json")
+    assert shown.exit_code == 0 and "Other" in shown.stdout  # the inquiry, on its timeline
+
+
+def test_a_number_two_leads_share_is_refused_with_both_listed(cli, db, dump, tmp_path: Path):
+    """Data from before one-number-one-lead: a LEAD naming both is refused, not guessed."""
+    from sqlalchemy import update
+
+    from callq.store.models import Lead
+
+    assert cli("add", "--name", "TwoPhones", "--phone", "+919876511111").exit_code == 0
     assert cli("add", "--name", "Other", "--phone", "+919876522222").exit_code == 0
+    with db.write() as session:
+        session.execute(update(Lead).where(Lead.id == 1).values(other_phones="+919876522222"))
     before = dump()
     stderr = refused(cli("log", "9876522222", "2"))
     assert "#1 TwoPhones" in stderr and "#2 Other" in stderr
     assert dump() == before
-    # One lead per number: its other phone names it.
     assert cli("log", "9876511111", "2").exit_code == 0
 
 

@@ -4,8 +4,8 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, or_
-from sqlmodel import Session, select
+from sqlalchemy import Connection
+from sqlmodel import Session
 
 from callq.errors import NotFound, UserError
 from callq.phones import PhoneError, looks_like_phone, normalise_phone, shown
@@ -59,13 +59,7 @@ def lead_id_for(session: Session | Connection, ref: str | int, rules: Rules) -> 
         raise UserError(
             f"{shown(text)} is neither a lead id nor a phone number ({error})"
         ) from None
-    rows = session.execute(
-        select(Lead.id, Lead.name, Lead.phone, Lead.other_phones)
-        .where(or_(Lead.phone == phone, Lead.other_phones.contains(phone)))
-        .order_by(Lead.id)
-    ).all()
-    # `contains` is a substring test: +9198765432 is inside +919876543210.
-    matches = [row for row in rows if row.phone == phone or phone in row.other_phones.split(",")]
+    matches = queries.leads_with_phone(session, phone)
     if not matches:
         raise NotFound(f"no lead with phone {phone}")
     if len(matches) > 1:

@@ -1,6 +1,6 @@
 """Query functions shared by the services. They read and stage writes; they never commit."""
 
-from sqlalchemy import Connection, func, literal_column, text
+from sqlalchemy import Connection, func, literal_column, or_, text
 from sqlmodel import Session, select
 
 from callq.store.models import Call, FollowUp, Lead, Meta, Rep
@@ -49,8 +49,26 @@ def lock_intake(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(7302)"))
 
 
+def leads_with_phone(session: Session | Connection, phone: str) -> list:
+    """(id, name, phone, other_phones) of every lead that has `phone` (E.164) as its phone
+    or among its other phones, by id: the one definition of "the leads with this number"."""
+    rows = session.execute(
+        select(Lead.id, Lead.name, Lead.phone, Lead.other_phones)
+        .where(or_(Lead.phone == phone, Lead.other_phones.contains(phone)))
+        .order_by(Lead.id)
+    ).all()
+    # `contains` is a substring test: +9198765432 is inside +919876543210.
+    return [row for row in rows if row.phone == phone or phone in row.other_phones.split(",")]
+
+
 def lead_by_phone(session: Session, phone: str) -> Lead | None:
-    return session.exec(select(Lead).where(Lead.phone == phone)).first()
+    """The lead a new inquiry from `phone` belongs to: the one whose phone it is, else one
+    that has it among its other phones."""
+    matches = leads_with_phone(session, phone)
+    if not matches:
+        return None
+    best = next((row for row in matches if row.phone == phone), matches[0])
+    return session.get(Lead, best.id)
 
 
 def lock_lead(session: Session, lead_id: int) -> Lead | None:
