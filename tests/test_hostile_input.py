@@ -447,3 +447,22 @@ def test_any_text_as_name_and_note_never_raises_nor_reaches_the_terminal(cli, na
         assert result.exit_code == 0, (args, _out(result))
         assert raw_controls(result.stdout) == [], args
         assert raw_controls(result.stderr) == [], args
+
+
+async def test_a_paste_into_the_outcome_panel_is_shown_never_obeyed(hostile_app):
+    """A paste carrying escapes and line breaks lands as one visible line in the note."""
+    from textual import events
+
+    from callq.widgets.queue_list import QueueList
+
+    app = hostile_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueList)
+        queue.post_message(events.Paste("rang\x1b[2J twice\nthen\x9b5n"))
+        await pilot.pause()
+        shown = screen_text(app)
+        assert raw_controls(shown) == []
+        assert "rang␛[2J twice then\\x9b5n" in shown
