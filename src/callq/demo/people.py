@@ -5,6 +5,8 @@ import re
 
 import phonenumbers
 
+from callq.phones import zone_for_number
+
 _FIRST = (  # noqa: SIM905 (word lists read better as prose)
     "Aarav Aditi Akash Ananya Arjun Deepa Divya Farhan Gaurav Harini Imran Ishita Karan Kavya "
     "Lakshmi Manoj Meera Mohit Naveen Neha Nikhil Pooja Priya Rahul Rajesh Riya Rohan Sanjay "
@@ -71,7 +73,7 @@ class Phones:
 def person(
     rng: random.Random, phones: "Phones", region: str, lead_id: int
 ) -> tuple[str, str, str | None, str, str]:
-    """Name, phone, timezone (None: the team's), email and company of one lead."""
+    """Name, phone, timezone (None: the team's, a guess), email and company of one lead."""
     random_ = rng.random
     if random_() < 0.08:
         region, lead_tz, names = rng.choice(_INTL)
@@ -88,4 +90,6 @@ def person(
         user = name.lower().replace(" ", ".").replace("'", "")
         domain = company.split()[0].lower() + ".com" if company and random_() < 0.5 else "gmail.com"
         email = f"{user}{rng.randint(1, 99)}@{domain}"
-    return name, phones.make(region, lead_id), lead_tz, email, company
+    phone = phones.make(region, lead_id)
+    # As `add` and `import` do: the zone the number implies (the team's when it implies none).
+    return name, phone, lead_tz or zone_for_number(phone), email, company
