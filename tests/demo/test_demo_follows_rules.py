@@ -27,6 +27,10 @@ from callq.services.doctor import check
 from callq.store.db import open_database
 
 
+# The suite's clock (tests/conftest.py): a Monday, 10:00 in Kolkata.
+NOW = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
+
+
 def _at(text: str | None) -> datetime | None:
     """A stored time (naive UTC text) or an event's ISO time, as an aware UTC instant."""
     if text is None:
@@ -38,7 +42,6 @@ def _at(text: str | None) -> datetime | None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):  # noqa: ANN001, ANN201
     from callq.config.loading import load_default_rules
-    from conftest import NOW
 
     path = tmp_path_factory.mktemp("demo-rules") / "demo.db"
     rules = load_default_rules()
