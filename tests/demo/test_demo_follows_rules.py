@@ -26,7 +26,6 @@ from callq.rules.timeexpr import Ask
 from callq.services.doctor import check
 from callq.store.db import open_database
 
-
 # The suite's clock (tests/conftest.py): a Monday, 10:00 in Kolkata.
 NOW = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
 
