@@ -14,8 +14,6 @@ from textual import events
 from textual.geometry import Region
 from textual.strip import Strip
 
-from callq.visible import safe
-
 if TYPE_CHECKING:  # the panel (and the time parsing under it) loads after the first frame
     from rich.console import Console
     from rich.text import Text
@@ -96,10 +94,7 @@ class PanelOverlay:
     def _on_paste(self, event: events.Paste) -> None:
         if self.panel is not None:
             event.stop()
-            # One line of text: line breaks and tabs become spaces, and any other control
-            # character a paste carries is kept as its visible placeholder, never drawn raw.
-            flat = " ".join(event.text.replace("\t", " ").splitlines())
-            self.panel.field().insert(safe(flat))
+            self.panel.field().insert(event.text)
             self.panel_changed()
 
     def _panel_placement(self) -> tuple[int, int, int]:
