@@ -54,8 +54,14 @@ async def _loaded(pilot) -> SummaryScreen:  # noqa: ANN001
     for _ in range(3):
         await pilot.pause()
     await pilot.wait_for_scheduled_animations()
-    # Even then a loaded machine once drew the tables before their columns took the rows'
-    # widths (headers only). What is on screen settles: wait until it stops changing.
+    # Even then a loaded machine drew a table's header line from before its columns took
+    # the rows' widths (the rows were drawn wide, the header narrow, and it stayed so):
+    # DataTable keeps rendered lines in caches that resizing the columns does not always
+    # drop. Drop them and redraw, then wait until what is on screen stops changing.
+    for table in pilot.app.screen.query(DataTable):
+        table._clear_caches()
+        table.refresh()
+    await pilot.pause()
     previous = None
     for _ in range(100):
         shown = pilot.app.export_screenshot()
