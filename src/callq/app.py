@@ -226,7 +226,7 @@ class CallqApp(App[None]):
             return None
 
     def lead_tz(self, lead_id: int) -> ZoneInfo:
-        from callq.services.common import zone
+        from callq.rules.hours import zone
         from callq.services.leads import show_lead
 
         detail = self.guard(show_lead, self.db, self.settings.rules, f"#{lead_id}")

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from callq.importing.rows import Row
+from callq.rules.hours import zone
 from callq.rules.model import CLOSED_STAGES, Rules
 from callq.rules.outcomes import first_response_due
-from callq.services.common import zone
 from callq.services.leads import blank_fills, reopen_closed_lead, round_robin_owners
 from callq.store import queries
 from callq.store.models import Event, FollowUp, Lead, Rep

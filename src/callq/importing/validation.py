@@ -12,7 +12,7 @@ from callq.importing.fastphone import PhoneNormaliser
 from callq.importing.headers import map_columns, require_usable
 from callq.importing.reading import read_table
 from callq.importing.rows import Row, RowReader
-from callq.services.common import zone
+from callq.rules.hours import zone
 
 Reject = tuple[list[str], str]  # the row's cells, the reason it cannot be imported
 

@@ -3,8 +3,14 @@
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from callq.rules.model import BusinessHours, Sla
+
+if TYPE_CHECKING:
+    from callq.rules.model import Rules
 
 # How many consecutive days without an opening we look through before giving up: a year
 # of holidays plus slack. Hours that never open again behave as "no hours" past this.
@@ -14,6 +20,17 @@ _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
 
 Interval = tuple[datetime, datetime]
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone called `name`, built once per name."""
+    return ZoneInfo(name)
+
+
+def zone_or_team(name: str | None, rules: "Rules") -> ZoneInfo:
+    """A lead's or rep's timezone; the team's when they have none."""
+    return zone(name or rules.team.timezone)
 
 
 def local_instant(day: date, at: time, tz: tzinfo) -> datetime:

@@ -8,10 +8,8 @@ first-paint reader (their SQL filters are built from `SECTION_BOUNDS`), `callq q
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from callq.rules.hours import BusinessClock, escalation_at
+from callq.rules.hours import BusinessClock, escalation_at, zone_or_team
 from callq.rules.model import Rules
 from callq.rules.outcomes import cadence_outcome_ids
 
@@ -153,11 +151,6 @@ class QueueItem:
     escalated: bool
 
 
-@lru_cache(maxsize=256)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def queue_items(
     rules: Rules, rows: Iterable[Mapping], *, section: str, now: datetime
 ) -> list[QueueItem]:
@@ -196,7 +189,7 @@ def _queue_item(
             created_at=row["created_at"],
             first_touch_at=row["first_touch_at"],
             escalated_at=row["escalated_at"],
-            tz=_zone(row["timezone"] or rules.team.timezone),
+            tz=zone_or_team(row["timezone"], rules),
             now=now,
         ),
     )

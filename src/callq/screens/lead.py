@@ -10,12 +10,11 @@ from textual.content import Content
 from textual.widgets import Digits, Static
 
 from callq.phones import display_phone
-from callq.rules.hours import is_open
+from callq.rules.hours import is_open, zone
 from callq.screens.actions import LeadActions, Target
 from callq.screens.keys import bindings
 from callq.screens.outcome import OutcomeForm
 from callq.services import leads
-from callq.services.common import zone
 from callq.services.views import LeadDetail
 from callq.visible import safe
 from callq.widgets.footer import SteadyFooter

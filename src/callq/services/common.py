@@ -1,7 +1,6 @@
 """Pieces every service needs: finding a lead, timezones, read models."""
 
 from datetime import datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -9,23 +8,13 @@ from sqlmodel import Session
 
 from callq.errors import NotFound, UserError
 from callq.phones import PhoneError, looks_like_phone, normalise_phone, shown
-from callq.rules.hours import sla_deadline
+from callq.rules.hours import sla_deadline, zone_or_team
 from callq.rules.model import Rules
 from callq.services.views import EventView, FollowUpView, LeadView
 from callq.store import queries
 from callq.store.models import Event, FollowUp, Lead, Rep
 from callq.store.timeline import event_detail
 from callq.wording import clock
-
-
-@lru_cache(maxsize=256)
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def zone_or_team(name: str | None, rules: Rules) -> ZoneInfo:
-    """A lead's or rep's timezone; the team's when they have none."""
-    return zone(name or rules.team.timezone)
 
 
 def lead_zone(lead: Lead, rules: Rules) -> ZoneInfo:

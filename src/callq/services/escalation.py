@@ -4,10 +4,10 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from callq.rules.hours import BusinessClock
+from callq.rules.hours import BusinessClock, zone
 from callq.rules.model import Rules
 from callq.rules.queue import lead_escalation_at
-from callq.services.common import lead_sla_deadline, zone
+from callq.services.common import lead_sla_deadline
 from callq.store import report_queries as q
 from callq.store.db import Database
 from callq.store.models import Lead

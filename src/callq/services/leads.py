@@ -8,7 +8,7 @@ from sqlmodel import Session
 from callq.errors import UserError
 from callq.phones import normalise_phone, zone_for_number
 from callq.rules.blame import followup_deadline, owner_to_record
-from callq.rules.hours import local_day_end
+from callq.rules.hours import local_day_end, zone
 from callq.rules.model import CHANNELS, CLOSED_STAGES, URGENCIES, Rules
 from callq.rules.outcomes import first_response_due
 from callq.rules.queue import (
@@ -26,7 +26,6 @@ from callq.services.common import (
     lead_view,
     lead_zone,
     rep_zone,
-    zone,
 )
 from callq.services.views import AddedLead, LeadDetail
 from callq.store import queries

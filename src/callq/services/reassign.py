@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from callq.errors import UserError
 from callq.rules.blame import MovingLead, plan_blame
-from callq.rules.hours import BusinessClock, sla_deadline
+from callq.rules.hours import BusinessClock, sla_deadline, zone
 from callq.rules.model import OPEN_STAGES, Rules
-from callq.services.common import find_lead, zone
+from callq.services.common import find_lead
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Event, FollowUp, Lead, Rep

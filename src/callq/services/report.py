@@ -14,9 +14,8 @@ from callq.metrics import (
     metrics_from_tally,
     rate,
 )
-from callq.rules.hours import BusinessClock, us
+from callq.rules.hours import BusinessClock, us, zone
 from callq.rules.model import CHANNELS, CLOSED_STAGES, Rules
-from callq.services.common import zone
 from callq.store import report_queries as q
 from callq.store.db import Database
 

@@ -8,10 +8,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from callq.errors import NotFound
+from callq.rules.hours import zone_or_team
 from callq.rules.model import CLOSED_STAGES, Outcome, Rules
 from callq.rules.outcomes import cadence_outcome_ids, is_cadence_outcome, suggested_time
 from callq.rules.timeexpr import Ask, NoNext
-from callq.services.common import zone_or_team
 from callq.store.db import Database
 from callq.store.models import Call, Lead, Rep
 
