@@ -133,7 +133,7 @@ def add_postgresql_options() -> None:
     Naming `postgresql_where` in the model imports SQLAlchemy's PostgreSQL dialect (with
     asyncpg support and pg_catalog) into every SQLite process: ~10% of a command's start-up.
     """
-    for index in FollowUp.__table__.indexes:
+    for index in (*FollowUp.__table__.indexes, *Outbox.__table__.indexes):
         where = index.dialect_kwargs.get("sqlite_where")
         if where is not None and index.dialect_kwargs.get("postgresql_where") is None:
             index.dialect_kwargs["postgresql_where"] = where
@@ -157,3 +157,51 @@ class Meta(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str = ""
+
+
+class Outbox(SQLModel, table=True):
+    """Events out: one row per event and hook that subscribes to it, written in the
+    transaction of the change itself, so a change and its event commit together.
+
+    A row is pending until `delivered_at` is set; `claimed_until` is the lease a deliverer
+    holds while it delivers (a crashed one's lease runs out and the row goes again).
+    """
+
+    __table_args__ = (
+        # The deliverer's question: a hook's pending rows, per lead, oldest first.
+        Index(
+            "ix_outbox_pending",
+            "hook",
+            "lead_id",
+            "id",
+            sqlite_where=text("delivered_at IS NULL"),
+        ),
+        Index("ix_outbox_delivered", "delivered_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str  # the event's own id, the same for every hook it goes to
+    hook: str
+    lead_id: int
+    type: str
+    at: datetime
+    body: str = Field(sa_column=Column(Text, nullable=False))  # the event as JSON
+    attempts: int = 0
+    next_attempt_at: datetime
+    claimed_until: datetime | None = None
+    first_failed_at: datetime | None = None
+    last_error: str = ""
+    delivered_at: datetime | None = None
+
+
+class IntakeKey(SQLModel, table=True):
+    """An intake request's idempotency key and the answer it got (kept 24 hours)."""
+
+    __tablename__ = "intake_key"
+    __table_args__ = (Index("ix_intake_key_created", "created_at"),)
+
+    key: str = Field(primary_key=True)  # "header:<Idempotency-Key>" or "google:<lead_id>"
+    created_at: datetime
+    status: int
+    answer: str = Field(sa_column=Column(Text, nullable=False))  # the JSON body sent back
