@@ -161,6 +161,7 @@ def _scan(text: str) -> list[tuple[int, KeyPath]]:
     """(line number, full key path) for every header and `key =` line, in order."""
     found: list[tuple[int, KeyPath]] = []
     table: KeyPath = ()
+    entries: dict[KeyPath, int] = {}
     in_multiline = False
     for number, line in enumerate(text.splitlines(), start=1):
         if in_multiline:
@@ -168,6 +169,9 @@ def _scan(text: str) -> list[tuple[int, KeyPath]]:
             continue
         if header := _HEADER.match(line):
             table = _parts(header[1])
+            if line.lstrip().startswith("[["):  # array of tables: entries numbered from 1
+                entries[table] = entries.get(table, 0) + 1
+                table = (*table, str(entries[table]))
             found.append((number, table))
         elif key := _KEY_LINE.match(line):
             found.append((number, table + _parts(key[1])))

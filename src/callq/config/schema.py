@@ -10,10 +10,13 @@ from callq.rules.model import (
     CHANNELS,
     CLOSED_STAGES,
     DATE_ORDERS,
+    HOOK_EVENTS,
     STAGES,
     BusinessHours,
     Cadence,
     Cost,
+    Hook,
+    Intake,
     Notify,
     OpeningSpan,
     Outcome,
@@ -25,6 +28,9 @@ from callq.rules.timeexpr import NoNext, TimeExprError, parse_duration, parse_ru
 
 KeyPath = tuple[str, ...]
 TABLES = ("team", "hours", "sla", "cadence", "cost", "outcomes", "dial", "notify", "keys")
+# Tables the default rules file leaves out: [intake] and the [[hooks]] array.
+OPTIONAL_TABLES = ("intake", "hooks")
+_HOOK_KEYS = ("name", "on", "command", "url", "secret", "secret_file", "timeout")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TEAM_KEYS = ("timezone", "region", "reps", "late_after", "me", "date_order")
 _SLA_KEYS = (*CHANNELS, "default", "escalate_after")
@@ -52,7 +58,7 @@ class SchemaProblem(Exception):
 
 def build_rules(data: dict[str, Any]) -> Rules:
     """Validate every table; the first problem raises, so nothing is half-applied."""
-    _only(data, (), TABLES, "table")
+    _only(data, (), (*TABLES, *OPTIONAL_TABLES), "table")
     tables = {name: _table(data, (), name) for name in TABLES}
     outcomes = _outcomes(tables["outcomes"])
     return Rules(
@@ -65,6 +71,8 @@ def build_rules(data: dict[str, Any]) -> Rules:
         dial_command=_dial(tables["dial"]),
         notify=Notify(bell=_bool(tables["notify"], ("notify",), "bell", Notify().bell)),
         keys=_keys(tables["keys"], {o.key: o.id for o in outcomes}),
+        hooks=_hooks(data.get("hooks", [])),
+        intake=_intake(_table(data, (), "intake")),
     )
 
 
@@ -339,6 +347,65 @@ def _keys(table: dict[str, Any], outcome_keys: dict[str, str]) -> dict[str, str]
                 (*path, action), f'"{table[action]}" is already the key of {other!r}'
             )
     return bound
+
+
+def _intake(table: dict[str, Any]) -> Intake:
+    path = ("intake",)
+    _only(table, path, ("token_file", "google_key"))
+    google_key = _string(table, path, "google_key", None)
+    if google_key is not None and not google_key.strip():
+        raise SchemaProblem((*path, "google_key"), "must not be empty (or leave it out)")
+    return Intake(token_file=_string(table, path, "token_file", None), google_key=google_key)
+
+
+def _hooks(value: Any) -> tuple[Hook, ...]:
+    """`[[hooks]]`: each entry subscribes to known events and has a command or a URL."""
+    if not isinstance(value, list):
+        raise SchemaProblem(("hooks",), "must be an array of tables ([[hooks]])")
+    hooks: list[Hook] = []
+    for number, table in enumerate(value, start=1):
+        path = ("hooks", str(number))
+        if not isinstance(table, dict):
+            raise SchemaProblem(path, "must be a table ([[hooks]])")
+        hooks.append(_hook(table, path))
+    names = [hook.name for hook in hooks]
+    for number, name in enumerate(names, start=1):
+        if names.index(name) != number - 1:
+            problem = f"a hook named {name!r} exists above"
+            raise SchemaProblem(("hooks", str(number), "name"), problem)
+    return tuple(hooks)
+
+
+def _hook(table: dict[str, Any], path: KeyPath) -> Hook:
+    _only(table, path, _HOOK_KEYS)
+    on = _string_list(table, path, "on", _MISSING)
+    for event in on:
+        if event not in HOOK_EVENTS:
+            problem = f"unknown event {event!r} (known: {', '.join(HOOK_EVENTS)})"
+            raise SchemaProblem((*path, "on"), problem)
+    if not on:
+        raise SchemaProblem((*path, "on"), 'must name at least one event, e.g. ["lead_created"]')
+    command = _string_list(table, path, "command", None)
+    url = _string(table, path, "url", None)
+    if (command is None) == (url is None):
+        raise SchemaProblem(path, 'a hook needs either command = [...] or url = "https://..."')
+    if command is not None and (not command or not command[0].strip()):
+        raise SchemaProblem((*path, "command"), "the first item must be the program to run")
+    if url is not None and not re.fullmatch(r"https?://[^\s/?#]+\S*", url):
+        raise SchemaProblem((*path, "url"), 'must be an http(s) URL, e.g. "https://x.example/hook"')
+    timeout = _duration(table, path, "timeout", Hook.timeout)
+    if not timedelta(0) < timeout <= timedelta(minutes=5):
+        raise SchemaProblem((*path, "timeout"), "must be between 1s and 5m")
+    default_name = " ".join(command) if command is not None else url
+    return Hook(
+        name=_string(table, path, "name", default_name).strip() or default_name,
+        on=frozenset(on),
+        command=tuple(command) if command is not None else None,
+        url=url,
+        secret=_string(table, path, "secret", ""),
+        secret_file=_string(table, path, "secret_file", None),
+        timeout=timeout,
+    )
 
 
 # Typed getters: each reads table[key] (or the default) and names the key when wrong.

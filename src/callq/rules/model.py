@@ -87,6 +87,41 @@ class Notify:
     bell: bool = True
 
 
+# The events a `[[hooks]]` entry can subscribe to (`on = [...]`), written to the outbox
+# by the service that makes the change.
+HOOK_EVENTS = (
+    "lead_created",
+    "lead_merged",
+    "lead_reopened",
+    "outcome_logged",
+    "outcome_undone",
+    "followup_missed",
+    "lead_escalated",
+    "lead_reassigned",
+)
+
+
+@dataclass(frozen=True)
+class Hook:
+    """One `[[hooks]]` entry: the events it wants and where they go (a command or a URL)."""
+
+    name: str
+    on: frozenset[str]
+    command: tuple[str, ...] | None = None
+    url: str | None = None
+    secret: str = ""  # signs a URL hook's body (X-Callq-Signature)
+    secret_file: str | None = None
+    timeout: timedelta = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """`[intake]`: how `callq serve` authenticates what it receives."""
+
+    token_file: str | None = None
+    google_key: str | None = None
+
+
 @dataclass(frozen=True)
 class Rules:
     team: Team
@@ -98,6 +133,8 @@ class Rules:
     dial_command: tuple[str, ...] | None = None
     notify: Notify = Notify()
     keys: dict[str, str] = field(default_factory=dict)
+    hooks: tuple[Hook, ...] = ()
+    intake: Intake = Intake()
 
     def outcome(self, ref: str) -> Outcome:
         """An outcome by id (`no_answer`) or key (`1`)."""

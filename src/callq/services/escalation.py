@@ -11,6 +11,7 @@ from callq.services.common import lead_sla_deadline
 from callq.store import report_queries as q
 from callq.store.db import Database
 from callq.store.models import Lead
+from callq.store.outbox import emit
 from callq.store.timeline import append_event
 
 
@@ -49,6 +50,8 @@ def flag_escalations(db: Database, rules: Rules, now: datetime) -> int:
                 escalate_at=escalate_at,
                 sla_deadline=lead_sla_deadline(lead, rules),
             )
+            change = {"escalate_at": escalate_at, "sla_deadline": lead_sla_deadline(lead, rules)}
+            emit(session, rules.hooks, type="lead_escalated", at=now, changes=[(lead.id, change)])
             flagged += 1
     return flagged
 

@@ -31,6 +31,7 @@ from callq.services.views import AddedLead, LeadDetail
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import FollowUp, Lead, Rep
+from callq.store.outbox import emit, lead_fields
 from callq.store.timeline import append_event, lead_events
 
 ROUND_ROBIN_KEY = "round_robin_last"
@@ -74,64 +75,75 @@ def add_lead(db: Database, rules: Rules, new: NewLead, *, now: datetime, rep: st
     """One lead in, one transaction: a known phone merges into the existing lead."""
     new, phone = validate_new_lead(new, rules)
     with db.write() as session:
-        queries.lock_intake(session)
-        actor = queries.ensure_rep(session, rep)
-        existing = queries.lead_by_phone(session, phone)
-        if existing is not None:
-            return _merge_inquiry(session, rules, existing, new, now=now, actor_id=actor.id)
-        owner = (
-            queries.ensure_rep(session, new.owner)
-            if new.owner
-            else _next_round_robin(session, rules)
-        )
-        lead = Lead(
-            name=new.name.strip(),
-            phone=phone,
-            source=new.source,
-            interest=new.interest,
-            urgency=new.urgency,
-            owner_id=owner.id if owner else None,
-            stage="new",
-            timezone=new.timezone or zone_for_number(phone),  # None: the team's, a guess
-            email=new.email,
-            company=new.company,
-            created_at=now,
-        )
-        session.add(lead)
-        session.flush()
-        due = first_response_due(
-            rules, source=lead.source, created_at=now, tz=lead_zone(lead, rules)
-        )
-        session.add(
-            FollowUp(
-                lead_id=lead.id,
-                owner_id=lead.owner_id,
-                due_at=due,
-                kind="first_response",
-                touch=1,
-                created_at=now,
-            )
-        )
-        append_event(
-            session,
+        return add_lead_in(session, rules, new, phone, now=now, rep=rep)
+
+
+def add_lead_in(
+    session: Session, rules: Rules, new: NewLead, phone: str, *, now: datetime, rep: str
+) -> AddedLead:
+    """`add_lead`'s writes in the caller's transaction (intake stores its idempotency key
+    in the same one); `new` and `phone` come from `validate_new_lead`."""
+    queries.lock_intake(session)
+    actor = queries.ensure_rep(session, rep)
+    existing = queries.lead_by_phone(session, phone)
+    if existing is not None:
+        return _merge_inquiry(session, rules, existing, new, now=now, actor_id=actor.id)
+    owner = (
+        queries.ensure_rep(session, new.owner) if new.owner else _next_round_robin(session, rules)
+    )
+    lead = Lead(
+        name=new.name.strip(),
+        phone=phone,
+        source=new.source,
+        interest=new.interest,
+        urgency=new.urgency,
+        owner_id=owner.id if owner else None,
+        stage="new",
+        timezone=new.timezone or zone_for_number(phone),  # None: the team's, a guess
+        email=new.email,
+        company=new.company,
+        created_at=now,
+    )
+    session.add(lead)
+    session.flush()
+    due = first_response_due(rules, source=lead.source, created_at=now, tz=lead_zone(lead, rules))
+    session.add(
+        FollowUp(
             lead_id=lead.id,
-            at=now,
-            type="created",
-            rep_id=actor.id,
-            source=lead.source,
-            owner=owner.name if owner else None,
-            note=new.note,
-        )
-        append_event(
-            session,
-            lead_id=lead.id,
-            at=now,
-            type="followup_scheduled",
-            rep_id=actor.id,
+            owner_id=lead.owner_id,
             due_at=due,
             kind="first_response",
+            touch=1,
+            created_at=now,
         )
-        return AddedLead(lead.id, False, False, owner.name if owner else None, due)
+    )
+    append_event(
+        session,
+        lead_id=lead.id,
+        at=now,
+        type="created",
+        rep_id=actor.id,
+        source=lead.source,
+        owner=owner.name if owner else None,
+        note=new.note,
+    )
+    append_event(
+        session,
+        lead_id=lead.id,
+        at=now,
+        type="followup_scheduled",
+        rep_id=actor.id,
+        due_at=due,
+        kind="first_response",
+    )
+    emit(
+        session,
+        rules.hooks,
+        type="lead_created",
+        at=now,
+        changes=[(lead.id, {**lead_fields(lead), "owner": owner.name if owner else None})],
+    )
+    return AddedLead(lead.id, False, False, owner.name if owner else None, due)
 
 
 def _merge_inquiry(
@@ -159,6 +171,14 @@ def _merge_inquiry(
     )
     session.add(lead)
     owner = queries.rep_names(session, {lead.owner_id} if lead.owner_id else set())
+    change = {**lead_fields(lead), "owner": owner.get(lead.owner_id), "inquiry_source": new.source}
+    emit(
+        session,
+        rules.hooks,
+        type="lead_reopened" if reopened else "lead_merged",
+        at=now,
+        changes=[(lead.id, change)],
+    )
     return AddedLead(lead.id, True, reopened, owner.get(lead.owner_id), due)
 
 

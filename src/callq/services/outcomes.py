@@ -16,6 +16,7 @@ from callq.services.common import held_by_other, held_sentence, lead_id_for, lea
 from callq.services.views import LoggedOutcome
 from callq.store import outcome_rows as rows
 from callq.store.db import Database
+from callq.store.outbox import emit
 
 
 def log_outcome(
@@ -81,7 +82,10 @@ def log_outcome(
             callback_at=_callback_at(callback, rules, lead, actor, now, their_time),
         )
         call_id = rows.write_call(conn, plan, rep_id=actor.id)
-    return _logged(lead, outcome, plan, call_id)
+        logged = _logged(lead, outcome, plan, call_id)
+        change = logged_change(logged, actor.name, note)
+        emit(conn, rules.hooks, type="outcome_logged", at=now, changes=[change])
+    return logged
 
 
 def _check_expected(
@@ -141,6 +145,9 @@ def undo_last_outcome(db: Database, rules: Rules, *, rep: str, now: datetime) ->
         facts = _undo_facts(conn, actor)
         plan = plan_undo(facts, actor=rep, now=now, late_after=rules.team.late_after)
         rows.write_undo(conn, plan, rep_id=actor.id, at=now)
+        undone = {"call_id": plan.call_id, "rep": rep, "outcome": facts.call.outcome}
+        undone |= {"stage_before": plan.stage_undone, "stage": plan.stage}
+        emit(conn, rules.hooks, type="outcome_undone", at=now, changes=[(plan.lead_id, undone)])
     outcome = next((o for o in rules.outcomes if o.id == facts.call.outcome), None)
     return LoggedOutcome(
         call_id=plan.call_id,
@@ -177,3 +184,20 @@ def _undo_facts(conn: Connection, actor: rows.RepFacts | None) -> UndoFacts:
         later_call_by=rows.later_call_by(conn, call.lead_id, call.id),
         moved_by=rows.last_mover(conn, call.lead_id, found[0]) if found else None,
     )
+
+
+def logged_change(result: LoggedOutcome, rep: str, note: str) -> tuple[int, dict]:
+    """What an `outcome_logged` event tells: the outcome, the stage, the next follow-up."""
+    next_followup = None
+    if result.next_due_at is not None:
+        next_followup = {"due_at": result.next_due_at, "kind": result.next_kind}
+    return result.lead_id, {
+        "call_id": result.call_id,
+        "rep": rep,
+        "outcome": result.outcome_id,
+        "outcome_label": result.outcome_label,
+        "stage_before": result.stage_before,
+        "stage": result.stage,
+        "next_followup": next_followup,
+        "note": note,
+    }

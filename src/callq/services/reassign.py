@@ -15,6 +15,7 @@ from callq.services.common import find_lead
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Event, FollowUp, Lead, Rep
+from callq.store.outbox import emit
 
 _CHUNK = 500
 # Past `now`, an SLA deadline only needs to be known to lie ahead; a month of laid-out
@@ -56,7 +57,7 @@ def reassign_lead(
         if lead.owner_id == target.id:
             return Reassigned(lead.id, before, target.name)
         _move(session, rules, Lead.id == lead.id, target.id, now)
-        _events(session, [lead.id], before, target.name, now, acting.id)
+        _events(session, [lead.id], before, target.name, now, acting.id, rules)
         return Reassigned(lead.id, before, target.name)
 
 
@@ -75,7 +76,7 @@ def handoff(
         which = and_(Lead.owner_id == source.id, Lead.stage.in_(OPEN_STAGES))
         lead_ids = _move(session, rules, which, target.id, now)
         if lead_ids:
-            _events(session, lead_ids, source.name, target.name, now, acting.id)
+            _events(session, lead_ids, source.name, target.name, now, acting.id, rules)
         return len(lead_ids)
 
 
@@ -188,6 +189,7 @@ def _events(
     after: str,
     now: datetime,
     actor_id: int,
+    rules: Rules,
 ) -> None:
     detail = json.dumps({"from": before, "to": after}, sort_keys=True)  # as append_event does
     session.execute(
@@ -197,6 +199,8 @@ def _events(
             for i in lead_ids
         ],
     )
+    changes = [(i, {"from_owner": before, "to_owner": after}) for i in lead_ids]
+    emit(session, rules.hooks, type="lead_reassigned", at=now, changes=changes)
 
 
 def _chunks(values: list[int], size: int):  # noqa: ANN202

@@ -1,0 +1,233 @@
+"""The outbox: events written with the change they describe, leased and marked by deliverers.
+
+`emit` runs inside the caller's transaction (an ORM session or a Core connection), so a
+change and its event commit together or not at all. One row per event and subscribing
+hook: each hook keeps its own delivery state. A team without hooks writes nothing here.
+
+Delivery keeps each lead's events in order per hook: a row is due only when no earlier
+pending row of the same hook and lead exists (`DUE`). Deliverers take a lease on the rows
+they deliver (`claimed_until`), so a second deliverer skips them and a crashed one's rows
+go again when the lease runs out (at least once). On PostgreSQL the claim also uses
+`FOR UPDATE SKIP LOCKED`, so two deliverers never claim one row.
+"""
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.orm import aliased
+
+from callq.rules.model import Hook
+from callq.store.models import Outbox
+from callq.store.timeline import detail_json
+
+_outbox = Outbox.__table__
+INSERT = insert(_outbox)
+
+
+def emit(
+    executor,  # noqa: ANN001  (a Session or a Connection: both execute Core statements)
+    hooks: Iterable[Hook],
+    *,
+    type: str,
+    at: datetime,
+    changes: Iterable[tuple[int, dict]],
+) -> int:
+    """Write one event per `(lead_id, change)` for every hook subscribed to `type`.
+
+    Returns the number of rows written (0 when no hook wants this event: no statement).
+    """
+    wanted = [hook.name for hook in hooks if type in hook.on]
+    if not wanted:
+        return 0
+    rows = []
+    for lead_id, change in changes:
+        event_id = uuid.uuid4().hex
+        body = detail_json({"id": event_id, "type": type, "at": at, "lead_id": lead_id, **change})
+        rows.extend(
+            {
+                "event_id": event_id,
+                "hook": name,
+                "lead_id": lead_id,
+                "type": type,
+                "at": at,
+                "body": body,
+                "attempts": 0,
+                "next_attempt_at": at,
+                "last_error": "",
+            }
+            for name in wanted
+        )
+    if rows:
+        executor.execute(INSERT, rows)
+    return len(rows)
+
+
+LEAD_FIELDS = ("name", "phone", "email", "company", "source", "interest", "urgency", "stage")
+
+
+def lead_fields(lead: object) -> dict:
+    """What an event tells about its lead (the lead row's own values)."""
+    return {field: getattr(lead, field) for field in LEAD_FIELDS}
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One event to deliver to one hook."""
+
+    id: int
+    hook: str
+    lead_id: int
+    type: str
+    body: str
+    attempts: int
+    first_failed_at: datetime | None
+
+
+_earlier = aliased(Outbox)
+_PENDING = _outbox.c.delivered_at.is_(None)
+# Due now: pending, its retry time come, nobody's lease live, and no earlier pending event
+# of the same lead for the same hook (per-lead order).
+DUE = (
+    select(
+        _outbox.c.id,
+        _outbox.c.hook,
+        _outbox.c.lead_id,
+        _outbox.c.type,
+        _outbox.c.body,
+        _outbox.c.attempts,
+        _outbox.c.first_failed_at,
+    )
+    .where(
+        _PENDING,
+        _outbox.c.hook.in_(bindparam("hooks", expanding=True)),
+        _outbox.c.next_attempt_at <= bindparam("now"),
+        or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until <= bindparam("now")),
+        ~exists().where(
+            _earlier.hook == _outbox.c.hook,
+            _earlier.lead_id == _outbox.c.lead_id,
+            _earlier.id < _outbox.c.id,
+            _earlier.delivered_at.is_(None),
+        ),
+    )
+    .order_by(_outbox.c.id)
+    .limit(bindparam("limit"))
+)
+
+
+def claim_due(conn, hooks: list[str], *, now: datetime, lease: timedelta, limit: int) -> list:  # noqa: ANN001
+    """Lease up to `limit` due events of `hooks` until `now + lease`; returns them."""
+    if not hooks:
+        return []
+    statement = DUE
+    if conn.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True, of=_outbox)
+    rows = [
+        Pending(*row)
+        for row in conn.execute(statement, {"hooks": hooks, "now": now, "limit": limit})
+    ]
+    if rows:
+        conn.execute(
+            update(_outbox)
+            .where(_outbox.c.id.in_([row.id for row in rows]))
+            .values(claimed_until=now + lease)
+        )
+    return rows
+
+
+def mark_delivered(conn, outbox_id: int, *, now: datetime) -> None:  # noqa: ANN001
+    conn.execute(
+        update(_outbox)
+        .where(_outbox.c.id == outbox_id)
+        .values(delivered_at=now, claimed_until=None, last_error="")
+    )
+
+
+def mark_failed(  # noqa: ANN001
+    conn, pending: Pending, *, now: datetime, retry_at: datetime, error: str
+) -> None:
+    conn.execute(
+        update(_outbox)
+        .where(_outbox.c.id == pending.id)
+        .values(
+            attempts=pending.attempts + 1,
+            next_attempt_at=retry_at,
+            claimed_until=None,
+            first_failed_at=pending.first_failed_at or now,
+            last_error=error[:500],
+        )
+    )
+
+
+def prune_delivered(conn, *, before: datetime) -> int:  # noqa: ANN001
+    """Forget events delivered before `before` (their hooks have them)."""
+    result = conn.execute(delete(_outbox).where(_outbox.c.delivered_at < before))
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class HookBacklog:
+    """One hook's undelivered events: how many, the failing ones, the last error."""
+
+    hook: str
+    pending: int
+    failing: int
+    oldest_failure: datetime | None
+    last_error: str
+    next_attempt_at: datetime | None
+
+
+def backlog(conn) -> list[HookBacklog]:  # noqa: ANN001
+    """Per hook: pending and failing events, the oldest failure and the latest error."""
+    failing = _outbox.c.attempts > 0
+    rows = conn.execute(
+        select(
+            _outbox.c.hook,
+            func.count(),
+            func.count().filter(failing),
+            func.min(_outbox.c.first_failed_at),
+            func.min(_outbox.c.next_attempt_at).filter(failing),
+        )
+        .where(_PENDING)
+        .group_by(_outbox.c.hook)
+        .order_by(_outbox.c.hook)
+    ).all()
+    found = []
+    for hook, pending, failing_count, oldest, next_at in rows:
+        last_error = conn.execute(
+            select(_outbox.c.last_error)
+            .where(_PENDING, _outbox.c.hook == hook, failing)
+            .order_by(_outbox.c.id.desc())
+            .limit(1)
+        ).scalar()
+        found.append(HookBacklog(hook, pending, failing_count, oldest, last_error or "", next_at))
+    return found
+
+
+def pending_events(conn, *, limit: int = 50) -> list[tuple]:  # noqa: ANN001
+    """The oldest undelivered events: (id, hook, lead_id, type, at, attempts, last_error)."""
+    return conn.execute(
+        select(
+            _outbox.c.id,
+            _outbox.c.hook,
+            _outbox.c.lead_id,
+            _outbox.c.type,
+            _outbox.c.at,
+            _outbox.c.attempts,
+            _outbox.c.last_error,
+        )
+        .where(_PENDING)
+        .order_by(_outbox.c.id)
+        .limit(limit)
+    ).all()
+
+
+def event_bodies(conn, *, hook: str | None = None) -> list[dict]:  # noqa: ANN001
+    """Every event in the outbox (for one hook), oldest first, as the JSON it delivers."""
+    statement = select(_outbox.c.body).order_by(_outbox.c.id)
+    if hook is not None:
+        statement = statement.where(_outbox.c.hook == hook)
+    return [json.loads(body) for body in conn.execute(statement).scalars()]
