@@ -5,9 +5,12 @@ this module turns them into the figures a team lead reads.
 """
 
 import math
-from dataclasses import dataclass, field, fields
+from collections import Counter
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from statistics import median
+
+from callq.rules.model import Goals
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class Trend:
 
     arrow: str  # "▲", "▼", or "=" when flat
     worse: bool | None  # None when flat
-    amount: str  # the size of the change in the metric's units ("" when flat)
+    amount: str  # the size of the change in the metric's units, "pts" for rates ("" when flat)
 
     def markup(self, *, amount: bool) -> str:
         """`[red]▲ 3[/]` (or just the arrow), green when the change is good news."""
@@ -39,6 +42,13 @@ class Trend:
             return self.arrow
         shown = f"{self.arrow} {self.amount}" if amount else self.arrow
         return f"[{'red' if self.worse else 'green'}]{shown}[/]"
+
+
+def percent(share: float | None) -> str:
+    """A share 0..1 for people: 40.0%, or 0% / 100% when exact; "-" for None."""
+    if share is None:
+        return "-"
+    return f"{share:.0%}" if share in (0, 1) else f"{share:.1%}"
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ class Metric:
         if value is None:
             return "-"
         if self.unit == "rate":
-            return f"{value:.0%}" if value in (0, 1) else f"{value:.1%}"
+            return percent(value)
         if self.unit == "money":
             return f"{currency} {value:,.0f}".strip()
         if self.unit == "minutes":
@@ -94,7 +104,8 @@ class Metric:
         change = value - before
         if abs(change) < 1e-9:
             return Trend("=", None, "")
-        amount = f"{abs(change):.1%}" if self.unit == "rate" else self.text(abs(change))
+        # A rate moves by percentage points: 40% -> 52.9% is "12.9 pts", never "12.9%".
+        amount = f"{abs(change) * 100:.1f} pts" if self.unit == "rate" else self.text(abs(change))
         return Trend("▲" if change > 0 else "▼", (change > 0) == self.lower_is_better, amount)
 
     def trend_markup(self, value: float | None, before: float | None, *, amount: bool) -> str:
@@ -103,7 +114,11 @@ class Metric:
         return "" if change is None else change.markup(amount=amount)
 
 
-# SPEC section 7's figures, in the order of the JSON keys of SPEC section 11.
+_DEFAULT_GOALS = Goals()
+
+# SPEC section 7's figures, in the order of the JSON keys of SPEC section 11 (plus the
+# second-touch rate over qualified leads beside the SPEC's). Goals carry the built-in
+# targets; `metrics_for(rules.goals)` gives the registry with the rules file's.
 METRICS = (
     Metric("leads_in", "Leads in", "In"),
     Metric(
@@ -118,13 +133,30 @@ METRICS = (
         "SLA miss rate",
         "SLA miss",
         unit="rate",
-        goal=Goal("lt", 0.10),
+        goal=Goal("lt", _DEFAULT_GOALS.sla_miss_rate),
         lower_is_better=True,
     ),
     Metric(
-        "second_touch_rate", "Second-touch rate", "2nd touch", unit="rate", goal=Goal("gt", 0.90)
+        "second_touch_rate",
+        "Second-touch rate",
+        "2nd touch",
+        unit="rate",
+        goal=Goal("gt", _DEFAULT_GOALS.second_touch_rate),
     ),
-    Metric("unworked_24h", "Unworked > 24h", "Unworked", goal=Goal("eq", 0), lower_is_better=True),
+    Metric(
+        "qualified_second_touch_rate",
+        "Second touch, qualified",
+        "2nd q",
+        unit="rate",
+        goal=Goal("gt", _DEFAULT_GOALS.qualified_second_touch_rate),
+    ),
+    Metric(
+        "unworked_24h",
+        "Unworked > 24h",
+        "Unworked",
+        goal=Goal("eq", _DEFAULT_GOALS.unworked_24h),
+        lower_is_better=True,
+    ),
     Metric("followup_completion_rate", "Follow-up completion", "FU done", unit="rate"),
     Metric("missed_followups", "Missed follow-ups", "Missed", lower_is_better=True),
     Metric("overdue_now", "Overdue now", "Overdue", lower_is_better=True),
@@ -136,7 +168,22 @@ METRICS = (
 )
 METRIC = {metric.key: metric for metric in METRICS}
 METRIC_KEYS = tuple(METRIC)
-GOALS = {metric.key: metric.goal for metric in METRICS if metric.goal is not None}
+
+
+def metrics_for(goals: Goals) -> tuple[Metric, ...]:
+    """The registry with `goals`' targets (the rules file's `[goals]`)."""
+    return tuple(
+        m if m.goal is None else replace(m, goal=replace(m.goal, target=getattr(goals, m.key)))
+        for m in METRICS
+    )
+
+
+def goals_of(metrics: tuple[Metric, ...]) -> dict[str, Goal]:
+    """Metric key -> goal, for the metrics that have one."""
+    return {metric.key: metric.goal for metric in metrics if metric.goal is not None}
+
+
+GOALS = goals_of(METRICS)
 
 CONVERSION_LOOKBACK = timedelta(days=90)
 
@@ -156,6 +203,8 @@ class Tally:
     sla_missed: int = 0
     first_calls_open: int = 0  # leads whose first call (in the window) left them open
     second_touched: int = 0
+    qualified: int = 0  # leads qualified by a call in the window (their first such call)
+    qualified_touched: int = 0  # of those, called again before the window's end
     unworked: int = 0
     followups_due: int = 0  # due in the window with due + late_after before now
     followups_on_time: int = 0
@@ -164,11 +213,19 @@ class Tally:
     connects: int = 0
     talk_seconds: float = 0.0
     won: int = 0
+    # Speed to lead (leads in, with a first call): leads and conversions by first-response
+    # bucket, and by touch number (leads still unconverted at their n-th call, converted by it).
+    response_leads: Counter = field(default_factory=Counter)
+    response_converted: Counter = field(default_factory=Counter)
+    touch_leads: Counter = field(default_factory=Counter)
+    touch_converted: Counter = field(default_factory=Counter)
 
     def add(self, other: "Tally") -> None:
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(mine, list):
+            if isinstance(mine, Counter):
+                mine.update(theirs)
+            elif isinstance(mine, list):
                 mine.extend(theirs)
             else:
                 setattr(self, f.name, mine + theirs)
@@ -182,6 +239,7 @@ class Metrics:
     median_first_response_minutes: float | None
     sla_miss_rate: float | None
     second_touch_rate: float | None
+    qualified_second_touch_rate: float | None
     unworked_24h: int
     followup_completion_rate: float | None
     missed_followups: int
@@ -206,6 +264,7 @@ def metrics_from_tally(
         median_first_response_minutes=round(median(responses), 2) if responses else None,
         sla_miss_rate=rate(tally.sla_missed, tally.sla_due),
         second_touch_rate=rate(tally.second_touched, tally.first_calls_open),
+        qualified_second_touch_rate=rate(tally.qualified_touched, tally.qualified),
         unworked_24h=tally.unworked,
         followup_completion_rate=rate(tally.followups_on_time, tally.followups_due),
         missed_followups=missed,
@@ -219,6 +278,99 @@ def metrics_from_tally(
                 missed, conversion_rate or 0.0, avg_deal_value, cost_per_lead
             ).total,
             2,
+        ),
+    )
+
+
+# --- speed to lead: conversion by first-response time and by touch -------------------------
+
+# First-response buckets: (upper bound in minutes, inclusive; None: no bound, label).
+RESPONSE_BUCKETS: tuple[tuple[float | None, str], ...] = (
+    (5, "<= 5 m"),
+    (15, "5-15 m"),
+    (60, "15-60 m"),
+    (240, "1-4 h"),
+    (None, "> 4 h"),
+)
+# Touch numbers shown one by one; later touches are counted together as the last ("6+").
+TOUCHES_SHOWN = 5
+
+
+def response_bucket(minutes: float) -> str:
+    """The bucket of a first response `minutes` long (the median's business time)."""
+    for bound, label in RESPONSE_BUCKETS:
+        if bound is None or minutes <= bound:
+            return label
+    raise AssertionError("the last bucket has no bound")
+
+
+def touch_label(touch: int) -> str:
+    """`1` .. `5`, then `6+` for every later touch."""
+    return str(touch) if touch <= TOUCHES_SHOWN else f"{TOUCHES_SHOWN + 1}+"
+
+
+TOUCH_LABELS = tuple(touch_label(n) for n in range(1, TOUCHES_SHOWN + 2))
+
+
+def tally_speed(tally: Tally, minutes: float, touches: int, converted_touch: int | None) -> None:
+    """Count one lead with a first response `minutes` long, `touches` calls so far, and
+    converted (qualified or won) at call number `converted_touch` (None: not converted)."""
+    bucket = response_bucket(minutes)
+    tally.response_leads[bucket] += 1
+    if converted_touch is not None:
+        tally.response_converted[bucket] += 1
+    # Touches while still unconverted: a converted lead's later calls are not chances to convert.
+    reached = converted_touch if converted_touch is not None else touches
+    for touch in range(1, min(reached, TOUCHES_SHOWN + 1) + 1):
+        tally.touch_leads[touch_label(touch)] += 1
+    if converted_touch is not None:
+        tally.touch_converted[touch_label(converted_touch)] += 1
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """One row of speed to lead: leads, those converted, the rate (None: no leads)."""
+
+    label: str
+    leads: int
+    converted: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.converted, self.leads)
+
+    def as_dict(self, key: str) -> dict[str, object]:
+        return {
+            key: self.label,
+            "leads": self.leads,
+            "converted": self.converted,
+            "rate": self.rate,
+        }
+
+
+@dataclass(frozen=True)
+class SpeedToLead:
+    """Conversion (qualified or won) of the window's leads by first response and by touch."""
+
+    by_first_response: tuple[Conversion, ...]
+    by_touch: tuple[Conversion, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "by_first_response": [row.as_dict("bucket") for row in self.by_first_response],
+            "by_touch": [row.as_dict("touch") for row in self.by_touch],
+        }
+
+
+def speed_to_lead(tally: Tally) -> SpeedToLead:
+    return SpeedToLead(
+        by_first_response=tuple(
+            Conversion(label, tally.response_leads[label], tally.response_converted[label])
+            for _bound, label in RESPONSE_BUCKETS
+        ),
+        by_touch=tuple(
+            Conversion(label, tally.touch_leads[label], tally.touch_converted[label])
+            for label in TOUCH_LABELS
         ),
     )
 

@@ -21,7 +21,12 @@ from .history import NOW, ist
 from .test_report_metrics import BY_REP
 
 # What follows the lead's current owner: it is about now, not about a past deadline.
-ABOUT_NOW = ("overdue_now", "unworked_24h", "second_touch_rate")
+ABOUT_NOW = (
+    "overdue_now",
+    "unworked_24h",
+    "second_touch_rate",
+    "qualified_second_touch_rate",
+)
 HISTORY = tuple(k for k in BY_REP["ben"] if k not in ABOUT_NOW)
 
 

@@ -123,3 +123,53 @@ def test_reassign_commands(run, history_db) -> None:  # noqa: ANN001
     assert run("reassign", "--to", "asha").exit_code == 2
     assert run("reassign", str(l4), "--to", "nobody").exit_code == 2
     assert run("doctor").exit_code == 0
+
+
+def test_goals_come_from_the_rules_file(history_db, config) -> None:  # noqa: ANN001
+    text = config.read_text().replace("sla_miss_rate = 0.10", "sla_miss_rate = 0.45")
+    config.write_text(text.replace("unworked_24h = 0 ", "unworked_24h = 3 "))
+    args = ["--db", history_db.target, "--config", str(config), "--rep", "asha", "report"]
+    result = CliRunner().invoke(app, [*args, "--format", "json", "--now", NOW.isoformat()])
+    assert result.exit_code == 0, result.output
+    goals = json.loads(result.stdout)["goals"]
+    assert goals["sla_miss_rate"] == {"compare": "lt", "target": 0.45}
+    assert goals["unworked_24h"] == {"compare": "eq", "target": 3}
+    assert goals["qualified_second_touch_rate"] == {"compare": "gt", "target": 0.90}
+    table = CliRunner().invoke(app, [*args, "--now", NOW.isoformat()]).stdout
+    sla_row = next(row for row in table.splitlines() if "SLA miss rate" in row)
+    assert "< 45%" in sla_row and "40.0%" in sla_row
+
+
+def test_a_bad_goal_is_refused_with_its_line(history_db, config) -> None:  # noqa: ANN001
+    config.write_text(config.read_text().replace("sla_miss_rate = 0.10", "sla_miss_rate = 10"))
+    line = next(
+        n for n, row in enumerate(config.read_text().splitlines(), 1) if "sla_miss_rate" in row
+    )
+    result = CliRunner().invoke(app, ["--db", history_db.target, "--config", str(config), "report"])
+    assert result.exit_code == 2
+    assert f"callq.toml:{line}: goals.sla_miss_rate: must be a fraction" in result.stderr
+
+
+def test_table_fits_80_columns_without_cutting_a_number(history_db, config) -> None:  # noqa: ANN001
+    from callq.metrics import METRICS
+    from callq.services.report import build_report
+
+    from .history import report_rules
+
+    result = CliRunner().invoke(
+        app,
+        ["--db", history_db.target, "--config", str(config), "report", "--now", NOW.isoformat()],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(row.rstrip()) for row in lines) <= 80
+    assert "…" not in result.stdout
+    report = build_report(history_db, report_rules(), now=NOW, flag=False)
+    for name, metrics in report.current.by_rep.items():
+        rows = " ".join(row for row in lines if row.startswith(f"│ {name} "))
+        cells = [cell.strip() for cell in rows.split("│") if cell.strip()]
+        values = metrics.as_dict()
+        for metric in METRICS:
+            assert metric.text(values[metric.key]) in cells, (name, metric.key)
+    assert "pts" in next(row for row in lines if "SLA miss rate" in row)

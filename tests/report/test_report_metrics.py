@@ -13,6 +13,7 @@ TEAM = {
     "median_first_response_minutes": 20.0,  # L1 3, L2 20 (5 + 15 across the night), L3 20, L7 30
     "sla_miss_rate": 2 / 5,  # due: L1 L2 L3 L4 L7 (L5's 12:05 is after now); missed: L2, L4
     "second_touch_rate": 1 / 2,  # first calls leaving the lead open: L1 (called again), L2 (not)
+    "qualified_second_touch_rate": 0.0,  # qualified in the window: L2 (Wed), not called again
     "unworked_24h": 1,  # L4
     "followup_completion_rate": 5 / 9,
     "missed_followups": 4,  # L1 touch 3, L2's callback, L4's first response, L6's 11:00
@@ -29,6 +30,7 @@ BY_REP = {
         "median_first_response_minutes": 20.0,
         "sla_miss_rate": 0.0,
         "second_touch_rate": 1.0,
+        "qualified_second_touch_rate": None,
         "unworked_24h": 0,
         "followup_completion_rate": 4 / 5,  # L1 x3 (15:00 = due 14:00 + 1h: on time), L3, L7
         "missed_followups": 1,
@@ -44,6 +46,7 @@ BY_REP = {
         "median_first_response_minutes": 20.0,
         "sla_miss_rate": 1.0,
         "second_touch_rate": 0.0,
+        "qualified_second_touch_rate": 0.0,
         "unworked_24h": 1,
         "followup_completion_rate": 1 / 4,
         "missed_followups": 3,
@@ -61,6 +64,7 @@ BY_CHANNEL = {
         "median_first_response_minutes": 3.0,
         "sla_miss_rate": 0.0,
         "second_touch_rate": 1.0,
+        "qualified_second_touch_rate": None,
         "unworked_24h": 0,
         "followup_completion_rate": 2 / 4,  # L1 x3 and L6's 11:00
         "missed_followups": 2,
@@ -76,6 +80,7 @@ BY_CHANNEL = {
         "median_first_response_minutes": 20.0,
         "sla_miss_rate": 1.0,
         "second_touch_rate": 0.0,
+        "qualified_second_touch_rate": 0.0,
         "unworked_24h": 0,
         "followup_completion_rate": 1 / 2,
         "missed_followups": 1,
@@ -91,6 +96,7 @@ BY_CHANNEL = {
         "median_first_response_minutes": 20.0,  # arrived Sat 20:00: counted from Mon 09:30
         "sla_miss_rate": 0.0,
         "second_touch_rate": None,  # its first call closed it
+        "qualified_second_touch_rate": None,
         "unworked_24h": 0,
         "followup_completion_rate": 1.0,
         "missed_followups": 0,
@@ -106,6 +112,7 @@ BY_CHANNEL = {
         "median_first_response_minutes": None,
         "sla_miss_rate": 1.0,
         "second_touch_rate": None,
+        "qualified_second_touch_rate": None,
         "unworked_24h": 1,
         "followup_completion_rate": 0.0,
         "missed_followups": 1,
@@ -121,6 +128,7 @@ BY_CHANNEL = {
         "median_first_response_minutes": 30.0,
         "sla_miss_rate": 0.0,
         "second_touch_rate": None,
+        "qualified_second_touch_rate": None,
         "unworked_24h": 0,
         "followup_completion_rate": 1.0,
         "missed_followups": 0,
@@ -139,6 +147,7 @@ PREVIOUS_TEAM = {
     "median_first_response_minutes": 10.0,
     "sla_miss_rate": 1.0,
     "second_touch_rate": 0.0,
+    "qualified_second_touch_rate": None,
     "unworked_24h": 0,
     "followup_completion_rate": 0.5,
     "missed_followups": 1,

@@ -9,6 +9,7 @@ control character reaches the terminal) and, for Rich, as a `Text` (never read a
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from dataclasses import asdict, is_dataclass
@@ -102,8 +103,10 @@ def console():  # noqa: ANN201
 
     from rich.console import Console
 
-    # Piped output gets a generous width so tables stay readable in files and scripts.
-    width = shutil.get_terminal_size((140, 40)).columns if sys.stdout.isatty() else 140
+    # Piped output gets a generous width so tables stay readable in files and scripts,
+    # unless $COLUMNS asks for one (`COLUMNS=80 callq report > file`).
+    asked = os.environ.get("COLUMNS", "").isdigit()
+    width = shutil.get_terminal_size((140, 40)).columns if sys.stdout.isatty() or asked else 140
     return Console(highlight=False, soft_wrap=False, width=width)
 
 

@@ -19,8 +19,9 @@ class ReportFormat(StrEnum):
 
 
 def report_json(report) -> dict:  # noqa: ANN001
-    """The stable JSON of SPEC section 11 (plus `previous`, goals and the lead lists)."""
-    from callq.metrics import GOALS
+    """The stable JSON of SPEC section 11 (plus `previous`, goals, speed to lead and the
+    lead lists)."""
+    from callq.metrics import goals_of, metrics_for
 
     def window(w) -> dict:  # noqa: ANN001
         return {
@@ -44,10 +45,12 @@ def report_json(report) -> dict:  # noqa: ANN001
             for r in rows
         ]
 
+    goals = goals_of(metrics_for(report.goals))
     return {
         **window(report.current),
         "previous": window(report.previous),
-        "goals": {key: {"compare": g.compare, "target": g.target} for key, g in GOALS.items()},
+        "goals": {key: {"compare": g.compare, "target": g.target} for key, g in goals.items()},
+        "speed_to_lead": report.speed_to_lead.as_dict(),
         "conversion_rate": report.conversion_rate,
         "conversion_measured": report.conversion_measured,
         "currency": report.currency,
@@ -79,14 +82,35 @@ def _print_csv(report, tz) -> None:  # noqa: ANN001
             )
 
 
+# Rich draws a column as its text plus one space each side and one border character.
+_COLUMN_EXTRA = 3
+
+
+def column_chunks(first: int, widths: list[int], room: int) -> list[list[int]]:
+    """Indexes of `widths` in runs that fit `room` characters beside a first column `first`
+    wide (repeated in each table), so a wide table becomes several and no number is cut."""
+    chunks: list[list[int]] = [[]]
+    used = first + _COLUMN_EXTRA + 1
+    for index, width in enumerate(widths):
+        if chunks[-1] and used + width + _COLUMN_EXTRA > room:
+            chunks.append([])
+            used = first + _COLUMN_EXTRA + 1
+        chunks[-1].append(index)
+        used += width + _COLUMN_EXTRA
+    return chunks
+
+
 def _print_tables(report, tz, now) -> None:  # noqa: ANN001
+    from rich.cells import cell_len
     from rich.markup import escape
     from rich.table import Table
 
-    from callq.metrics import METRICS
+    from callq.metrics import metrics_for
+    from callq.phones import display_phone
     from callq.visible import safe
 
     out = console()
+    metrics = metrics_for(report.goals)
     cur, prev = report.current, report.previous
     conversion = ("n/a" if report.conversion_rate is None else f"{report.conversion_rate:.1%}") + (
         " measured, 90 days" if report.conversion_measured else " configured"
@@ -99,14 +123,16 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
             f"conversion {conversion}",
         )
     )
+    # Numbers never wrap or shrink; the labels wrap when the terminal is narrow.
     team = Table(title="Team", title_justify="left")
-    for column in ("Metric", "Value", "Goal", "Previous", "Trend"):
-        team.add_column(column, justify="left" if column == "Metric" else "right")
+    team.add_column("Metric", ratio=1, min_width=12)
+    for column in ("Value", "Goal", "Previous", "Trend"):
+        team.add_column(column, justify="right", no_wrap=True)
     now_values, before = cur.team.as_dict(), prev.team.as_dict()
     # These cells are markup (the colours of goals and trends); the currency is the rules
     # file's text, escaped so that it cannot be markup itself.
     currency = escape(safe(report.currency))
-    for metric in METRICS:
+    for metric in metrics:
         value, previous = now_values[metric.key], before[metric.key]
         team.add_row(
             metric.label,
@@ -119,31 +145,64 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
     for title, groups in (("By rep", cur.by_rep), ("By channel", cur.by_channel)):
         if not groups:
             continue
-        table = Table(title=title, title_justify="left")
-        table.add_column(title.split()[-1].capitalize())
-        for metric in METRICS:
-            table.add_column(metric.short, justify="right")
-        for name, metrics in groups.items():
-            values = metrics.as_dict()
-            add_row(table, name, *(m.text(values[m.key]) for m in METRICS))
-        out.print(table)
+        texts = {
+            name: [m.text(values.as_dict()[m.key]) for m in metrics]
+            for name, values in groups.items()
+        }
+        first = max(cell_len(safe(name)) for name in [title.split()[-1], *groups])
+        widths = [
+            max(cell_len(m.short), *(cell_len(row[i]) for row in texts.values()))
+            for i, m in enumerate(metrics)
+        ]
+        for chunk in column_chunks(first, widths, out.width):
+            table = Table(title=title, title_justify="left")
+            table.add_column(title.split()[-1].capitalize(), no_wrap=True)
+            for index in chunk:
+                table.add_column(metrics[index].short, justify="right", no_wrap=True)
+            for name, row in texts.items():
+                add_row(table, name, *(row[index] for index in chunk))
+            out.print(table)
+    _print_speed_to_lead(out, report.speed_to_lead)
     for title, rows in (("Escalated", report.escalated), ("Unworked > 24h", report.unworked)):
         if not rows:
             continue
         table = Table(title=f"{title} ({len(rows)} shown)", title_justify="left")
         for column in ("#", "Name", "Phone", "Ch", "Owner", "Created"):
-            table.add_column(column)
+            wraps = column in ("Name", "Owner")
+            table.add_column(column, no_wrap=not wraps, ratio=1 if wraps else None)
         for r in rows[:20]:
             add_row(
                 table,
                 str(r.id),
                 r.name,
-                r.phone,
+                display_phone(r.phone),
                 r.source,
                 r.owner or "-",
                 when(r.created_at, tz, now),
             )
         out.print(table)
+
+
+def _print_speed_to_lead(out, speed) -> None:  # noqa: ANN001
+    """Conversion by first response and by touch, side by side when there is room."""
+    from rich.columns import Columns
+    from rich.table import Table
+
+    from callq.metrics import percent
+
+    tables = []
+    for title, first, rows in (
+        ("Speed to lead: by first response", "First response", speed.by_first_response),
+        ("By touch", "Touch", speed.by_touch),
+    ):
+        table = Table(title=title, title_justify="left")
+        table.add_column(first, no_wrap=True)
+        for column in ("Leads", "Converted", "Rate"):
+            table.add_column(column, justify="right", no_wrap=True)
+        for row in rows:
+            add_row(table, row.label, f"{row.leads:,}", f"{row.converted:,}", percent(row.rate))
+        tables.append(table)
+    out.print(Columns(tables))
 
 
 @app.command()

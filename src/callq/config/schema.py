@@ -15,6 +15,7 @@ from callq.rules.model import (
     BusinessHours,
     Cadence,
     Cost,
+    Goals,
     Hook,
     Intake,
     Notify,
@@ -27,7 +28,18 @@ from callq.rules.model import (
 from callq.rules.timeexpr import NoNext, TimeExprError, parse_duration, parse_rule_expr
 
 KeyPath = tuple[str, ...]
-TABLES = ("team", "hours", "sla", "cadence", "cost", "outcomes", "dial", "notify", "keys")
+TABLES = (
+    "team",
+    "hours",
+    "sla",
+    "cadence",
+    "cost",
+    "outcomes",
+    "dial",
+    "notify",
+    "keys",
+    "goals",
+)
 # Tables the default rules file leaves out: [intake] and the [[hooks]] array.
 OPTIONAL_TABLES = ("intake", "hooks")
 _HOOK_KEYS = ("name", "on", "command", "url", "secret", "secret_file", "timeout")
@@ -71,6 +83,7 @@ def build_rules(data: dict[str, Any]) -> Rules:
         dial_command=_dial(tables["dial"]),
         notify=Notify(bell=_bool(tables["notify"], ("notify",), "bell", Notify().bell)),
         keys=_keys(tables["keys"], {o.key: o.id for o in outcomes}),
+        goals=_goals(tables["goals"]),
         hooks=_hooks(data.get("hooks", [])),
         intake=_intake(_table(data, (), "intake")),
     )
@@ -310,6 +323,26 @@ def _outcome(outcome_id: str, table: dict[str, Any]) -> Outcome:
         problem = f'stage {stage!r} closes the lead, so next must be "none", not {next_text!r}'
         raise SchemaProblem((*path, "next"), problem)
     return Outcome(outcome_id, key, label, connected, next_step, next_text, stage)
+
+
+def _goals(table: dict[str, Any]) -> Goals:
+    """Report targets: rates as fractions 0..1, counts as whole numbers."""
+    path, default = ("goals",), Goals()
+    known = tuple(Goals.__dataclass_fields__)
+    _only(table, path, known)
+    targets: dict[str, float | int] = {}
+    for key in known:
+        fallback = getattr(default, key)
+        value = _number(table, path, key, fallback)
+        if isinstance(fallback, int):
+            if value != int(value):
+                raise SchemaProblem((*path, key), f"must be a whole number, not {table[key]}")
+            value = int(value)
+        elif value > 1:
+            problem = f"must be a fraction from 0 to 1 (e.g. 0.10 for 10%), not {table[key]}"
+            raise SchemaProblem((*path, key), problem)
+        targets[key] = value
+    return Goals(**targets)
 
 
 def _dial(table: dict[str, Any]) -> tuple[str, ...] | None:

@@ -83,6 +83,20 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Goals:
+    """`[goals]`: the targets the report shows beside its figures (the seeds' numbers).
+
+    Each is compared the way its metric reads (`callq.metrics`): SLA misses below,
+    second touches above, unworked leads exactly.
+    """
+
+    sla_miss_rate: float = 0.10
+    second_touch_rate: float = 0.90
+    qualified_second_touch_rate: float = 0.90
+    unworked_24h: int = 0
+
+
+@dataclass(frozen=True)
 class Notify:
     bell: bool = True
 
@@ -133,6 +147,7 @@ class Rules:
     dial_command: tuple[str, ...] | None = None
     notify: Notify = Notify()
     keys: dict[str, str] = field(default_factory=dict)
+    goals: Goals = Goals()
     hooks: tuple[Hook, ...] = ()
     intake: Intake = Intake()
 

@@ -10,14 +10,21 @@ from callq.errors import UserError
 from callq.metrics import (
     CONVERSION_LOOKBACK,
     Metrics,
+    SpeedToLead,
     Tally,
     metrics_from_tally,
     rate,
+    speed_to_lead,
+    tally_speed,
 )
 from callq.rules.hours import BusinessClock, us, zone
-from callq.rules.model import CHANNELS, CLOSED_STAGES, Rules
+from callq.rules.model import CHANNELS, CLOSED_STAGES, Goals, Rules
 from callq.store import report_queries as q
 from callq.store.db import Database
+
+# A lead converts when a call qualifies or wins it (speed to lead); a call that qualifies
+# it starts the qualified second-touch rate.
+CONVERTED_STAGES = ("qualified", "won")
 
 NO_OWNER = "(nobody)"
 # Deadlines land after the window's end by at most the SLA target in business time; a month
@@ -59,6 +66,8 @@ class Report:
     conversion_rate: float | None
     conversion_measured: bool
     currency: str
+    speed_to_lead: SpeedToLead
+    goals: Goals = Goals()  # the rules file's targets (`metrics.metrics_for`)
     unworked: tuple[LeadRow, ...] = ()
     escalated: tuple[LeadRow, ...] = ()
     flagged_now: int = 0  # leads this run escalated
@@ -137,11 +146,13 @@ def build_report(
 
         parts = [window_part("calls", _CURRENT), window_part("followups", _CURRENT)]
         seconds = run(_second_touch_parts, rules, scope, windows)
+        qualified = [run(_qualified_part, rules, scope, index, *windows[index]) for index in (1, 0)]
         parts += [window_part("followups", 0), window_part("calls", 0)]
         conversion_later = pool.submit(conversion_rate, db, rules, now)
         parts += [
             window_part(part, index) for part in ("overdue", "unworked") for index in (_CURRENT, 0)
         ]
+        parts += qualified
         names_later = run(q.rep_names)
         flagged = flagged_later.result() if flag else 0
         # Both lists show escalated_at: after the flags.
@@ -155,6 +166,9 @@ def build_report(
             for mine, partial in zip(tallies, both.result(), strict=True):
                 mine.merge(partial)
         conversion, measured = conversion_later.result()
+        current_team = Tally()
+        for tally in tallies[_CURRENT].groups.values():
+            current_team.add(tally)
         names = names_later.result()
         previous, current = (
             _window(rules, names, start, end, conversion, tally)
@@ -167,6 +181,8 @@ def build_report(
         conversion_rate=conversion,
         conversion_measured=measured,
         currency=rules.cost.currency,
+        speed_to_lead=speed_to_lead(current_team),
+        goals=rules.goals,
         unworked=tuple(LeadRow(*row) for row in unworked),
         escalated=tuple(LeadRow(*row) for row in escalated),
         flagged_now=flagged,
@@ -212,9 +228,16 @@ def _lead_parts(
     # (timezone, source) -> (clock, SLA target in microseconds): looked up once per lead.
     settings: dict[tuple[str | None, str], tuple[BusinessClock, int]] = {}
     clocks: dict[str, BusinessClock] = {}
-    for owner_id, source, tz_name, created_us, first_us in q.leads_with_first_call_us(
-        connection, scope, first_start, last_end, last_end
-    ):
+    converting = _outcome_ids(rules, CONVERTED_STAGES)
+    for (
+        owner_id,
+        source,
+        tz_name,
+        created_us,
+        first_us,
+        touches,
+        converted_touch,
+    ) in q.leads_with_first_call_us(connection, scope, first_start, last_end, last_end, converting):
         found = settings.get((tz_name, source))
         if found is None:
             zone_name = tz_name or rules.team.timezone
@@ -236,7 +259,10 @@ def _lead_parts(
         if first_us is not None and first_us >= now_us:
             first_us = None
         if first_us is not None:
-            tally.first_response_minutes.append(clock.between_us(created_us, first_us) / 6e7)
+            minutes = clock.between_us(created_us, first_us) / 6e7
+            tally.first_response_minutes.append(minutes)
+            if index == _CURRENT:  # speed to lead: the current window, its calls up to now
+                tally_speed(tally, minutes, int(touches), int(converted_touch) or None)
         deadline_us = clock.add_us(created_us, target)
         if deadline_us < now_us:
             tally.sla_due += 1
@@ -262,6 +288,26 @@ def _second_touch_parts(
         tally.first_calls_open += int(opened)
         tally.second_touched += int(seconded)
     return tallies
+
+
+def _qualified_part(
+    connection,  # noqa: ANN001
+    rules: Rules,
+    scope: q.Scope,
+    index: int,
+    start: datetime,
+    end: datetime,
+) -> tuple[int, _Tallies]:
+    """The qualified second touches of the window [start, end), as of its end."""
+    tallies = _Tallies()
+    qualifying = _outcome_ids(rules, ("qualified",))
+    for owner_id, source, qualified, touched in q.qualified_second_touches(
+        connection, scope, start, end, qualifying
+    ):
+        tally = tallies[owner_id, source]
+        tally.qualified += int(qualified)
+        tally.qualified_touched += int(touched)
+    return index, tallies
 
 
 def _window_part(

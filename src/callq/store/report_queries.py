@@ -139,9 +139,16 @@ def leads_with_first_call(
 
 
 def leads_with_first_call_us(
-    connection: Connection, scope: Scope, start: datetime, end: datetime, now: datetime
+    connection: Connection,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    converting_outcomes: Iterable[str] = (),
 ) -> list[tuple]:
-    """`leads_with_first_call` with both instants as epoch microseconds (`metrics.us`)."""
+    """`leads_with_first_call` with both instants as epoch microseconds (`metrics.us`), then
+    (speed to lead) the lead's calls before `now` and the number of its first call with one
+    of `converting_outcomes` (0: none before `now`)."""
     first_call = (
         select(epoch_us(call.c.started_at))
         .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
@@ -149,8 +156,36 @@ def leads_with_first_call_us(
         .limit(1)
         .scalar_subquery()
     )
+    touches = (
+        select(func.count())
+        .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
+        .scalar_subquery()
+    )
+    converting = call.alias("converting")
+    converted_at = (
+        select(func.min(converting.c.started_at))
+        .where(
+            converting.c.lead_id == lead.c.id,
+            converting.c.started_at < now,
+            converting.c.outcome.in_(list(converting_outcomes)),
+        )
+        .correlate(lead)  # two levels up: auto-correlation looks only one
+        .scalar_subquery()
+    )
+    # The calls up to and including the converting one (none when it is NULL).
+    converted_touch = (
+        select(func.count())
+        .where(call.c.lead_id == lead.c.id, call.c.started_at <= converted_at)
+        .scalar_subquery()
+    )
     statement = select(
-        blamed_lead_owner, lead.c.source, lead.c.timezone, epoch_us(lead.c.created_at), first_call
+        blamed_lead_owner,
+        lead.c.source,
+        lead.c.timezone,
+        epoch_us(lead.c.created_at),
+        first_call,
+        touches,
+        converted_touch,
     ).where(lead.c.created_at >= start, lead.c.created_at < end)
     return connection.execute(_scoped(statement, scope, blamed_lead_owner)).all()
 
@@ -218,6 +253,50 @@ def second_touches(
         .group_by(window, candidates.c.owner_id, candidates.c.source)
     )
     return list(connection.execute(statement))
+
+
+def qualified_second_touches(
+    connection: Connection,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    qualifying_outcomes: Iterable[str],
+) -> list[tuple]:
+    """(owner_id, source, leads qualified in [start, end), of those called again before
+    `end`). A lead counts once, at its first qualifying call in the window; "again" is any
+    later call (in (started_at, id) order), whatever its outcome."""
+    outcomes = list(qualifying_outcomes)
+    qualifying = call.alias("qualifying")
+    earlier = call.alias("earlier")
+    later = call.alias("later")
+
+    def after(row, first) -> ColumnElement:  # noqa: ANN001
+        return or_(
+            row.c.started_at > first.c.started_at,
+            and_(row.c.started_at == first.c.started_at, row.c.id > first.c.id),
+        )
+
+    first_in_window = ~exists().where(
+        earlier.c.lead_id == qualifying.c.lead_id,
+        earlier.c.outcome.in_(outcomes),
+        earlier.c.started_at >= start,
+        after(qualifying, earlier),
+    )
+    called_again = exists().where(
+        later.c.lead_id == qualifying.c.lead_id, later.c.started_at < end, after(later, qualifying)
+    )
+    statement = (
+        select(lead.c.owner_id, lead.c.source, func.count(), _count_if(called_again))
+        .select_from(qualifying.join(lead, lead.c.id == qualifying.c.lead_id))
+        .where(
+            qualifying.c.started_at >= start,
+            qualifying.c.started_at < end,
+            qualifying.c.outcome.in_(outcomes),
+            first_in_window,
+        )
+        .group_by(lead.c.owner_id, lead.c.source)
+    )
+    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
 
 
 def _unworked_from(as_of: datetime):  # noqa: ANN202
