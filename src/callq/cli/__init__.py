@@ -79,10 +79,9 @@ def command(fn: Callable) -> Callable:
                 fail(str(error))
             if isinstance(error, UnicodeEncodeError) and "surrogates" in str(error):
                 # A raw byte that is not UTF-8 (`$'\x9b'` in bash) reaches us as a lone
-                # surrogate: no database stores it, and guessing its encoding would garble.
+                # surrogate. Text to store is refused by the services (rules.text); this
+                # is the net for any other argument that reaches the database.
                 fail("an argument holds bytes that are not UTF-8 text; nothing was changed")
-            if "cannot contain NUL" in str(error):  # PostgreSQL's text type, unlike SQLite's
-                fail("PostgreSQL cannot store a NUL character (\\x00) in text; nothing was changed")
             raise
 
     return wrapper
@@ -143,4 +142,4 @@ def main() -> None:
     app()
 
 
-from callq.cli import admin, demo, exchange, leads, report, team  # noqa: E402,F401  (registers commands)
+from callq.cli import admin, demo, exchange, leads, report, serve, team  # noqa: E402,F401  (registers commands)

@@ -168,7 +168,7 @@ def doctor(ctx: typer.Context) -> None:
     settings = state(ctx).settings
     try:
         db = open_database(settings.db_target, create=False)
-        report = check(db)
+        report = check(db, now=settings.now())
     except DatabaseError as error:
         typer.echo(f"callq doctor: {error}", err=True)
         raise typer.Exit(1) from None

@@ -1,10 +1,12 @@
 """`callq doctor`: database integrity and the one-open-follow-up invariant."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 
 from callq.rules.model import CLOSED_STAGES, OPEN_STAGES
+from callq.services.hooks import failing_warnings
 from callq.store.db import Database
 
 MIN_SAFE_SQLITE = (3, 51, 3)
@@ -37,7 +39,7 @@ WHERE l.stage IN ({_in_list(CLOSED_STAGES)}) AND f.status = 'open'
 _BAD_STAGE = f"SELECT id FROM lead WHERE stage NOT IN ({_in_list(OPEN_STAGES + CLOSED_STAGES)})"
 
 
-def check(db: Database) -> DoctorReport:
+def check(db: Database, *, now: datetime | None = None) -> DoctorReport:
     report = DoctorReport()
     with db.engine.connect() as connection:
         if db.is_sqlite:
@@ -72,4 +74,5 @@ def check(db: Database) -> DoctorReport:
             report.facts[f"{table}s"] = connection.execute(
                 text(f"SELECT COUNT(*) FROM {table}")
             ).scalar()
+    report.warnings += failing_warnings(db, now=now or datetime.now(UTC))
     return report

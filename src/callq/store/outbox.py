@@ -118,11 +118,19 @@ DUE = (
 )
 
 
-def claim_due(conn, hooks: list[str], *, now: datetime, lease: timedelta, limit: int) -> list:  # noqa: ANN001
-    """Lease up to `limit` due events of `hooks` until `now + lease`; returns them."""
+def claim_due(  # noqa: ANN001
+    conn, hooks: list[str], *, now: datetime, lease: timedelta, limit: int, peek: bool = False
+) -> list[Pending]:
+    """Lease up to `limit` due events of `hooks` until `now + lease`; returns them.
+    With `peek`, only look (no lease, no lock): is anything due?"""
     if not hooks:
         return []
     statement = DUE
+    if peek:
+        return [
+            Pending(*row)
+            for row in conn.execute(statement, {"hooks": hooks, "now": now, "limit": limit})
+        ]
     if conn.dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True, of=_outbox)
     rows = [

@@ -1,0 +1,219 @@
+"""Events out: deliver the outbox to the `[[hooks]]`, in order per lead, at least once.
+
+A round leases the due events (`store.outbox.claim_due`: at most one per lead and hook,
+so a lead's events go in order, and a failing one holds back the lead's later events),
+delivers them outside any transaction, then marks them delivered, or failed with the
+next attempt from `rules.delivery.retry_at`. A command hook gets the event as JSON on
+stdin (no shell, a timeout); a URL hook gets it POSTed with an HMAC-SHA256 signature.
+"""
+
+import hashlib
+import hmac
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import and_, select, text
+
+from callq.rules.delivery import failing_too_long, retry_at
+from callq.rules.model import Hook, Rules
+from callq.store import outbox, queries
+from callq.store.db import Database
+from callq.store.models import FollowUp
+from callq.store.outbox import HookBacklog, Pending
+
+BATCH = 50
+KEEP_DELIVERED = timedelta(days=7)
+MISSED_SWEPT_KEY = "hooks_missed_swept_until"
+SIGNATURE_HEADER = "X-Callq-Signature"
+
+
+@dataclass(frozen=True)
+class Round:
+    """One delivery round: how many events went out and how many failed."""
+
+    delivered: int = 0
+    failed: int = 0
+
+    @property
+    def attempted(self) -> int:
+        return self.delivered + self.failed
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The `X-Callq-Signature` value: `sha256=` and the hex HMAC-SHA256 of the body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def hook_secret(hook: Hook) -> str:
+    if hook.secret_file:
+        return Path(hook.secret_file).expanduser().read_text(encoding="utf-8").strip()
+    return hook.secret
+
+
+class Sender:
+    """Delivers one event body to one hook; returns None, or what went wrong (one line)."""
+
+    def __init__(self) -> None:
+        self._client = None  # httpx.Client, made on the first URL hook
+
+    def send(self, hook: Hook, body: str) -> str | None:
+        try:
+            if hook.command is not None:
+                return self._run(hook, body)
+            return self._post(hook, body)
+        except Exception as error:  # any failure is the hook's: record it, retry later
+            return f"{type(error).__name__}: {error}".splitlines()[0][:300]
+
+    def _run(self, hook: Hook, body: str) -> str | None:
+        try:
+            done = subprocess.run(
+                list(hook.command),
+                input=body.encode(),
+                capture_output=True,
+                timeout=hook.timeout.total_seconds(),
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return f"timed out after {hook.timeout.total_seconds():g} s"
+        if done.returncode != 0:
+            said = done.stderr.decode(errors="replace").strip().splitlines()
+            return f"exit {done.returncode}" + (f": {said[-1][:200]}" if said else "")
+        return None
+
+    def _post(self, hook: Hook, body: str) -> str | None:
+        import httpx
+
+        if self._client is None:
+            self._client = httpx.Client(follow_redirects=False)
+        data = body.encode()
+        headers = {"Content-Type": "application/json", "User-Agent": "callq-hooks"}
+        secret = hook_secret(hook)
+        if secret:
+            headers[SIGNATURE_HEADER] = signature(secret, data)
+        response = self._client.post(
+            hook.url, content=data, headers=headers, timeout=hook.timeout.total_seconds()
+        )
+        if 200 <= response.status_code < 300:
+            return None
+        return f"HTTP {response.status_code}"
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def deliver_round(
+    db: Database, rules: Rules, sender: Sender, *, now: Callable[[], datetime]
+) -> Round:
+    """Lease the due events, deliver them, record each result; one round."""
+    hooks = {hook.name: hook for hook in rules.hooks}
+    if not hooks:
+        return Round()
+    lease = max(hook.timeout for hook in hooks.values()) * 2 + timedelta(seconds=30)
+    with db.engine.connect() as conn:  # a read first: an idle poll takes no write lock
+        if not outbox.claim_due(conn, list(hooks), now=now(), lease=lease, limit=1, peek=True):
+            return Round()
+    with db.write_connection() as conn:
+        batch = outbox.claim_due(conn, list(hooks), now=now(), lease=lease, limit=BATCH)
+    if not batch:
+        return Round()
+    results: list[tuple[Pending, str | None]] = [
+        (pending, sender.send(hooks[pending.hook], pending.body)) for pending in batch
+    ]
+    finished = now()
+    with db.write_connection() as conn:
+        for pending, error in results:
+            if error is None:
+                outbox.mark_delivered(conn, pending.id, now=finished)
+            else:
+                next_at = retry_at(pending.attempts + 1, finished)
+                outbox.mark_failed(conn, pending, now=finished, retry_at=next_at, error=error)
+    failed = sum(1 for _, error in results if error is not None)
+    return Round(delivered=len(results) - failed, failed=failed)
+
+
+def deliver_all(
+    db: Database, rules: Rules, sender: Sender, *, now: Callable[[], datetime]
+) -> Round:
+    """Rounds until nothing is due now (`callq hooks run`, or catching up after a start)."""
+    delivered = failed = 0
+    while True:
+        done = deliver_round(db, rules, sender, now=now)
+        delivered, failed = delivered + done.delivered, failed + done.failed
+        if done.attempted == 0 or done.delivered == 0:
+            return Round(delivered, failed)
+
+
+def chores(db: Database, rules: Rules, *, now: datetime) -> None:
+    """The once-a-minute work of a deliverer: escalation flags and missed follow-ups become
+    events, old delivered events and idempotency keys are forgotten."""
+    from callq.services.escalation import flag_escalations
+    from callq.services.intake import forget_old_keys
+
+    flag_escalations(db, rules, now)
+    sweep_missed(db, rules, now=now)
+    forget_old_keys(db, now=now)
+    with db.write_connection() as conn:
+        outbox.prune_delivered(conn, before=now - KEEP_DELIVERED)
+
+
+def sweep_missed(db: Database, rules: Rules, *, now: datetime) -> int:
+    """A `followup_missed` event for each open follow-up whose deadline (due + the team's
+    late_after) passed since the last sweep; the first sweep only starts the clock."""
+    if not any("followup_missed" in hook.on for hook in rules.hooks):
+        return 0
+    late = rules.team.late_after
+    with db.write() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(7303)"))  # one sweeper at once
+        last = queries.get_meta(session, MISSED_SWEPT_KEY)
+        queries.set_meta(session, MISSED_SWEPT_KEY, now.isoformat())
+        if last is None:
+            return 0
+        since = datetime.fromisoformat(last)
+        rows = session.execute(
+            select(FollowUp.lead_id, FollowUp.id, FollowUp.due_at, FollowUp.kind).where(
+                queries.OPEN_FOLLOWUP,
+                and_(FollowUp.due_at > since - late, FollowUp.due_at <= now - late),
+            )
+        ).all()
+        changes = [
+            (lead_id, {"followup_id": fid, "due_at": due_at, "kind": kind, "late_after": str(late)})
+            for lead_id, fid, due_at, kind in rows
+        ]
+        outbox.emit(session, rules.hooks, type="followup_missed", at=now, changes=changes)
+        return len(changes)
+
+
+@dataclass(frozen=True)
+class HooksStatus:
+    """`callq hooks status`: per hook, its backlog; and the oldest undelivered events."""
+
+    hooks: list[HookBacklog]
+    pending: list[tuple]
+    configured: list[str]
+
+
+def hooks_status(db: Database, rules: Rules, *, limit: int = 20) -> HooksStatus:
+    with db.engine.connect() as conn:
+        return HooksStatus(
+            hooks=outbox.backlog(conn),
+            pending=outbox.pending_events(conn, limit=limit),
+            configured=[hook.name for hook in rules.hooks],
+        )
+
+
+def failing_warnings(db: Database, *, now: datetime) -> list[str]:
+    """`callq doctor`'s warnings: hooks whose events have failed for over an hour."""
+    with db.engine.connect() as conn:
+        backlog = outbox.backlog(conn)
+    return [
+        f"hook {item.hook!r}: {item.failing} event(s) failing for over an hour "
+        f"(last error: {item.last_error}); see `callq hooks status`"
+        for item in backlog
+        if failing_too_long(item.oldest_failure, now)
+    ]
