@@ -31,12 +31,15 @@ from callq.visible import safe
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
+    from callq.config.watch import Reloaded, RulesWatcher
     from callq.store.db import Database
     from callq.store.quickread import QuickReader
 
 T = TypeVar("T")
 # Others see a change within this (SPEC 9: within seconds); a poll is two indexed reads.
 POLL_SECONDS = 2.0
+# A changed rules file shows within 2 s: a stat this often, then a read in a thread.
+RULES_CHECK_SECONDS = 1.0
 # The cyclic collector's full pass over what a session accumulates takes 10-20 ms, a whole
 # frame: it runs when the rep pauses (see `collect_garbage`), at least this often.
 FULL_GC_SECONDS = 60.0
@@ -56,9 +59,15 @@ class CallqApp(App[None]):
         *,
         live: bool = True,
         quick: QuickReader | None = None,
+        watch_rules: bool | None = None,
     ) -> None:
         super().__init__()
         self.settings, self.live = settings, live
+        # The rules file is followed while the app runs (default: when live); the watcher
+        # stamps the file now, so an edit made while the app starts is seen too.
+        watching = live if watch_rules is None else watch_rules
+        self._rules_watcher: RulesWatcher | None = _rules_watcher(settings) if watching else None
+        self.rules_problem: str | None = None  # the broken rules file's error, on a banner
         self.quick = quick  # reads the first screen while the services load (db is None)
         self._db = db
         self._services_event = threading.Event()
@@ -111,6 +120,9 @@ class CallqApp(App[None]):
         if self.live:
             self.set_interval(POLL_SECONDS, self.poll)
             self.set_interval(FULL_GC_SECONDS, self._collect_garbage_if_quiet)
+        if self._rules_watcher is not None:
+            self.set_interval(RULES_CHECK_SECONDS, self.check_rules)
+            self.screen_change_signal.subscribe(self, lambda _screen: self._show_rules_problem())
 
     def _load_services(self) -> None:
         threading.Thread(target=self._open_in_thread, name="callq-load", daemon=True).start()
@@ -306,6 +318,74 @@ class CallqApp(App[None]):
             if queue is not None and not queue.settling:
                 queue.refresh_in_background()
 
+    # -- the rules file changing under the running app -------------------------
+
+    def check_rules(self) -> None:
+        """A stat of the rules file; when it changed, read and validate it off the UI thread."""
+        if self._rules_watcher is not None and self._rules_watcher.changed():
+            self.run_worker(self._reload_rules, thread=True, exclusive=True, group="rules")
+
+    def _reload_rules(self) -> None:
+        from textual.worker import get_current_worker
+
+        from callq.errors import UserError
+        from callq.services.header import viewer_zone
+
+        reloaded = self._rules_watcher.reload()
+        viewer_tz = self.viewer_tz
+        if reloaded.rules is not None and reloaded.rules != self.settings.rules:
+            # The team's zone may have changed; the rep's own zone (in the database) wins.
+            with contextlib.suppress(UserError):
+                viewer_tz = viewer_zone(self.db, reloaded.rules, self.settings.rep)
+        if not get_current_worker().is_cancelled:  # a newer change is being read
+            self.call_from_thread(self._rules_reloaded, reloaded, viewer_tz)
+
+    def _rules_reloaded(self, reloaded: Reloaded, viewer_tz: ZoneInfo) -> None:
+        """A broken file: a banner, and the last good rules stay. Good rules: every screen
+        follows them (legend, keys, hours, the queue's sections), and the banner goes."""
+        from dataclasses import replace
+
+        from callq.screens.lead import LeadScreen
+        from callq.widgets.banner import RulesBanner
+        from callq.widgets.legend import OutcomeLegend
+
+        if reloaded.rules is None:
+            self.rules_problem = str(reloaded.error)
+            self._show_rules_problem()
+            return
+        self.rules_problem = None
+        for screen in self.screen_stack:
+            screen.query(RulesBanner).remove()
+        old, rules = self.settings.rules, reloaded.rules
+        if rules == old:
+            return
+        self.settings = replace(self.settings, rules=rules)
+        self.viewer_tz = viewer_tz
+        if rules.keys != old.keys:
+            self.set_keymap(rules.keys)
+        for screen in self.screen_stack:
+            for legend in screen.query(OutcomeLegend):
+                legend.show(rules.outcomes)
+            if isinstance(screen, LeadScreen):
+                screen.reload()
+        queue = self.queue_screen()
+        if queue is not None:
+            queue.queue.tz = viewer_tz
+            queue.refresh_in_background()
+        self.notify(f"Rules updated from {self._rules_watcher.path.name}")
+
+    def _show_rules_problem(self) -> None:
+        """The banner on the screen in front, while the rules file is broken."""
+        from callq.widgets.banner import RulesBanner
+
+        if self.rules_problem is None:
+            return
+        banners = self.screen.query(RulesBanner)
+        if banners:
+            banners.first().show(self.rules_problem)
+        else:
+            self.screen.mount(RulesBanner(self.rules_problem))
+
     # -- app-wide actions ------------------------------------------------------
 
     def action_undo(self) -> None:
@@ -384,10 +464,25 @@ def _release_freed_memory() -> None:
         trim(0)
 
 
+def _rules_watcher(settings: Settings) -> RulesWatcher:
+    from callq.config.paths import user_config_file
+    from callq.config.watch import RulesWatcher
+
+    found_by_looking = user_config_file()
+    path = settings.config_path or found_by_looking
+    return RulesWatcher(path, missing_is_default=path == found_by_looking)
+
+
 def make_app(
-    settings: Settings, *, db: Database | None = None, live: bool = True, quick: bool = False
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    live: bool = True,
+    quick: bool = False,
+    watch_rules: bool | None = None,
 ) -> CallqApp:
     """The one way to build the app. `live=False` (snapshots): no timers, no ticking clock.
+    `watch_rules`: follow the rules file while running (default: when live).
 
     `quick=True` (the CLI): on a SQLite file at the head schema, paint the first screen
     through `store.quickread` and open the database after it.
@@ -403,12 +498,12 @@ def make_app(
 
                 phones.load_display_cache(paths.phone_display_cache())
             reader = QuickReader(path, settings.rules, rep=settings.rep, now=settings.now())
-            return CallqApp(settings, live=live, quick=reader)
+            return CallqApp(settings, live=live, quick=reader, watch_rules=watch_rules)
     if db is None:
         from callq.store.db import open_database
 
         db = open_database(settings.db_target)
-    return CallqApp(settings, db, live=live)
+    return CallqApp(settings, db, live=live, watch_rules=watch_rules)
 
 
 # How long a thread may hold the GIL while another waits for it (Python's default: 5 ms).

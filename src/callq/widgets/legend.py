@@ -14,7 +14,12 @@ class OutcomeLegend(Widget):
 
     def __init__(self, outcomes: tuple[Outcome, ...], id: str | None = None) -> None:
         super().__init__(id=id)
-        self.entries = [(safe(o.key), safe(o.label)) for o in outcomes]
+        self.entries = _entries(outcomes)
+
+    def show(self, outcomes: tuple[Outcome, ...]) -> None:
+        """Show these outcomes (the rules file changed under the running app)."""
+        self.entries = _entries(outcomes)
+        self.refresh(layout=True)
 
     def lines(self, width: int) -> list[Text]:
         lines, line = [], Text()
@@ -35,3 +40,7 @@ class OutcomeLegend(Widget):
 
     def render(self) -> Text:
         return Text("\n").join(self.lines(max(self.content_region.width, 1)))
+
+
+def _entries(outcomes: tuple[Outcome, ...]) -> list[tuple[str, str]]:
+    return [(safe(o.key), safe(o.label)) for o in outcomes]
