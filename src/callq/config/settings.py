@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from callq.errors import UserError
 from callq.rules.model import Rules
+from callq.rules.text import require_storable
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def resolve_settings(
     now_text = now or env.get("CALLQ_NOW")
     fixed_now = parse_instant(now_text, ZoneInfo(rules.team.timezone)) if now_text else None
     db_given = bool(db or env.get("CALLQ_DB"))
+    require_storable("the rep name", rep_name)
     return Settings(db_target, config_path, rep_name.strip(), rules, fixed_now, db_given)
 
 

@@ -9,12 +9,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, or_, select
 
 from callq.rules.model import Rules
 from callq.services.leads import NewLead, add_lead_in, validate_new_lead
+from callq.store import queries
 from callq.store.db import Database
-from callq.store.models import IntakeKey
+from callq.store.models import IntakeKey, Lead
 
 KEY_TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 200
@@ -66,3 +67,32 @@ def forget_old_keys(db: Database, *, now: datetime) -> int:
     with db.write() as session:
         result = session.execute(delete(IntakeKey).where(IntakeKey.created_at < now - KEY_TTL))
         return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A lead that arrived while the TUI was open (shown as a toast)."""
+
+    lead_id: int
+    name: str
+    source: str
+
+
+def arrivals(
+    db: Database, *, rep: str, after_id: int | None, limit: int = 5
+) -> tuple[int, list[Arrival]]:
+    """The newest lead id, and the leads added after `after_id` that are `rep`'s or nobody's
+    (the first call, with None, only learns where to start)."""
+    with db.read() as session:
+        newest = session.execute(select(func.max(Lead.id))).scalar() or 0
+        if after_id is None or newest <= after_id:
+            return newest, []
+        rep_row = queries.rep_by_name(session, rep)
+        mine = or_(Lead.owner_id.is_(None), Lead.owner_id == (rep_row.id if rep_row else -1))
+        rows = session.execute(
+            select(Lead.id, Lead.name, Lead.source)
+            .where(Lead.id > after_id, Lead.id <= newest, mine)
+            .order_by(Lead.id)
+            .limit(limit)
+        ).all()
+    return newest, [Arrival(*row) for row in rows]

@@ -18,6 +18,7 @@ from callq.rules.queue import (
     is_escalated,
     section_of,
 )
+from callq.rules.text import require_storable
 from callq.services.common import (
     event_view,
     find_lead,
@@ -56,6 +57,12 @@ class NewLead:
 
 def validate_new_lead(new: NewLead, rules: Rules) -> tuple[NewLead, str]:
     """The lead with defaults applied, and its E.164 phone; UserError on bad input."""
+    for what, text in (
+        ("the name", new.name), ("the phone", new.phone), ("the company", new.company),
+        ("the email", new.email), ("the interest", new.interest), ("the note", new.note),
+        ("the owner", new.owner),
+    ):  # fmt: skip
+        require_storable(what, text)
     if not new.name.strip():
         raise UserError("a lead needs a name")
     if new.source not in CHANNELS:
@@ -287,6 +294,7 @@ def show_lead(db: Database, rules: Rules, ref: str, *, now: datetime | None = No
 
 
 def add_note(db: Database, rules: Rules, ref: str, text: str, *, now: datetime, rep: str) -> int:
+    require_storable("the note", text)
     if not text.strip():
         raise UserError("the note is empty")
     with db.write() as session:
@@ -312,6 +320,7 @@ def reschedule(
     """Move the lead's open follow-up; the invariant holds (still exactly one open)."""
     from callq.services.callback import callback_instant
 
+    require_storable("the note", note)
     with db.write() as session:
         lead = find_lead(session, ref, rules, lock=True)
         actor = queries.ensure_rep(session, rep)

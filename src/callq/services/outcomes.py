@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from callq.errors import Conflict, NotFound, UserError
 from callq.rules.model import Outcome, Rules
 from callq.rules.outcomes import CallPlan, FollowUpFacts, LeadFacts, cadence_outcome_ids, plan_call
+from callq.rules.text import require_storable
 from callq.rules.undo import UndoFacts, plan_undo
 from callq.rules.wording import typeable
 from callq.services.common import held_by_other, held_sentence, lead_id_for, lead_zone, rep_zone
@@ -41,6 +42,8 @@ def log_outcome(
     events commit together or not at all. `expected_followup_id` is the follow-up the
     rep was looking at: if someone completed it meanwhile, nothing is written.
     """
+    require_storable("the note", note)
+    require_storable("the rep name", rep)
     outcome = rules.outcome(outcome_ref)
     call_at = at or now
     if call_at > now + timedelta(minutes=1):
