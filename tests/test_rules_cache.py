@@ -50,3 +50,16 @@ def test_a_file_others_can_write_or_garbage_is_no_cache(tmp_path):
     os.chmod(stored, 0o600)
     stored.write_bytes(b"not a pickle")
     assert rules_cache.load(path, cache) is None
+
+
+def test_rules_are_keyed_by_the_text_they_were_validated_from(tmp_path):
+    """The file saved again between validating and storing: the entry names the old text,
+    so the new text is never answered with rules built from the old one."""
+    path = tmp_path / "callq.toml"
+    path.write_text(RULES)
+    cache = tmp_path / "cache"
+    validated_text, rules = path.read_bytes(), load_rules(path)
+    path.write_text(RULES.replace("Europe/London", "Asia/Dubai"))  # the admin saves again
+    rules_cache.store(path, cache, rules, text=validated_text)
+    assert rules_cache.load(path, cache) is None
+    assert rules_cache.load(path, cache, text=validated_text) == rules

@@ -9,6 +9,10 @@ edited checkout never reads rules built by older code). Only what validated is s
 A pickle runs code when read, so the file lives in the user's own cache directory,
 is written 0600, and is read only when it is owned by this user and writable by no one
 else. Anything unexpected means "no cache": the rules are loaded the normal way.
+
+The caller passes the text it validates (`text=`): the file may change between two reads
+(an admin saving it under a running app), and a key from the newer text must never
+name rules built from the older one.
 """
 
 import hashlib
@@ -32,10 +36,14 @@ SOURCES = (
 )
 
 
-def cache_file(rules_path: Path | None, cache_dir: Path) -> tuple[Path, str] | None:
-    """(file, key) for the rules at `rules_path` (None: the built-in ones)."""
+def cache_file(
+    rules_path: Path | None, cache_dir: Path, text: bytes | None = None
+) -> tuple[Path, str] | None:
+    """(file, key) for the rules at `rules_path` (None: the built-in ones), whose text is
+    `text` (None: read it now)."""
     try:
-        text = rules_path.read_bytes() if rules_path is not None else b""
+        if text is None:
+            text = rules_path.read_bytes() if rules_path is not None else b""
         stamps = [(PACKAGE / name).stat() for name in SOURCES]
     except OSError:
         return None
@@ -47,8 +55,8 @@ def cache_file(rules_path: Path | None, cache_dir: Path) -> tuple[Path, str] | N
     return cache_dir / f"rules-{key[:16]}.pickle", key
 
 
-def load(rules_path: Path | None, cache_dir: Path) -> Rules | None:
-    found = cache_file(rules_path, cache_dir)
+def load(rules_path: Path | None, cache_dir: Path, *, text: bytes | None = None) -> Rules | None:
+    found = cache_file(rules_path, cache_dir, text)
     if found is None:
         return None
     path, key = found
@@ -63,8 +71,11 @@ def load(rules_path: Path | None, cache_dir: Path) -> Rules | None:
     return rules if stored_key == key and isinstance(rules, Rules) else None
 
 
-def store(rules_path: Path | None, cache_dir: Path, rules: Rules) -> None:
-    found = cache_file(rules_path, cache_dir)
+def store(
+    rules_path: Path | None, cache_dir: Path, rules: Rules, *, text: bytes | None = None
+) -> None:
+    """Keep `rules`, validated from `text` (None: the file as it is now)."""
+    found = cache_file(rules_path, cache_dir, text)
     if found is None:
         return
     path, key = found

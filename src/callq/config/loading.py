@@ -67,10 +67,13 @@ def load_rules_cached(path: Path | None) -> Rules:
     from callq.config.paths import user_cache_dir
 
     cache_dir = user_cache_dir()
-    rules = rules_cache.load(path, cache_dir)
+    # One read: the cache key and the validated rules come from the same text, even when
+    # the file is saved again meanwhile (a running app reloads it as the admin edits).
+    raw = b"" if path is None else _read(path)
+    rules = rules_cache.load(path, cache_dir, text=raw)
     if rules is None:
-        rules = load_rules(path)
-        rules_cache.store(path, cache_dir, rules)
+        rules = load_default_rules() if path is None else _from_bytes(raw, path)
+        rules_cache.store(path, cache_dir, rules, text=raw)
     return rules
 
 
@@ -78,10 +81,17 @@ def load_rules(path: Path | None) -> Rules:
     """The validated rules of `path` (None: the built-in default); raises ConfigError."""
     if path is None:
         return load_default_rules()
+    return _from_bytes(_read(path), path)
+
+
+def _read(path: Path) -> bytes:
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as error:
         raise ConfigError(path, None, "", f"cannot read: {error.strerror or error}") from None
+
+
+def _from_bytes(raw: bytes, path: Path) -> Rules:
     try:
         # TOML is UTF-8 by definition; Windows editors (Notepad) start the file with a BOM.
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
