@@ -227,22 +227,98 @@ def test_cli_a_megabyte_note(cli):
     assert "Eve␛[2J[/]" in cli("show", "1").stdout
 
 
-def test_cli_nul_character(cli, backend, dump):
-    before = dump()
-    added = cli("add", "--name", "Eve\x00x", "--phone", "9876543210")
-    if backend == "postgresql":  # its text type cannot hold NUL: one line, nothing stored
-        assert added.exit_code == 2 and "NUL" in added.stderr, _out(added)
-        assert dump() == before
-        return
-    assert added.exit_code == 0, _out(added)
-    assert "Eve␀x" in cli("show", "1").stdout
+# -- text no database can store: NUL, and bytes that are not UTF-8 ---------------------
+
+UNSTORABLE = {"nul": ("Eve\x00x", "NUL"), "not_utf8": ("Eve\udc9b", "not UTF-8")}
 
 
-def test_cli_undecodable_argument_is_refused_in_one_line(cli, dump):
+@pytest.mark.parametrize("kind", list(UNSTORABLE))
+def test_services_refuse_text_no_database_can_store(db, rules, now, dump, tmp_path, kind):
+    """One check (rules.text) behind every service that stores untrusted text, so the CLI,
+    the TUI and intake refuse it alike, on SQLite as on PostgreSQL (whose text type
+    cannot hold a NUL): a UserError naming the field, nothing changed."""
+    from callq.errors import UserError
+    from callq.importing.importer import import_file
+    from callq.services.leads import NewLead, add_lead, add_note, reschedule
+    from callq.services.outcomes import log_outcome
+    from callq.services.reassign import handoff, reassign_lead
+
+    bad, word = UNSTORABLE[kind]
+    add_lead(db, rules, NewLead(name="Asha's lead", phone="9876543210"), now=now, rep="asha")
+    csv_file = tmp_path / "leads.csv"
+    csv_file.write_text("name,phone\nFine,9876543219\n", encoding="utf-8")
+    later = now + timedelta(hours=2)
+
+    def new(**fields) -> NewLead:  # noqa: ANN003
+        return NewLead(**{"name": "Eve", "phone": "9876543211", **fields})
+
+    attempts = [  # (what the message names, the attempt)
+        *(
+            (
+                f"the {field}",
+                lambda f=field: add_lead(db, rules, new(**{f: bad}), now=now, rep="asha"),
+            )
+            for field in ("name", "company", "email", "interest", "note", "owner")
+        ),
+        ("the rep name", lambda: add_lead(db, rules, new(), now=now, rep=bad)),
+        ("the note", lambda: add_note(db, rules, "1", bad, now=now, rep="asha")),
+        ("the rep name", lambda: add_note(db, rules, "1", "hi", now=now, rep=bad)),
+        ("the note", lambda: log_outcome(db, rules, "1", "busy", rep="asha", now=now, note=bad)),
+        ("the rep name", lambda: log_outcome(db, rules, "1", "busy", rep=bad, now=now)),
+        ("the note", lambda: reschedule(db, rules, "1", later, now=now, rep="asha", note=bad)),
+        ("the rep name", lambda: reassign_lead(db, rules, "1", bad, now=now, actor="asha")),
+        ("the rep name", lambda: handoff(db, rules, bad, "ben", now=now, actor="asha")),
+        ("--owner", lambda: import_file(db, rules, csv_file, now=now, rep="asha", owner=bad)),
+        ("the rep name", lambda: import_file(db, rules, csv_file, now=now, rep=bad)),
+    ]
     before = dump()
-    result = cli("add", "--name", "Eve\udc9b", "--phone", "9876543210")
-    assert result.exit_code == 2
-    assert "not UTF-8" in result.stderr
+    for what, attempt in attempts:
+        with pytest.raises(UserError) as refused:
+            attempt()
+        message = str(refused.value)
+        assert message.startswith(what) and word in message, (what, message)
+        assert dump() == before, what
+    assert not (tmp_path / "leads.rejects.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("add", "--name", "{bad}", "--phone", "9876543211"),
+        ("add", "--name", "Eve", "--phone", "9876543211", "--note", "{bad}"),
+        ("add", "--name", "Eve", "--phone", "9876543211", "--owner", "{bad}"),
+        ("note", "1", "{bad}"),
+        ("log", "1", "busy", "--note", "{bad}"),
+        ("--rep", "{bad}", "log", "1", "busy"),
+        ("--rep", "{bad}", "queue"),
+    ],
+)
+@pytest.mark.parametrize("kind", list(UNSTORABLE))
+def test_cli_refuses_text_no_database_can_store(cli, dump, kind, args):
+    """Both backends alike (it used to be stored on SQLite and a traceback, or a special
+    case in the CLI, on PostgreSQL): exit 2, one line, nothing changed."""
+    bad, word = UNSTORABLE[kind]
+    assert cli("add", "--name", "Asha's lead", "--phone", "9876543210").exit_code == 0
+    before = dump()
+    result = cli(*(arg.replace("{bad}", bad) for arg in args))
+    assert result.exit_code == 2, _out(result)
+    assert word in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert raw_controls(result.stderr) == [] and "Traceback" not in _out(result)
+    assert dump() == before
+
+
+def test_a_rules_file_naming_a_rep_with_a_nul_is_refused(cli, dump, tmp_path):
+    """A TOML string may hold \\u0000: the rep it names is refused before anything runs."""
+    config = tmp_path / "callq.toml"
+    config.write_text(
+        _default_rules_text().replace("[team]", '[team]\nme = "as\\u0000ha"', 1),
+        encoding="utf-8",
+    )
+    before = dump()
+    for args in (("queue",), ("log", "1", "busy"), ("add", "--name", "E", "--phone", "98765")):
+        result = cli(*args, env={"CALLQ_CONFIG": str(config), "CALLQ_REP": ""})
+        assert result.exit_code == 2, _out(result)
+        assert result.stderr.startswith("callq: the rep name contains a NUL"), result.stderr
     assert dump() == before
 
 

@@ -127,18 +127,26 @@ def test_a_file_in_windows_1252_throughout_is_not_reported_line_by_line(cli, tmp
     assert {lead["name"] for lead in leads(cli)} == {"Renée", "François"}
 
 
-def test_a_row_with_a_nul_byte_is_rejected_with_its_reason(cli, tmp_path):
-    """PostgreSQL cannot store a NUL: the row goes to the rejects file, the others import."""
+def test_a_row_with_a_nul_byte_is_rejected_with_its_reason(cli, dump, tmp_path):
+    """No database stores a NUL as text (PostgreSQL refuses it, SQLite's C functions end
+    the text there): the row goes to the rejects file with the cell named, the NUL shown
+    as a placeholder there, and the other rows import, on both backends alike. A NUL in a
+    column that is not imported harms nothing."""
     path = tmp_path / "nul.csv"
     path.write_bytes(
-        b"name,phone\nGood,+919876500001\nBad\x00Name,+919876500002\nAlso,+919876500005\n"
+        b"name,phone,notes,ignored\nGood,+919876500001,,\nBad\x00Name,+919876500002,,\n"
+        b"Noted,+919876500003,a\x00b,\nAlso,+919876500005,,x\x00y\n"
     )
     done = summary(cli("import", str(path), "--format", "json"))
-    assert (done["imported"], done["rejected"], done["unreadable_lines"]) == (2, 1, [3])
-    assert (
-        rejects(tmp_path / "nul.rejects.csv")[1][-1]
-        == "line 3: contains a NUL byte (a damaged or binary file?)"
+    assert (done["imported"], done["rejected"], done["rows"]) == (2, 2, 4)
+    assert done["unreadable_lines"] == []
+    listed = rejects(tmp_path / "nul.rejects.csv")
+    assert [row[0] for row in listed[1:]] == ["Bad␀Name", "Noted"]
+    assert listed[1][-1] == (
+        "line 3: the name contains a NUL character (\\x00), which cannot be stored as text"
     )
+    assert listed[2][-1].startswith("line 4: the note contains a NUL character")
+    assert {lead["name"] for lead in leads(cli)} == {"Good", "Also"}
 
 
 # --- the rejects file ------------------------------------------------------------------

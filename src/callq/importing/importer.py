@@ -12,7 +12,8 @@ from callq.importing.bulk import BatchContext, BatchCounts, write_batch
 from callq.importing.headers import parse_maps
 from callq.importing.validation import ReadOptions, Reject, ValidatedFile
 from callq.rules.model import CHANNELS, Rules
-from callq.services.exporting import neutralise
+from callq.rules.text import require_storable
+from callq.services.exporting import csv_cell
 from callq.store import queries
 from callq.store.db import Database
 
@@ -37,7 +38,7 @@ class ImportResult:
     unknown_timezones: int = 0
     # Lines read as Windows-1252 because they are not UTF-8 like the rest of the file.
     fallback_lines: list[int] = field(default_factory=list)
-    # Line -> why it was set aside as a reject unread (a stray quote, a NUL byte).
+    # Line -> why it was set aside as a reject unread (a stray quote).
     unreadable: dict[int, str] = field(default_factory=dict)
 
 
@@ -68,6 +69,8 @@ def import_file(
         raise UserError(f"--source {source!r}: use one of {', '.join(CHANNELS)}")
     if owner is not None and not owner.strip():
         raise UserError("--owner needs a rep name")
+    require_storable("--owner", owner)
+    require_storable("the rep name", rep)
     options = ReadOptions(
         explicit_maps=parse_maps(list(maps or [])),
         region=rules.team.region,
@@ -152,8 +155,10 @@ def _write_rejects(
 ) -> None:
     """The original columns plus `reason`, so the file can be fixed and imported again.
 
-    It holds names and phones: 0600 like exports, never through a symlink, and formula-safe
-    like exports (the importer reads a neutralised cell back as it was).
+    It holds names and phones, and it is opened in spreadsheets and pagers: written like
+    an export (`exporting.csv_cell`), 0600, never through a symlink, formula-safe (the
+    importer reads a neutralised cell back as it was), and its control, bidi and invisible
+    characters as the visible placeholders the terminal shows (line breaks and tabs kept).
     """
     reason = "reason" if "reason" not in headers else "callq_reason"
     # Keep UTF-8 for UTF-8 input; anything else gets a BOM so spreadsheets show accents.
@@ -166,7 +171,7 @@ def _write_rejects(
     os.fchmod(fd, 0o600)  # an earlier run's file may have been created wider
     with open(fd, "w", encoding=out_encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow([neutralise(h) for h in (*headers, reason)])
+        writer.writerow([csv_cell(h) for h in (*headers, reason)])
         for cells, why in rejects:
             padded = cells + [""] * (width - len(cells))
-            writer.writerow([neutralise(cell) for cell in (*padded, why)])
+            writer.writerow([csv_cell(cell) for cell in (*padded, why)])

@@ -2,9 +2,10 @@
 
 Nothing is lost silently. A file that is UTF-8 but for a few lines keeps its UTF-8 and
 those lines are read as Windows-1252 and named. A quote that is never closed would make
-the csv module read the rest of the file as one field: the line it opens on is set aside
-(a reject with the reason) and reading goes on at the next line. A row holding a NUL byte
-is set aside too (PostgreSQL cannot store one, and it means a damaged file).
+the csv module read the rest of the file as one field (or, paired with a quote that ends
+a field lines later, join rows into one): the line it opens on is set aside (a reject
+with the reason) and reading goes on at the next line. (A cell no database can
+store, one holding a NUL, is the row validation's to reject: `rules.text`.)
 """
 
 import codecs
@@ -24,7 +25,6 @@ UNCLOSED_QUOTE = (
     "after it; reading went on at line {next}"
 )
 UNCLOSED_AT_END = 'a quote (") opened on this line is never closed'
-NUL_BYTE = "contains a NUL byte (a damaged or binary file?)"
 
 
 @dataclass(frozen=True)
@@ -145,10 +145,6 @@ def read_table(path: Path) -> Table:
         unreadable: dict[int, str] = {}
     else:  # quoted fields span lines, or a quote is never closed: record by record
         rows, lines, unreadable = _rows_with_lines(physical, header_lines, delimiter, headers)
-    if "\x00" in text:
-        for cells, line in zip(rows, lines, strict=True):
-            if any("\x00" in cell for cell in cells):
-                unreadable.setdefault(line, NUL_BYTE)
     return Table(headers, rows, lines, encoding, delimiter, unreadable, fallback)
 
 
@@ -184,13 +180,30 @@ def _well_formed(lines: list[str], delimiter: str) -> bool:
     return True
 
 
+def _rows_of_their_own(lines: list[str], delimiter: str, width: int) -> bool:
+    """Whether the lines of a record that spans them read as rows of their own when their
+    quotes are taken as plain characters: the first and the last a row of the header's
+    width, those between at least two fields (a ragged row is a row too). Then a stray
+    quote opened on the first line and a literal quote ending a field on the last paired
+    up and joined rows into one; a quoted note's line breaks leave lines that are not."""
+    if width < 2:
+        return False  # every line is a one-field row: no telling
+    reader = csv.reader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    widths = [len(cells) for cells in reader if _has_text(cells)]
+    return (
+        len(widths) > 1
+        and widths[0] == widths[-1] == width
+        and all(count > 1 for count in widths[1:-1])
+    )
+
+
 def _rows_with_lines(
     physical: list[str], start: int, delimiter: str, headers: list[str]
 ) -> tuple[list[list[str]], list[int], dict[int, str]]:
     """Records from line index `start` on, each with the line it starts on; a record that
-    spans lines but is not well formed (a stray quote), has more fields than the header or
-    breaks the csv module's limits is set aside as its first line alone, and reading
-    starts again on the line after it."""
+    spans lines but is not well formed (a stray quote), has more fields than the header,
+    joins lines that are rows of their own, or breaks the csv module's limits is set
+    aside as its first line alone, and reading starts again on the line after it."""
     source = _Lines(physical)
     source.next = start
     reader = csv.reader(source, delimiter=delimiter)
@@ -214,6 +227,7 @@ def _rows_with_lines(
             and (
                 len(cells) > len(headers)
                 or not _well_formed(physical[first : source.next], delimiter)
+                or _rows_of_their_own(physical[first : source.next], delimiter, len(headers))
             )
         ):
             error = UNCLOSED_QUOTE

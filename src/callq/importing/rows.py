@@ -6,6 +6,7 @@ from typing import NamedTuple
 from callq.importing.fastphone import PhoneNormaliser
 from callq.phones import PhoneError, zone_for_number
 from callq.rules.model import CHANNELS
+from callq.rules.text import unstorable
 from callq.services.exporting import FORMULA_STARTS
 
 _CHANNEL_WORDS = (
@@ -104,6 +105,10 @@ _SINGLE = (
     "name", "first_name", "middle_name", "last_name", "email", "company", "source", "owner",
     "interest", "urgency", "timezone", "notes",
 )  # fmt: skip
+_FIELD_WORDS = {
+    "first_name": "first name", "middle_name": "middle name", "last_name": "last name",
+    "notes": "note",
+}  # fmt: skip
 
 
 class RowReader:
@@ -201,6 +206,12 @@ class RowReader:
             return first_error or "no usable phone number"
 
         text = self._texts(cells)
+        if unstorable("".join(text.values())):  # one search a row; name the cell if found
+            return next(
+                f"the {_FIELD_WORDS.get(name, name)} {reason}"
+                for name, value in text.items()
+                if (reason := unstorable(value))
+            )
         full = " ".join(
             part for part in (text["first_name"], text["middle_name"], text["last_name"]) if part
         )

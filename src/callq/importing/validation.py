@@ -35,7 +35,7 @@ class FileLayout:
     delimiter: str
     rows: int
     fallback_lines: list[int]  # lines not in the file's UTF-8, read as Windows-1252
-    set_aside: dict[int, str]  # line -> why its row could not be read (stray quote, NUL)
+    set_aside: dict[int, str]  # line -> why its row could not be read (a stray quote)
 
 
 @dataclass(frozen=True)

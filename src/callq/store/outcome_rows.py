@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from callq.rules.outcomes import CallPlan, FollowUpFacts, LeadFacts
+from callq.rules.text import require_storable
 from callq.rules.undo import CallFacts, CallRecord, UndoPlan
 from callq.store.models import Call, Event, FollowUp, Lead, Rep
 from callq.store.queries import OPEN_FOLLOWUP as IS_OPEN
@@ -150,6 +151,7 @@ def outcome_facts(
 
 
 def rep_by_name(conn: Connection, name: str) -> RepFacts | None:
+    require_storable("the rep name", name)  # no rep has one; PostgreSQL cannot even look
     row = conn.execute(REP, {"name": name}).first()
     return RepFacts(*row) if row else None
 

@@ -3,6 +3,7 @@
 from sqlalchemy import Connection, func, literal_column, or_, text
 from sqlmodel import Session, select
 
+from callq.rules.text import require_storable
 from callq.store.models import Call, FollowUp, Lead, Meta, Rep
 
 # Open follow-ups have partial indexes (WHERE status = 'open'). The planner answers from
@@ -12,6 +13,7 @@ OPEN_FOLLOWUP = FollowUp.__table__.c.status == literal_column("'open'")
 
 
 def rep_by_name(session: Session, name: str) -> Rep | None:
+    require_storable("the rep name", name)  # no rep has one; PostgreSQL cannot even look
     return session.exec(select(Rep).where(Rep.name == name)).first()
 
 
