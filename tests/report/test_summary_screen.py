@@ -1,4 +1,5 @@
-"""The Summary screen: figures from a worker, a reassignment from its lists, a snapshot."""
+"""The Summary screen: figures from a worker, a confirmed reassignment from its lists, its
+keys (q, ?), speed to lead, a snapshot."""
 
 from datetime import UTC
 
@@ -7,7 +8,13 @@ from sqlmodel import select
 from textual.widgets import DataTable, Sparkline
 
 from callq.config.settings import Settings
-from callq.screens.summary import RepPicker, SummaryApp, SummaryScreen
+from callq.screens.summary import (
+    ConfirmReassign,
+    RepPicker,
+    SummaryApp,
+    SummaryHelp,
+    SummaryScreen,
+)
 from callq.store.models import Event, Lead, Rep
 
 from .history import NOW
@@ -79,7 +86,9 @@ async def test_summary_shows_the_report(summary_app) -> None:  # noqa: ANN001
         screen = await _loaded(pilot)
         team = screen.query_one("#team", DataTable)
         assert team.get_row("sla_miss_rate")[1].endswith("40.0%[/]")
-        assert team.get_row("leads_in")[1:] == ["6", "", "1", "[green]▲[/]"]
+        assert team.get_row("leads_in")[1:] == ["6", "", "1", "[green]▲ 5[/]"]
+        # A rate's trend in percentage points: SLA misses 100% before, 40% now.
+        assert team.get_row("sla_miss_rate")[4] == "[green]▼ 60.0 pts[/]"
         by_rep = screen.query_one("#by_rep", DataTable)
         assert [str(k.value) for k in by_rep.rows] == ["asha", "ben"]
         channels = screen.query_one("#by_channel", DataTable)
@@ -93,29 +102,92 @@ async def test_summary_shows_the_report(summary_app) -> None:  # noqa: ANN001
         assert sum(screen.query_one("#trend_missed", Sparkline).data) == 4
 
 
-async def test_reassign_from_the_escalated_list(summary_app, history_db) -> None:  # noqa: ANN001
+def _owner_and_moves(db, lead_id: int) -> tuple[str, int]:  # noqa: ANN001
+    with db.read() as session:
+        lead = session.get(Lead, lead_id)
+        owner = session.exec(select(Rep).where(Rep.id == lead.owner_id)).one()
+        events = session.exec(
+            select(Event).where(Event.lead_id == lead_id, Event.type == "reassigned")
+        ).all()
+        return owner.name, len(events)
+
+
+async def _pick_asha(pilot) -> ConfirmReassign:  # noqa: ANN001
+    """From the loaded Summary: r on the escalated list (L4, ben's), enter on asha."""
+    screen = await _loaded(pilot)
+    screen.query_one("#escalated", DataTable).focus()
+    await pilot.press("r")
+    await pilot.pause()
+    picker = pilot.app.screen
+    assert isinstance(picker, RepPicker)
+    assert picker.current == "ben"
+    assert [str(o.id) for o in picker.query_one("#reps").options] == [
+        "asha", "ben", "chen",
+    ]  # fmt: skip
+    await pilot.press("enter")  # the first: asha
+    await pilot.pause()
+    confirm = pilot.app.screen
+    assert isinstance(confirm, ConfirmReassign)
+    return confirm
+
+
+async def test_reassign_asks_first_then_moves_the_lead(summary_app, history_db) -> None:  # noqa: ANN001
     l4 = history_db.ids["L4"]
     async with summary_app.run_test(size=SIZE) as pilot:
-        screen = await _loaded(pilot)
-        screen.query_one("#escalated", DataTable).focus()
-        await pilot.press("r")
-        await pilot.pause()
-        picker = pilot.app.screen
-        assert isinstance(picker, RepPicker)
-        assert picker.current == "ben"
-        assert [str(o.id) for o in picker.query_one("#reps").options] == [
-            "asha", "ben", "chen",
-        ]  # fmt: skip
-        await pilot.press("enter")  # the first: asha
+        confirm = await _pick_asha(pilot)
+        question = str(confirm.query_one("#question").content)
+        assert question == f"Reassign L4 (#{l4}) from ben to asha?"
+        assert _owner_and_moves(history_db, l4) == ("ben", 0)  # nothing changed yet
+        await pilot.press("enter")
         await _loaded(pilot)
-    with history_db.read() as session:
-        lead = session.get(Lead, l4)
-        owner = session.exec(select(Rep).where(Rep.id == lead.owner_id)).one()
-        assert owner.name == "asha"
-        events = session.exec(
-            select(Event).where(Event.lead_id == l4, Event.type == "reassigned")
-        ).all()
-        assert len(events) == 1
+    assert _owner_and_moves(history_db, l4) == ("asha", 1)
+
+
+async def test_reassign_cancelled_at_the_confirmation(summary_app, history_db) -> None:  # noqa: ANN001
+    l4 = history_db.ids["L4"]
+    async with summary_app.run_test(size=SIZE) as pilot:
+        await _pick_asha(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SummaryScreen)
+    assert _owner_and_moves(history_db, l4) == ("ben", 0)
+
+
+async def test_q_quits_and_the_footer_shows_q_and_help(summary_app) -> None:  # noqa: ANN001
+    async with summary_app.run_test(size=(80, 24)) as pilot:
+        screen = await _loaded(pilot)
+        shown = {key.key for key in screen.query("FooterKey")}
+        assert {"q", "question_mark", "r", "escape"} <= shown
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SummaryHelp)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SummaryScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert summary_app.return_code == 0
+
+
+async def test_lists_show_numbers_as_the_queue_does(summary_app) -> None:  # noqa: ANN001
+    from callq.phones import display_phone
+
+    async with summary_app.run_test(size=SIZE) as pilot:
+        screen = await _loaded(pilot)
+        row = screen.query_one("#escalated", DataTable).get_row_at(0)
+        assert row[2] == display_phone("+919876543203") == "+91 98765 43203"
+
+
+async def test_speed_to_lead_tables(summary_app) -> None:  # noqa: ANN001
+    async with summary_app.run_test(size=SIZE) as pilot:
+        screen = await _loaded(pilot)
+        response = screen.query_one("#speed_response", DataTable)
+        # L1 (3 min, no conversion); L2, L3, L7 (20-30 min; L2 and L7 converted).
+        assert response.get_row("<= 5 m") == ["<= 5 m", "1", "0", "0%"]
+        assert response.get_row("15-60 m") == ["15-60 m", "3", "2", "66.7%"]
+        touch = screen.query_one("#speed_touch", DataTable)
+        assert touch.get_row("1") == ["1", "4", "2", "50.0%"]
+        assert touch.get_row("2") == ["2", "1", "0", "0%"]
 
 
 async def test_escape_leaves(summary_app) -> None:  # noqa: ANN001

@@ -1,4 +1,5 @@
-"""The team lead's Summary screen: SPEC 7 figures, daily trends, escalated and unworked leads."""
+"""The team lead's Summary screen: SPEC 7 figures, daily trends, speed to lead, escalated and
+unworked leads (reassigned from here after a confirmation)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,9 @@ from textual.widgets.option_list import Option
 
 from callq.config.settings import Settings
 from callq.errors import UserError
-from callq.metrics import METRIC, METRICS
+from callq.metrics import METRIC, METRICS, metrics_for, percent
+from callq.phones import display_phone
+from callq.screens.keys import key_label
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
 from callq.store.db import Database
 from callq.visible import safe
@@ -63,6 +66,60 @@ class RepPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ConfirmReassign(ModalScreen[bool]):
+    """ "Reassign NAME from A to B?": dismisses True (enter or y) or False (esc or n)."""
+
+    DEFAULT_CSS = """
+    ConfirmReassign { align: center middle; }
+    ConfirmReassign > Vertical { width: 56; height: auto; border: thick $warning;
+                                 background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", "Reassign", id="confirm_reassign"),
+        Binding("escape,n", "answer(False)", "Cancel", id="cancel_reassign"),
+    ]
+
+    def __init__(self, lead: "LeadRow", to_rep: str) -> None:
+        super().__init__()
+        self.lead, self.to_rep = lead, to_rep
+
+    def question(self) -> str:
+        lead = self.lead
+        return f"Reassign {lead.name} (#{lead.id}) from {lead.owner or 'nobody'} to {self.to_rep}?"
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(safe(self.question())), id="question")
+            yield Label("enter reassign · esc cancel", classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class SummaryHelp(ModalScreen[None]):
+    """The Summary's keys, from its own bindings."""
+
+    DEFAULT_CSS = """
+    SummaryHelp { align: center middle; }
+    SummaryHelp > Vertical { width: 50; height: auto; border: thick $accent;
+                             background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="close_summary_help")]
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Summary keys", classes="section")
+            yield Static(Text("\n".join(f"{key:>7}  {what}" for key, what in self.keys)))
+            yield Label("esc close", classes="hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class SummaryScreen(Screen[None]):
     """Computed in a thread worker, so the screen paints at once and never blocks."""
 
@@ -73,11 +130,15 @@ class SummaryScreen(Screen[None]):
     SummaryScreen #trends { height: 4; margin: 0 1 1 1; }
     SummaryScreen #trends > Vertical { width: 1fr; padding: 0 1; }
     SummaryScreen Sparkline { height: 2; }
+    SummaryScreen #speed { height: auto; }
+    SummaryScreen #speed DataTable { width: 1fr; }
     """
     BINDINGS = [
         Binding("r", "reassign", "Reassign lead", id="summary_reassign"),
         Binding("g,s", "refresh", "Refresh", id="summary_refresh"),
         Binding("escape", "close", "Back", id="summary_back"),
+        Binding("question_mark", "summary_help", "Help", id="summary_help"),
+        Binding("q", "app.quit", "Quit", id="summary_quit"),
     ]
 
     class Loaded(Message):
@@ -121,6 +182,13 @@ class SummaryScreen(Screen[None]):
             yield DataTable(id="by_rep", cursor_type="none")
             yield Static("By channel", classes="section")
             yield DataTable(id="by_channel", cursor_type="none")
+            yield Static(
+                "Speed to lead: conversion (qualified or won) by first response and by touch",
+                classes="section",
+            )
+            with Horizontal(id="speed"):
+                yield DataTable(id="speed_response", cursor_type="none")
+                yield DataTable(id="speed_touch", cursor_type="none")
             yield Static("Escalated (r: reassign)", classes="section")
             yield DataTable(id="escalated", cursor_type="row")
             yield Static("Unworked > 24h (r: reassign)", classes="section")
@@ -142,6 +210,11 @@ class SummaryScreen(Screen[None]):
             table.add_column(first, key="name")
             for metric in METRICS:
                 table.add_column(metric.short, key=metric.key)
+        for table_id, first in (("speed_response", "First response"), ("speed_touch", "Touch")):
+            table = self.query_one(f"#{table_id}", DataTable)
+            for key, label in (("label", first), ("leads", "Leads"), ("converted", "Conv"),
+                               ("rate", "Rate")):  # fmt: skip
+                table.add_column(label, key=key)
         for table_id in ("escalated", "unworked"):
             table = self.query_one(f"#{table_id}", DataTable)
             for key, label in (
@@ -194,14 +267,14 @@ class SummaryScreen(Screen[None]):
         team = self.query_one("#team", DataTable)
         team.clear()
         now_values, before = cur.team.as_dict(), report.previous.team.as_dict()
-        for metric in METRICS:
+        for metric in metrics_for(report.goals):
             value, previous = now_values[metric.key], before[metric.key]
             team.add_row(
                 metric.label,
                 metric.value_markup(value),
                 metric.goal_text(),
                 metric.text(previous),
-                metric.trend_markup(value, previous, amount=False),
+                metric.trend_markup(value, previous, amount=True),
                 key=metric.key,
             )
         for table_id, groups in (("by_rep", cur.by_rep), ("by_channel", cur.by_channel)):
@@ -226,6 +299,18 @@ class SummaryScreen(Screen[None]):
             self.query_one("#trend_missed_label", Label).update(
                 f"Missed follow-ups, daily (last: {last.missed_followups})"
             )
+        speed = report.speed_to_lead
+        for table_id, rows in (
+            ("speed_response", speed.by_first_response),
+            ("speed_touch", speed.by_touch),
+        ):
+            table = self.query_one(f"#{table_id}", DataTable)
+            table.clear()
+            for row in rows:
+                table.add_row(
+                    row.label, f"{row.leads:,}", f"{row.converted:,}", percent(row.rate),
+                    key=row.label,
+                )  # fmt: skip
         self._fill_leads("escalated", report.escalated)
         self._fill_leads("unworked", report.unworked)
 
@@ -236,7 +321,9 @@ class SummaryScreen(Screen[None]):
         for row in rows:
             table.add_row(
                 str(row.id),
-                *(Text(safe(cell)) for cell in (row.name, row.phone, row.source, row.owner or "-")),
+                Text(safe(row.name)),
+                display_phone(row.phone),  # as the queue writes numbers
+                *(Text(safe(cell)) for cell in (row.source, row.owner or "-")),
                 when(row.created_at, tz, now),
                 key=str(row.id),
             )
@@ -264,7 +351,9 @@ class SummaryScreen(Screen[None]):
                 return next((r for r in rows if r.id == lead_id), None)
         return None
 
-    def action_reassign(self) -> None:
+    @work(exclusive=True, group="reassign")
+    async def action_reassign(self) -> None:
+        """Pick the rep, confirm (naming the lead and both owners), then reassign."""
         from callq.services.reassign import rep_choices
 
         lead = self.selected_lead()
@@ -272,12 +361,17 @@ class SummaryScreen(Screen[None]):
             self.notify("No escalated or unworked lead to reassign.", severity="warning")
             return
         reps = rep_choices(self.db, self.settings.rules)
+        rep = await self.app.push_screen_wait(RepPicker(lead.name, reps, lead.owner))
+        if rep and await self.app.push_screen_wait(ConfirmReassign(lead, rep)):
+            self.reassign(lead, rep)
 
-        def chosen(rep: str | None) -> None:
-            if rep:
-                self.reassign(lead, rep)
-
-        self.app.push_screen(RepPicker(lead.name, reps, lead.owner), chosen)
+    def action_summary_help(self) -> None:
+        keys = [
+            (key_label(binding.key.split(",")[0]), binding.description)
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding)
+        ]
+        self.app.push_screen(SummaryHelp(keys))
 
     def reassign(self, lead: LeadRow, rep: str) -> None:
         from callq.services.reassign import reassign_lead
