@@ -526,5 +526,19 @@ SWITCH_INTERVAL = 0.0005
 
 
 def run_app(settings: Settings) -> None:
+    from callq.store.in_use import hold_open
+    from callq.store.quickread import sqlite_path
+
     sys.setswitchinterval(SWITCH_INTERVAL)
-    make_app(settings, quick=True).run()
+    # Marked open before the first read, so `callq demo` refuses to replace the file
+    # under this app; a file the app creates is marked once it exists.
+    path = sqlite_path(settings.db_target)
+    held = hold_open(path) if path is not None else None
+    app = make_app(settings, quick=True)
+    if held is None and (path := sqlite_path(settings.db_target)) is not None:
+        held = hold_open(path)
+    try:
+        app.run()
+    finally:
+        if held is not None:
+            held.close()

@@ -169,14 +169,19 @@ def build_demo(
         raise UserError("--leads and --calls must be zero or more")
     if calls and not leads:
         raise UserError("calls need leads: give --leads too")
+    from callq.store.in_use import replacing
+
     started = time.perf_counter()
     path = _sqlite_path(db_target)
-    _check_replaceable(path)
-    building = path.with_name(path.name + ".building")
-    _remove_database_files(building)  # a killed build's leftover
-    _remove_stale_scratch()
-    with _terminate_as_exit():
-        return _build_sqlite(path, building, rules, now, leads, calls, seed, workers, started)
+    # A running app on the old demo would go on showing the deleted file: refuse, and
+    # keep apps from opening it until the new one is in place.
+    with replacing(path):
+        _check_replaceable(path)
+        building = path.with_name(path.name + ".building")
+        _remove_database_files(building)  # a killed build's leftover
+        _remove_stale_scratch()
+        with _terminate_as_exit():
+            return _build_sqlite(path, building, rules, now, leads, calls, seed, workers, started)
 
 
 def _build_sqlite(

@@ -28,7 +28,7 @@ class RulesBanner(Static):
         return Text.assemble(
             ("Rules not applied: ", "bold"),
             safe(problem),
-            " · the app keeps the last good rules until the file is fixed",
+            " · running on the last good rules until it is fixed",
         )
 
     def show(self, problem: str) -> None:
