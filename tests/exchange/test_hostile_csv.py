@@ -11,9 +11,12 @@ import os
 import stat
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.conftest import dump_database
 
 from callq.store.db import open_database
+from callq.visible import UNSAFE
 
 
 @pytest.fixture
@@ -79,6 +82,100 @@ def test_stray_quote_closed_by_a_later_field_swallows_nothing(cli, tmp_path):
     assert done["unreadable_lines"] == [3]
     acme = next(lead for lead in leads(cli) if lead["phone"] == "+919899999999")
     assert acme["name"] == "Acme Lead" and acme["source"] == "web"
+
+
+@pytest.mark.parametrize(
+    ("stray", "closing"),
+    [
+        (0, 2),  # "Lead 2,...,web  ...  Lead 6,...,web"  -> one field: a reject hiding 5 rows
+        (0, 0),  # "Lead 2,...      ...  Lead 6",...    -> a lead named by five lines
+        (2, 2),  # Lead 2,...,"web  ...  Lead 6,...,web"
+    ],
+)
+def test_stray_quote_paired_with_a_literal_quote_lines_later(cli, tmp_path, stray, closing):
+    """A quote opening a field on line 4 and one ending a field on line 8 used to join
+    lines 4-8 into one row: rows hidden in a reject cell, or imported as one lead with
+    five lines for a name. The line with the stray quote is set aside with its reason;
+    every other line is a row of its own."""
+    rows = [line.split(",") for line in numbered(10)]
+    rows[2][stray] = '"' + rows[2][stray]
+    rows[6][closing] += '"'
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "name,phone,source\n" + "\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8"
+    )
+    done = summary(cli("import", str(path), "--format", "json"))
+    assert done["rows"] == 10 and done["unreadable_lines"] == [4]
+    assert done["imported"] + done["rejected"] == 10
+    listed = rejects(tmp_path / "leads.rejects.csv")
+    assert [row[-1].split(":")[0] for row in listed[1:]][:1] == ["line 4"]
+    imported = {lead["phone"]: lead["name"] for lead in leads(cli)}
+    for n in (3, 4, 5):  # the rows between the two quotes
+        assert imported[f"+9198{n:08d}"] == f"Lead {n}"
+    assert all("\n" not in name and "," not in name for name in imported.values())
+
+
+@st.composite
+def stray_quote_file(draw) -> tuple[str, list[str], int]:  # noqa: ANN001
+    """Rows of the header's width (some ragged, some with a quoted two-line note) with a
+    quote opening a field on one line and a quote ending a field on a later line.
+    -> the file's text, each row's phone, the line the stray quote is on."""
+    width = draw(st.sampled_from([2, 4]))
+    header = ["name", "phone", "source", "notes"][:width]
+    count = draw(st.integers(3, 14))
+    first = draw(st.integers(0, count - 2))
+    last = draw(st.integers(first + 1, count - 1))
+    base = draw(st.integers(0, 10**6)) * 20
+    phones = [f"+9197{base + n:08d}" for n in range(count)]
+    lines = []
+    for n, phone in enumerate(phones):
+        cells = [f"Lead {n}", phone, "web", "called"][:width]
+        if n == first:
+            index = draw(st.integers(0, width - 1))
+            cells[index] = '"' + cells[index]
+        elif n == last:
+            cells[draw(st.integers(0, width - 1))] += '"'
+        elif width > 2 and draw(st.integers(0, 4)) == 0:  # ragged: a field more or less
+            cells = cells + ["extra"] if draw(st.booleans()) else cells[:-1]
+        elif width > 2 and not first < n < last and draw(st.integers(0, 3)) == 0:
+            cells[-1] = '"called,\nno answer"'  # a note with a line break, quoted properly
+        lines.append(",".join(cells))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    stray_line = 2 + sum(1 + line.count("\n") for line in lines[:first])  # header: line 1
+    text = newline.join([",".join(header), *lines]) + newline
+    return text, phones, stray_line
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=stray_quote_file())
+def test_a_stray_quote_never_joins_rows(db, rules, now, tmp_path, case):
+    """Every row of the file is imported or in the rejects file with a reason, the counts
+    add up to the rows read, and no lead's name holds another row's line."""
+    from callq.importing.importer import import_file
+    from callq.services.exporting import lead_rows
+
+    text, phones, stray_line = case
+    path = tmp_path / "stray.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    result = import_file(db, rules, path, now=now, rep="asha")
+    assert result.rows == len(phones), text
+    accounted = result.imported + result.merged + result.already_imported + result.rejected
+    assert accounted == len(phones)
+    assert result.unreadable.get(stray_line, "").startswith('a quote (")'), text
+    rejected: dict[str, str] = {}
+    if result.rejected:
+        listed = rejects(result.rejects_file)[1:]
+        assert len(listed) == result.rejected
+        rejected = {row[1].lstrip("'").replace('"', ""): row[-1] for row in listed}
+        assert all(reason.startswith("line ") for reason in rejected.values())
+    names = {row["phone"]: row["name"] for row in lead_rows(db)}
+    for phone in phones:
+        assert phone in names or phone in rejected, (phone, text)
+    assert not any("\n" in name or "+9197" in name for name in names.values()), text
 
 
 def test_multiline_notes_still_import(cli, tmp_path):
@@ -180,6 +277,28 @@ def test_rejects_file_is_private_formula_safe_and_imports_back(cli, tmp_path):
     assert by_phone["+919876543210"]["name"] == '=HYPERLINK("http://x")'
     assert by_phone["+919876543210"]["company"] == "@SUM(A1)"
     assert by_phone["+919876543219"]["name"] == "-Dash"
+
+
+def test_rejects_file_shows_control_characters_as_exports_do(cli, tmp_path):
+    """A rejected row's escapes, C1 and bidi controls are written as the placeholders the
+    terminal shows (`callq.visible`), never raw: the file is opened in pagers and
+    spreadsheets. A note's line break stays a line break in its cell."""
+    path = tmp_path / "leads.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "phone", "notes"])
+        writer.writerow(["\x1b]2;PWNED\x07Eve", "no phone", "rang\x9b\u202e\nlater"])
+        writer.writerow(["=cmd\x1b[2J", "", ""])
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "leads.rejects.csv"
+    raw = target.read_text(encoding="utf-8")
+    assert not UNSAFE.search(raw.replace("\r\n", "").replace("\n", ""))
+    listed = rejects(target)
+    assert listed[1][0] == "␛]2;PWNED␇Eve"
+    assert listed[1][2] == "rang\\x9b<U+202E>\nlater"
+    assert listed[2][0] == "'=cmd␛[2J"  # formula-safe too
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
 def test_a_symlink_where_the_rejects_go_is_refused_before_importing(cli, dump, tmp_path):
