@@ -156,14 +156,15 @@ class Server:
             return []
         return [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
 
-    def run_cli(self, *args: str, **env: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "callq", *args],
-            env={**self.env, **env},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    def run_cli(self, *args: str, **env: str):  # noqa: ANN201
+        """`callq ARGS` on the server's database and rules, in-process (a click Result)."""
+        from typer.testing import CliRunner
+
+        import callq.cli
+
+        keys = ("CALLQ_DB", "CALLQ_CONFIG", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "HOME")
+        environment = {key: self.env[key] for key in keys} | {"CALLQ_REP": "asha", **env}
+        return CliRunner().invoke(callq.cli.app, list(args), env=environment)
 
 
 def wait_for(condition, timeout: float = 10.0, every: float = 0.05):  # noqa: ANN001, ANN201
@@ -178,7 +179,7 @@ def wait_for(condition, timeout: float = 10.0, every: float = 0.05):  # noqa: AN
         time.sleep(every)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def receiver() -> Iterator[Receiver]:
     receiving = Receiver()
     yield receiving
@@ -198,9 +199,9 @@ def drop_target(backend: str, target: str) -> None:
         drop_postgres(target)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="session", params=BACKENDS)
 def server(request: pytest.FixtureRequest, receiver: Receiver) -> Iterator[Server]:
-    """One server per test module and backend (its start is most of a test's cost)."""
+    """One server per backend for these tests (its start is most of a test's cost)."""
     directory = Path(tempfile.mkdtemp(prefix="callq-serve-"))
     target = make_target(request.param, directory)
     running = Server(target, directory, receiver.url)
@@ -212,7 +213,7 @@ def server(request: pytest.FixtureRequest, receiver: Receiver) -> Iterator[Serve
     shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served_db(server: Server) -> Iterator:
     """The server's database, opened in the test process as any other front end would."""
     from callq.store.db import open_database
@@ -222,7 +223,7 @@ def served_db(server: Server) -> Iterator:
     database.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served_rules(server: Server):  # noqa: ANN201
     from callq.config.loading import load_rules
 
