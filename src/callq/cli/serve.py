@@ -48,16 +48,20 @@ def serve(
 @command
 def hooks_run(ctx: typer.Context) -> None:
     """Deliver every event that is due now, then exit (for cron)."""
-    from callq.services.hooks import Sender, chores, deliver_all
+    from callq.services.hooks import DeliveryLock, Sender, chores, deliver_all
 
     settings = state(ctx).settings
     db = state(ctx).open_db()
-    sender = Sender()
+    lock, sender = DeliveryLock(db), Sender()
+    if not lock.acquire():
+        typer.echo("another callq process (serve or hooks run) is delivering; nothing to do")
+        return
     try:
         chores(db, settings.rules, now=settings.now())
         done = deliver_all(db, settings.rules, sender, now=settings.now)
     finally:
         sender.close()
+        lock.release()
     typer.echo(f"delivered {done.delivered}, failed {done.failed} (retried later)")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from callq.errors import UserError
 from callq.rules.model import Rules
 from callq.serve.app import Intake, build_app
-from callq.services.hooks import Sender, chores, deliver_round
+from callq.services.hooks import DeliveryLock, Sender, chores, deliver_round
 from callq.store.db import Database, DatabaseError
 
 TOKEN_VARIABLE = "CALLQ_INTAKE_TOKEN"
@@ -41,8 +41,7 @@ def intake_token(rules: Rules, env: Mapping[str, str]) -> str:
             return token
         raise UserError(f"[intake] token_file {path} is empty")
     raise UserError(
-        f"serve needs a token: set {TOKEN_VARIABLE} or [intake] token_file "
-        "(a file with mode 0600)"
+        f"serve needs a token: set {TOKEN_VARIABLE} or [intake] token_file (a file with mode 0600)"
     )
 
 
@@ -68,11 +67,15 @@ class Deliverer:
         self._thread.join(timeout=15)
 
     def _run(self) -> None:
-        sender = Sender()
+        sender, lock = Sender(), DeliveryLock(self.db)
         last_chores = -CHORES_SECONDS
         try:
             while not self._stopping:
                 busy = False
+                if not lock.acquire():  # another process delivers (SQLite): wait for its end
+                    self._wake.wait(POLL_SECONDS)
+                    self._wake.clear()
+                    continue
                 try:
                     if time.monotonic() - last_chores >= CHORES_SECONDS:
                         last_chores = time.monotonic()
@@ -85,6 +88,7 @@ class Deliverer:
                     self._wake.clear()
         finally:
             sender.close()
+            lock.release()
 
 
 def serve(

@@ -1,14 +1,17 @@
 """Events out: deliver the outbox to the `[[hooks]]`, in order per lead, at least once.
 
-A round leases the due events (`store.outbox.claim_due`: at most one per lead and hook,
-so a lead's events go in order, and a failing one holds back the lead's later events),
-delivers them outside any transaction, then marks them delivered, or failed with the
-next attempt from `rules.delivery.retry_at`. A command hook gets the event as JSON on
-stdin (no shell, a timeout); a URL hook gets it POSTed with an HMAC-SHA256 signature.
+A round takes the due events (`store.outbox.due`: at most one per lead and hook, so a
+lead's events go in order, and a failing one holds back the lead's later events),
+delivers them, then marks them delivered, or failed with the next attempt from
+`rules.delivery.retry_at`. An event is marked only after its delivery, so a deliverer
+killed in between delivers it again after a restart (at least once). A command hook
+gets the event as JSON on stdin (no shell, a timeout); a URL hook gets it POSTed with an
+HMAC-SHA256 signature.
 """
 
 import hashlib
 import hmac
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,31 +112,74 @@ class Sender:
 def deliver_round(
     db: Database, rules: Rules, sender: Sender, *, now: Callable[[], datetime]
 ) -> Round:
-    """Lease the due events, deliver them, record each result; one round."""
-    hooks = {hook.name: hook for hook in rules.hooks}
-    if not hooks:
+    """Deliver the due events (at most one per lead and hook), record each result."""
+    names = [hook.name for hook in rules.hooks]
+    if not names:
         return Round()
-    lease = max(hook.timeout for hook in hooks.values()) * 2 + timedelta(seconds=30)
-    with db.engine.connect() as conn:  # a read first: an idle poll takes no write lock
-        if not outbox.claim_due(conn, list(hooks), now=now(), lease=lease, limit=1, peek=True):
+    with db.engine.connect() as conn:  # a read first: an idle poll takes no lock
+        if not outbox.due(conn, names, now=now(), limit=1):
             return Round()
-    with db.write_connection() as conn:
-        batch = outbox.claim_due(conn, list(hooks), now=now(), lease=lease, limit=BATCH)
-    if not batch:
-        return Round()
-    results: list[tuple[Pending, str | None]] = [
-        (pending, sender.send(hooks[pending.hook], pending.body)) for pending in batch
-    ]
-    finished = now()
-    with db.write_connection() as conn:
-        for pending, error in results:
-            if error is None:
-                outbox.mark_delivered(conn, pending.id, now=finished)
-            else:
-                next_at = retry_at(pending.attempts + 1, finished)
-                outbox.mark_failed(conn, pending, now=finished, retry_at=next_at, error=error)
+    if db.is_sqlite:  # one deliverer (DeliveryLock): read, deliver, then record
+        with db.engine.connect() as conn:
+            batch = outbox.due(conn, names, now=now(), limit=BATCH)
+        results = _deliver(rules, sender, batch)
+        with db.write_connection() as conn:
+            _record(conn, results, now())
+    else:  # the rows stay locked while they are delivered; others skip them
+        with db.write_connection() as conn:
+            batch = outbox.due(conn, names, now=now(), limit=BATCH, lock=True)
+            results = _deliver(rules, sender, batch)
+            _record(conn, results, now())
     failed = sum(1 for _, error in results if error is not None)
     return Round(delivered=len(results) - failed, failed=failed)
+
+
+def _deliver(
+    rules: Rules, sender: Sender, batch: list[Pending]
+) -> list[tuple[Pending, str | None]]:
+    hooks = {hook.name: hook for hook in rules.hooks}
+    return [(pending, sender.send(hooks[pending.hook], pending.body)) for pending in batch]
+
+
+def _record(conn, results: list[tuple[Pending, str | None]], finished: datetime) -> None:  # noqa: ANN001
+    for pending, error in results:
+        if error is None:
+            outbox.mark_delivered(conn, pending.id, now=finished)
+        else:
+            next_at = retry_at(pending.attempts + 1, finished)
+            outbox.mark_failed(conn, pending, now=finished, retry_at=next_at, error=error)
+
+
+class DeliveryLock:
+    """On SQLite, one deliverer at a time: an OS file lock beside the database, released
+    by the OS when its holder's process ends (kill -9 included), so what a dead deliverer
+    left undelivered goes with the next one. PostgreSQL needs none (row locks)."""
+
+    def __init__(self, db: Database) -> None:
+        self.path = Path(f"{db.path}.hooks-lock") if db.path is not None else None
+        self._file = None
+
+    def acquire(self) -> bool:
+        """True when this process may deliver (now holding the lock)."""
+        if self.path is None or self._file is not None:
+            return True
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): one deliverer is up to the admin
+            return True
+        handle = os.fdopen(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600), "r+b")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing releases the flock
+            self._file = None
 
 
 def deliver_all(

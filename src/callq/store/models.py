@@ -163,8 +163,8 @@ class Outbox(SQLModel, table=True):
     """Events out: one row per event and hook that subscribes to it, written in the
     transaction of the change itself, so a change and its event commit together.
 
-    A row is pending until `delivered_at` is set; `claimed_until` is the lease a deliverer
-    holds while it delivers (a crashed one's lease runs out and the row goes again).
+    A row is pending until `delivered_at` is set; a failed attempt counts in `attempts`
+    and waits for `next_attempt_at`.
     """
 
     __table_args__ = (
@@ -189,7 +189,6 @@ class Outbox(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))  # the event as JSON
     attempts: int = 0
     next_attempt_at: datetime
-    claimed_until: datetime | None = None
     first_failed_at: datetime | None = None
     last_error: str = ""
     delivered_at: datetime | None = None

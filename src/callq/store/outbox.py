@@ -1,23 +1,22 @@
-"""The outbox: events written with the change they describe, leased and marked by deliverers.
+"""The outbox: events written with the change they describe, then delivered and marked.
 
 `emit` runs inside the caller's transaction (an ORM session or a Core connection), so a
 change and its event commit together or not at all. One row per event and subscribing
 hook: each hook keeps its own delivery state. A team without hooks writes nothing here.
 
 Delivery keeps each lead's events in order per hook: a row is due only when no earlier
-pending row of the same hook and lead exists (`DUE`). Deliverers take a lease on the rows
-they deliver (`claimed_until`), so a second deliverer skips them and a crashed one's rows
-go again when the lease runs out (at least once). On PostgreSQL the claim also uses
-`FOR UPDATE SKIP LOCKED`, so two deliverers never claim one row.
+pending row of the same hook and lead exists (`DUE`). On PostgreSQL deliverers lock the
+rows they deliver (`FOR UPDATE SKIP LOCKED`), so two `serve` processes deliver each event
+once; on SQLite one deliverer at a time holds a file lock (`services.hooks`).
 """
 
 import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from callq.rules.model import Hook
@@ -89,8 +88,8 @@ class Pending:
 
 _earlier = aliased(Outbox)
 _PENDING = _outbox.c.delivered_at.is_(None)
-# Due now: pending, its retry time come, nobody's lease live, and no earlier pending event
-# of the same lead for the same hook (per-lead order).
+# Due now: pending, its retry time come, and no earlier pending event of the same lead for
+# the same hook (per-lead order: a failing event holds back its lead's later ones).
 DUE = (
     select(
         _outbox.c.id,
@@ -105,7 +104,6 @@ DUE = (
         _PENDING,
         _outbox.c.hook.in_(bindparam("hooks", expanding=True)),
         _outbox.c.next_attempt_at <= bindparam("now"),
-        or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until <= bindparam("now")),
         ~exists().where(
             _earlier.hook == _outbox.c.hook,
             _earlier.lead_id == _outbox.c.lead_id,
@@ -118,39 +116,23 @@ DUE = (
 )
 
 
-def claim_due(  # noqa: ANN001
-    conn, hooks: list[str], *, now: datetime, lease: timedelta, limit: int, peek: bool = False
+def due(  # noqa: ANN001
+    conn, hooks: list[str], *, now: datetime, limit: int, lock: bool = False
 ) -> list[Pending]:
-    """Lease up to `limit` due events of `hooks` until `now + lease`; returns them.
-    With `peek`, only look (no lease, no lock): is anything due?"""
+    """Up to `limit` events of `hooks` due at `now`, oldest first, at most one per lead and
+    hook. With `lock` (PostgreSQL) they stay locked until the transaction ends, and rows
+    another deliverer has locked are skipped: two deliverers never take one event, and a
+    deliverer that dies releases its rows with its connection."""
     if not hooks:
         return []
-    statement = DUE
-    if peek:
-        return [
-            Pending(*row)
-            for row in conn.execute(statement, {"hooks": hooks, "now": now, "limit": limit})
-        ]
-    if conn.dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True, of=_outbox)
-    rows = [
-        Pending(*row)
-        for row in conn.execute(statement, {"hooks": hooks, "now": now, "limit": limit})
-    ]
-    if rows:
-        conn.execute(
-            update(_outbox)
-            .where(_outbox.c.id.in_([row.id for row in rows]))
-            .values(claimed_until=now + lease)
-        )
-    return rows
+    statement = DUE.with_for_update(skip_locked=True, of=_outbox) if lock else DUE
+    rows = conn.execute(statement, {"hooks": hooks, "now": now, "limit": limit})
+    return [Pending(*row) for row in rows]
 
 
 def mark_delivered(conn, outbox_id: int, *, now: datetime) -> None:  # noqa: ANN001
     conn.execute(
-        update(_outbox)
-        .where(_outbox.c.id == outbox_id)
-        .values(delivered_at=now, claimed_until=None, last_error="")
+        update(_outbox).where(_outbox.c.id == outbox_id).values(delivered_at=now, last_error="")
     )
 
 
@@ -163,7 +145,6 @@ def mark_failed(  # noqa: ANN001
         .values(
             attempts=pending.attempts + 1,
             next_attempt_at=retry_at,
-            claimed_until=None,
             first_failed_at=pending.first_failed_at or now,
             last_error=error[:500],
         )

@@ -2,7 +2,7 @@
 
 `outbox` holds one row per event and subscribing hook, written in the same transaction as
 the change it describes (a crash loses neither); the deliverers (`callq serve`,
-`callq hooks run`) lease pending rows, deliver them in order per lead and mark them.
+`callq hooks run`) deliver pending rows in order per lead and mark them.
 `intake_key` remembers an intake request's Idempotency-Key (or a Google Ads `lead_id`)
 and the answer it got, so a retry within 24 hours gets that answer and creates nothing.
 
@@ -34,7 +34,6 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("claimed_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("first_failed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("delivered_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
