@@ -228,3 +228,8 @@ def served_rules(server: Server):  # noqa: ANN201
     from callq.config.loading import load_rules
 
     return load_rules(server.config)
+
+
+@pytest.fixture(scope="session")
+def backend_of():  # noqa: ANN201
+    return lambda server: "sqlite" if "://" not in server.db_target else "postgresql"

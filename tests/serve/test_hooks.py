@@ -45,16 +45,18 @@ def test_a_command_hook_receives_both_event_types_in_order(server, served_db, se
     assert all(e["at"] for e in events)
 
 
-def test_a_failing_hook_is_retried_and_shown_by_hooks_status(server, served_db):
+def test_a_failing_hook_is_retried_and_shown_by_hooks_status(server, served_db, served_rules):
+    from callq.services.hooks import Sender, deliver_round
+
     lead_id = server.post(json={"name": "Broken Hook", "phone": "9845100002"}).json()["id"]
     failed = wait_for(lambda: [r for r in rows(served_db, "broken", lead_id) if r.attempts])[0]
     assert failed.delivered_at is None and "crm is down" in failed.last_error
-    # The retry is due after the backoff: `hooks run` at that time tries it again.
-    later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
-    run = server.run_cli("hooks", "run", CALLQ_NOW=later)
-    assert run.exit_code == 0, run.stderr
+    # Past the backoff the next round tries it again (here: a round in this process).
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    deliver_round(served_db, served_rules, Sender(), now=lambda: later)
     retried = rows(served_db, "broken", lead_id)[0]
     assert retried.attempts >= 2 and retried.delivered_at is None
+    assert retried.next_attempt_at > later  # backed off again
     status = server.run_cli("hooks", "status")
     assert status.exit_code == 0, status.stderr
     line = next(line for line in status.stdout.splitlines() if " broken " in line)
@@ -111,3 +113,12 @@ def test_events_are_written_in_the_changes_transaction(served_db, served_rules):
         )
     assert len(after) == before + 3
     assert mine == ["broken", "log", "signed"]
+
+
+def test_hooks_run_delivers_unless_another_process_is_delivering(server, backend_of):
+    run = server.run_cli("hooks", "run")
+    assert run.exit_code == 0, run.stderr
+    if backend_of(server) == "sqlite":  # serve holds the one deliverer's lock
+        assert "another callq process" in run.stdout
+    else:  # PostgreSQL: both deliver, row locks keep them apart
+        assert run.stdout.startswith("delivered ")
