@@ -606,3 +606,88 @@ async def test_tui_a_paste_into_a_form_shows_control_characters_as_placeholders(
         app.screen.query_one("#note", Input).post_message(events.Paste("x\x1b]2;PWNED\x07y"))
         await pilot.pause()
         assert raw_controls(screen_text(app)) == []
+
+
+async def test_tui_hostile_outcome_labels_and_rep_name(db_target):
+    """A rules file's outcome labels and the rep's own name, hostile: the queue's header
+    and legend, the outcome panel, the toast after logging, the lead screen's timeline
+    and the Summary screen show them visibly, and the app runs on (one app run)."""
+    from dataclasses import replace
+
+    from tests.tui.data import NOW, make_settings
+
+    from callq.app import make_app
+    from callq.screens.lead import LeadScreen
+    from callq.screens.summary import SummaryScreen
+    from callq.services.leads import NewLead, add_lead
+    from callq.store.db import open_database
+
+    label = "No [/]answer \x1b[31m\u202e"
+    evil = "\x1b]2;x\x07Mal[/]lory"
+    settings = make_settings(db_target)
+    outcomes = tuple(
+        replace(o, label=label) if o.id == "no_answer" else o for o in settings.rules.outcomes
+    )
+    settings = replace(settings, rep=evil, rules=replace(settings.rules, outcomes=outcomes))
+    db = open_database(db_target)
+    try:
+        new = NewLead(name="Eve [/]\x9b", phone="9876543210", owner=evil)
+        add_lead(db, settings.rules, new, now=NOW - timedelta(minutes=5), rep=evil)
+        app = make_app(settings, db=db, live=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            queue = screen_text(app)
+            assert_visible(queue, ("No [/]answer ␛[31m<U+202E>"[:8], "␛]2;x␇Mal[/]lory"))
+            await pilot.press("1")  # the outcome panel, with the label
+            await pilot.pause()
+            assert_visible(screen_text(app), ("No [/]answer ␛[31m<U+202E>",))
+            await pilot.press("enter")  # logged: the toast names the outcome
+            await pilot.pause()
+            await pilot.pause()
+            assert_visible(screen_text(app), ("No [/]answer ␛[31m<U+202E>",))
+            app.push_screen(LeadScreen(1))
+            await pilot.pause()
+            assert_visible(screen_text(app), ("Eve [/]\\x9b", "␛]2;x␇Mal[/]lory"))
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("s")  # Summary: the rep's row and the outcome mix
+            for _ in range(100):
+                await pilot.pause(0.05)
+                await app.workers.wait_for_complete()
+                if isinstance(app.screen, SummaryScreen) and "Mal[/]lory" in screen_text(app):
+                    break
+            assert isinstance(app.screen, SummaryScreen)
+            assert_visible(screen_text(app), ("␛]2;x␇Mal[/]lory",))
+            assert app.return_code is None
+    finally:
+        db.dispose()
+
+
+@pytest.mark.sqlite_only  # drawing is the same on both backends
+async def test_tui_a_megabyte_of_hostile_text(db_target):
+    """A megabyte name, company and note (escapes and markup throughout): the queue row
+    shows their start visibly, quickly, and the app runs on. (The lead screen draws
+    them too, but takes seconds on a megabyte: see the issue's notes.)"""
+    import time
+
+    from tests.tui.data import NOW, REP, make_settings
+
+    from callq.app import make_app
+    from callq.services.leads import NewLead, add_lead
+    from callq.store.db import open_database
+
+    big = ("Eve\x1b[2J[/] " * 100_000)[:1_000_000]
+    settings = make_settings(db_target)
+    db = open_database(db_target)
+    try:
+        new = NewLead(name=big, phone="9876543210", owner=REP, company=big, note=big)
+        add_lead(db, settings.rules, new, now=NOW - timedelta(minutes=5), rep=REP)
+        app = make_app(settings, db=db, live=False)
+        started = time.perf_counter()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert_visible(screen_text(app), ("Eve␛[2J[/]",))
+            assert app.return_code is None
+        assert time.perf_counter() - started < 5
+    finally:
+        db.dispose()

@@ -408,6 +408,16 @@ def test_a_call_before_the_lead_existed_is_refused(cli, dump, lead):
     assert dump() == before
 
 
+def test_a_callback_date_that_has_passed_this_year_shows_next_years(cli, lead):
+    """`--callback "1 nov 10:00"` typed on 23 Nov 2026 is 1 Nov 2027: said with its year
+    wherever it is shown, never as a bare "Mon 1 Nov"."""
+    result = cli("log", "1", "callback", "--callback", "1 nov 10:00")
+    assert result.exit_code == 0, result.stderr
+    assert "Mon 1 Nov 2027 10:00" in result.stdout
+    assert "next: Mon 1 Nov 2027 10:00" in cli("show", "1").stdout
+    assert "1 Nov 2027" in cli("queue", "--all").stdout
+
+
 def test_releasing_a_claim_you_do_not_hold(cli, dump, lead):
     assert cli("claim", "1", env={"CALLQ_REP": "ben"}).exit_code == 0
     before = dump()
