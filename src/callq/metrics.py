@@ -213,19 +213,11 @@ class Tally:
     connects: int = 0
     talk_seconds: float = 0.0
     won: int = 0
-    # Speed to lead (leads in, with a first call): leads and conversions by first-response
-    # bucket, and by touch number (leads still unconverted at their n-th call, converted by it).
-    response_leads: Counter = field(default_factory=Counter)
-    response_converted: Counter = field(default_factory=Counter)
-    touch_leads: Counter = field(default_factory=Counter)
-    touch_converted: Counter = field(default_factory=Counter)
 
     def add(self, other: "Tally") -> None:
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(mine, Counter):
-                mine.update(theirs)
-            elif isinstance(mine, list):
+            if isinstance(mine, list):
                 mine.extend(theirs)
             else:
                 setattr(self, f.name, mine + theirs)
@@ -312,7 +304,21 @@ def touch_label(touch: int) -> str:
 TOUCH_LABELS = tuple(touch_label(n) for n in range(1, TOUCHES_SHOWN + 2))
 
 
-def tally_speed(tally: Tally, minutes: float, touches: int, converted_touch: int | None) -> None:
+@dataclass
+class SpeedTally:
+    """Speed to lead's counts over the window's leads with a first call: leads and
+    conversions by first-response bucket, and by touch number (leads still unconverted at
+    their n-th call, and those that call converted)."""
+
+    response_leads: Counter = field(default_factory=Counter)
+    response_converted: Counter = field(default_factory=Counter)
+    touch_leads: Counter = field(default_factory=Counter)
+    touch_converted: Counter = field(default_factory=Counter)
+
+
+def tally_speed(
+    tally: SpeedTally, minutes: float, touches: int, converted_touch: int | None
+) -> None:
     """Count one lead with a first response `minutes` long, `touches` calls so far, and
     converted (qualified or won) at call number `converted_touch` (None: not converted)."""
     bucket = response_bucket(minutes)
@@ -362,7 +368,7 @@ class SpeedToLead:
         }
 
 
-def speed_to_lead(tally: Tally) -> SpeedToLead:
+def speed_to_lead(tally: SpeedTally) -> SpeedToLead:
     return SpeedToLead(
         by_first_response=tuple(
             Conversion(label, tally.response_leads[label], tally.response_converted[label])

@@ -9,7 +9,7 @@ from callq.metrics import (
     METRIC_KEYS,
     METRICS,
     Metrics,
-    Tally,
+    SpeedTally,
     goals_of,
     metrics_for,
     response_bucket,
@@ -118,7 +118,7 @@ def test_response_buckets_include_their_upper_bound(minutes: float, bucket: str)
 
 
 def test_touches_after_the_fifth_count_together() -> None:
-    tally = Tally()
+    tally = SpeedTally()
     tally_speed(tally, 3, touches=8, converted_touch=None)  # 8 calls, never converted
     tally_speed(tally, 3, touches=9, converted_touch=7)  # converted at call 7
     tally_speed(tally, 3, touches=4, converted_touch=2)  # later calls are no chances

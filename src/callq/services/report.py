@@ -10,6 +10,7 @@ from callq.errors import UserError
 from callq.metrics import (
     CONVERSION_LOOKBACK,
     Metrics,
+    SpeedTally,
     SpeedToLead,
     Tally,
     metrics_from_tally,
@@ -147,6 +148,9 @@ def build_report(
         parts = [window_part("calls", _CURRENT), window_part("followups", _CURRENT)]
         seconds = run(_second_touch_parts, rules, scope, windows)
         qualified = [run(_qualified_part, rules, scope, index, *windows[index]) for index in (1, 0)]
+        converted_later = run(
+            q.converting_touches, *windows[_CURRENT], _outcome_ids(rules, CONVERTED_STAGES)
+        )
         parts += [window_part("followups", 0), window_part("calls", 0)]
         conversion_later = pool.submit(conversion_rate, db, rules, now)
         parts += [
@@ -162,13 +166,15 @@ def build_report(
         for future in parts:
             index, partial = future.result()
             tallies[index].merge(partial)
-        for both in (leads, seconds):
-            for mine, partial in zip(tallies, both.result(), strict=True):
+        lead_tallies, responses = leads.result()
+        for both in (lead_tallies, seconds.result()):
+            for mine, partial in zip(tallies, both, strict=True):
                 mine.merge(partial)
         conversion, measured = conversion_later.result()
-        current_team = Tally()
-        for tally in tallies[_CURRENT].groups.values():
-            current_team.add(tally)
+        converted = dict(converted_later.result())
+        speed = SpeedTally()
+        for lead_id, minutes, touches in responses:
+            tally_speed(speed, minutes, touches, converted.get(lead_id))
         names = names_later.result()
         previous, current = (
             _window(rules, names, start, end, conversion, tally)
@@ -181,7 +187,7 @@ def build_report(
         conversion_rate=conversion,
         conversion_measured=measured,
         currency=rules.cost.currency,
-        speed_to_lead=speed_to_lead(current_team),
+        speed_to_lead=speed_to_lead(speed),
         goals=rules.goals,
         unworked=tuple(LeadRow(*row) for row in unworked),
         escalated=tuple(LeadRow(*row) for row in escalated),
@@ -215,8 +221,10 @@ def _lead_parts(
     rules: Rules,
     scope: q.Scope,
     windows: tuple[tuple[datetime, datetime], ...],
-) -> list[_Tallies]:
-    """Leads in, first response and SLA misses of each window, from one query over them all.
+) -> tuple[list[_Tallies], list[tuple[int, float, int]]]:
+    """Leads in, first response and SLA misses of each window, from one query over them all;
+    and (lead id, first response minutes, calls so far) of the current window's leads with
+    a first call, for speed to lead.
 
     Each window is evaluated as of its end (its "now"): a first call at or after that end
     has not happened yet for it.
@@ -228,16 +236,19 @@ def _lead_parts(
     # (timezone, source) -> (clock, SLA target in microseconds): looked up once per lead.
     settings: dict[tuple[str | None, str], tuple[BusinessClock, int]] = {}
     clocks: dict[str, BusinessClock] = {}
-    converting = _outcome_ids(rules, CONVERTED_STAGES)
+    responses: list[tuple[int, float, int]] = []
+    current_start = windows[_CURRENT][0]
     for (
         owner_id,
         source,
         tz_name,
         created_us,
         first_us,
+        lead_id,
         touches,
-        converted_touch,
-    ) in q.leads_with_first_call_us(connection, scope, first_start, last_end, last_end, converting):
+    ) in q.leads_with_first_call_us(
+        connection, scope, first_start, last_end, last_end, count_from=current_start
+    ):
         found = settings.get((tz_name, source))
         if found is None:
             zone_name = tz_name or rules.team.timezone
@@ -262,13 +273,13 @@ def _lead_parts(
             minutes = clock.between_us(created_us, first_us) / 6e7
             tally.first_response_minutes.append(minutes)
             if index == _CURRENT:  # speed to lead: the current window, its calls up to now
-                tally_speed(tally, minutes, int(touches), int(converted_touch) or None)
+                responses.append((lead_id, minutes, int(touches)))
         deadline_us = clock.add_us(created_us, target)
         if deadline_us < now_us:
             tally.sla_due += 1
             if first_us is None or first_us > deadline_us:
                 tally.sla_missed += 1
-    return tallies
+    return tallies, responses
 
 
 def _second_touch_parts(

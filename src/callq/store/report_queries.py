@@ -144,11 +144,11 @@ def leads_with_first_call_us(
     start: datetime,
     end: datetime,
     now: datetime,
-    converting_outcomes: Iterable[str] = (),
+    count_from: datetime | None = None,
 ) -> list[tuple]:
-    """`leads_with_first_call` with both instants as epoch microseconds (`metrics.us`), then
-    (speed to lead) the lead's calls before `now` and the number of its first call with one
-    of `converting_outcomes` (0: none before `now`)."""
+    """`leads_with_first_call` with both instants as epoch microseconds (`metrics.us`),
+    then the lead's id and, for leads created at or after `count_from` (speed to lead),
+    its calls before `now` (else NULL: the count is left undone)."""
     first_call = (
         select(epoch_us(call.c.started_at))
         .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
@@ -161,33 +161,49 @@ def leads_with_first_call_us(
         .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
         .scalar_subquery()
     )
-    converting = call.alias("converting")
-    converted_at = (
-        select(func.min(converting.c.started_at))
-        .where(
-            converting.c.lead_id == lead.c.id,
-            converting.c.started_at < now,
-            converting.c.outcome.in_(list(converting_outcomes)),
-        )
-        .correlate(lead)  # two levels up: auto-correlation looks only one
-        .scalar_subquery()
-    )
-    # The calls up to and including the converting one (none when it is NULL).
-    converted_touch = (
-        select(func.count())
-        .where(call.c.lead_id == lead.c.id, call.c.started_at <= converted_at)
-        .scalar_subquery()
-    )
     statement = select(
         blamed_lead_owner,
         lead.c.source,
         lead.c.timezone,
         epoch_us(lead.c.created_at),
         first_call,
-        touches,
-        converted_touch,
+        lead.c.id,
+        case((lead.c.created_at >= (count_from or end), touches)),
     ).where(lead.c.created_at >= start, lead.c.created_at < end)
     return connection.execute(_scoped(statement, scope, blamed_lead_owner)).all()
+
+
+def converting_touches(
+    connection: Connection,
+    start: datetime,
+    now: datetime,
+    converting_outcomes: Iterable[str],
+) -> list[tuple]:
+    """(lead_id, n) of leads created in [start, now) that a call with one of
+    `converting_outcomes` reached before `now`: n is that first such call's number among
+    the lead's calls. The window's calls are read from the covering index; only the
+    converted leads' calls are counted."""
+    first = (
+        select(call.c.lead_id, func.min(call.c.started_at).label("at"))
+        .where(
+            call.c.started_at >= start,
+            call.c.started_at < now,
+            call.c.outcome.in_(list(converting_outcomes)),
+        )
+        .group_by(call.c.lead_id)
+        .subquery()
+    )
+    number = (
+        select(func.count())
+        .where(call.c.lead_id == first.c.lead_id, call.c.started_at <= first.c.at)
+        .scalar_subquery()
+    )
+    statement = (
+        select(first.c.lead_id, number)
+        .select_from(first.join(lead, lead.c.id == first.c.lead_id))
+        .where(lead.c.created_at >= start)
+    )
+    return connection.execute(statement).all()
 
 
 def second_touches(
