@@ -1,0 +1,64 @@
+"""A running TUI shows a lead another process added: a toast, the bell, the row in New."""
+
+import subprocess
+import sys
+
+from tests.tui.data import build_day
+
+from callq.app import POLL_SECONDS, make_app
+
+ADD_TWO = """
+import sys
+from datetime import datetime
+from callq.config.loading import load_default_rules
+from callq.services.leads import NewLead, add_lead
+from callq.store.db import open_database
+
+db, rules = open_database(sys.argv[1]), load_default_rules()
+now = datetime.fromisoformat(sys.argv[2])
+for name, phone, owner in (("Web Form Lead", "98450 77777", "ben"),
+                           ("Zapier Lead", "98450 66666", "asha")):
+    add_lead(db, rules, NewLead(name, phone, source="web", owner=owner), now=now, rep="intake")
+"""
+
+
+def add_elsewhere(db_target: str, now) -> None:  # noqa: ANN001
+    """Two leads added by another process (as `callq serve` adds them): ben's, then asha's."""
+    done = subprocess.run(
+        [sys.executable, "-c", ADD_TWO, db_target, now.isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+async def poll(app, pilot) -> None:  # noqa: ANN001
+    app.poll()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_a_lead_added_by_another_process_appears_with_a_toast(db_target):
+    assert POLL_SECONDS <= 1.0  # a poll, then the refresh: on screen within 2 s
+    settings, db = build_day(db_target)
+    app = make_app(settings, db=db, live=False)
+    bells = []
+    app.bell = lambda: bells.append(1)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await poll(app, pilot)  # the first poll learns the newest lead
+            assert "New 2" in str(app.screen.query_one("#header").content)
+            add_elsewhere(db_target, settings.now())
+            await poll(app, pilot)
+            arrived = [notice for notice in app.notices if "Zapier Lead" in notice]
+            assert arrived == ["Zapier Lead (web)"]
+            assert not any("Web Form Lead" in notice for notice in app.notices)  # ben's
+            assert bells == [1]
+            assert "New 3" in str(app.screen.query_one("#header").content)
+            await poll(app, pilot)
+            assert len([n for n in app.notices if "Zapier Lead" in n]) == 1  # once
+    finally:
+        db.dispose()
