@@ -138,6 +138,8 @@ def test_goals_come_from_the_rules_file(history_db, config) -> None:  # noqa: AN
     table = CliRunner().invoke(app, [*args, "--now", NOW.isoformat()]).stdout
     sla_row = next(row for row in table.splitlines() if "SLA miss rate" in row)
     assert "< 45%" in sla_row and "40.0%" in sla_row
+    shown = CliRunner().invoke(app, ["--config", str(config), "rules", "show"]).stdout
+    assert "SLA miss rate: < 45%" in shown and "Unworked > 24h: 3" in shown
 
 
 def test_a_bad_goal_is_refused_with_its_line(history_db, config) -> None:  # noqa: ANN001

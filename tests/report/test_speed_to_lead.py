@@ -105,13 +105,18 @@ def test_qualified_second_touch_rate(extended_db, report_rules_fixture) -> None:
 
 
 def test_json_has_speed_to_lead(extended_db, tmp_path) -> None:  # noqa: ANN001
+    from importlib.resources import files
+
     from typer.testing import CliRunner
 
     from callq.cli import app
 
+    config = tmp_path / "callq.toml"  # the built-in rules, never the machine's own file
+    config.write_text(files("callq.config").joinpath("default_config.toml").read_text())
+
     result = CliRunner().invoke(
         app,
-        ["--db", extended_db.target, "--rep", "asha", "report", "--format", "json",
+        ["--db", extended_db.target, "--config", str(config), "report", "--format", "json",
          "--now", NOW.isoformat()],
     )  # fmt: skip
     assert result.exit_code == 0, result.output

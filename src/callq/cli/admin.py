@@ -97,6 +97,10 @@ def rules_show(ctx: typer.Context) -> None:
         + ", ".join(format_duration(t) for t in rules.cadence.touches)
         + f" (min gap {format_duration(rules.cadence.min_gap)}, then {rules.cadence.after_last})"
     )
+    from callq.metrics import metrics_for
+
+    goals = [f"{m.label}: {m.goal_text()}" for m in metrics_for(rules.goals) if m.goal]
+    out.print(line("Goals: " + "; ".join(goals)))
 
 
 @rules_app.command("simulate")
