@@ -4,6 +4,7 @@ does not block it."""
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -74,3 +75,23 @@ def test_apps_may_share_a_database_and_one_quitting_does_not_free_it(tmp_path, r
     first.close()
     with pytest.raises(DatabaseInUse), replacing(demo):
         pass
+
+
+def test_an_app_starting_while_the_demo_is_replaced_waits_for_the_new_file(tmp_path, capfd):
+    demo = tmp_path / "demo.db"
+    demo.touch()
+    opened = threading.Event()
+    holds = []
+
+    def start_app() -> None:
+        holds.append(hold_open(demo))
+        opened.set()
+
+    with replacing(demo):
+        app = threading.Thread(target=start_app)
+        app.start()
+        assert not opened.wait(0.3)  # not while the file is being replaced
+    assert opened.wait(5)
+    app.join()
+    holds[0].close()
+    assert f"Waiting while {demo} is being replaced" in capfd.readouterr().err
