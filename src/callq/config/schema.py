@@ -426,9 +426,9 @@ def _hook(table: dict[str, Any], path: KeyPath) -> Hook:
         raise SchemaProblem((*path, "command"), "the first item must be the program to run")
     if url is not None and not re.fullmatch(r"https?://[^\s/?#]+\S*", url):
         raise SchemaProblem((*path, "url"), 'must be an http(s) URL, e.g. "https://x.example/hook"')
-    timeout = _duration(table, path, "timeout", Hook.timeout)
-    if not timedelta(0) < timeout <= timedelta(minutes=5):
-        raise SchemaProblem((*path, "timeout"), "must be between 1s and 5m")
+    seconds = _number(table, path, "timeout", Hook.timeout.total_seconds())
+    if not 1 <= seconds <= 300:
+        raise SchemaProblem((*path, "timeout"), "must be 1 to 300 (seconds)")
     default_name = " ".join(command) if command is not None else url
     return Hook(
         name=_string(table, path, "name", default_name).strip() or default_name,
@@ -437,7 +437,7 @@ def _hook(table: dict[str, Any], path: KeyPath) -> Hook:
         url=url,
         secret=_string(table, path, "secret", ""),
         secret_file=_string(table, path, "secret_file", None),
-        timeout=timeout,
+        timeout=timedelta(seconds=seconds),
     )
 
 
