@@ -81,7 +81,14 @@ ALLOWED = {
     "config": ("callq.config", "callq.rules", "callq.errors"),
 }
 # The middle layers may use anything below them, never a front end.
-FRONT_ENDS = ("callq.cli", "callq.app", "callq.screens", "callq.widgets", "callq.launch")
+FRONT_ENDS = (
+    "callq.cli",
+    "callq.serve",
+    "callq.app",
+    "callq.screens",
+    "callq.widgets",
+    "callq.launch",
+)
 MIDDLE = ("services", "importing", "demo")
 
 
