@@ -97,3 +97,15 @@ def test_serve_without_a_token_exits_2_naming_the_variable(cli):
     assert result.exit_code == 2
     assert "CALLQ_INTAKE_TOKEN" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_serve_on_a_port_in_use_exits_2_in_one_line(cli):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("serve", "--port", port, env={"CALLQ_INTAKE_TOKEN": "t"})
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -91,6 +91,21 @@ class Deliverer:
             lock.release()
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Refuse in one line when the address cannot be listened on (uvicorn would log and
+    exit 1 after starting up)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        raise UserError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
 def serve(
     db: Database,
     rules: Rules,
@@ -104,12 +119,13 @@ def serve(
     """Serve until interrupted (Ctrl-C or SIGTERM: uvicorn finishes the requests in flight)."""
     import uvicorn
 
-    deliverer = Deliverer(db, rules, now) if rules.hooks else None
+    _check_listen(host, port)
+    # Always: besides delivering, it runs the minute's chores (escalations, old keys).
+    deliverer = Deliverer(db, rules, now)
 
     @asynccontextmanager
     async def lifespan(_app):  # noqa: ANN001, ANN202
-        if deliverer is not None:
-            deliverer.start()
+        deliverer.start()
         print(
             f"callq serve: listening on http://{host}:{port} "
             f"({len(rules.hooks)} hook(s); Ctrl-C stops)",
@@ -117,8 +133,7 @@ def serve(
             flush=True,
         )
         yield
-        if deliverer is not None:
-            deliverer.stop()
+        deliverer.stop()
 
     intake = Intake(
         db=db,
@@ -126,7 +141,7 @@ def serve(
         rep=rep,
         token=token,
         now=now,
-        received=deliverer.wake if deliverer is not None else lambda: None,
+        received=deliverer.wake,
     )
     config = uvicorn.Config(
         build_app(intake, lifespan),
