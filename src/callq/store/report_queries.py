@@ -279,37 +279,28 @@ def qualified_second_touches(
     qualifying_outcomes: Iterable[str],
 ) -> list[tuple]:
     """(owner_id, source, leads qualified in [start, end), of those called again before
-    `end`). A lead counts once, at its first qualifying call in the window; "again" is any
-    later call (in (started_at, id) order), whatever its outcome."""
-    outcomes = list(qualifying_outcomes)
-    qualifying = call.alias("qualifying")
-    earlier = call.alias("earlier")
-    later = call.alias("later")
+    `end`). A lead counts once, from its first qualifying call in the window; "again" is a
+    call that started after that one, whatever its outcome.
 
-    def after(row, first) -> ColumnElement:  # noqa: ANN001
-        return or_(
-            row.c.started_at > first.c.started_at,
-            and_(row.c.started_at == first.c.started_at, row.c.id > first.c.id),
+    The window's qualifying calls come from the covering (started_at, ...) index, grouped
+    by lead first, so each qualified lead costs one probe for a later call.
+    """
+    first = (
+        select(call.c.lead_id, func.min(call.c.started_at).label("at"))
+        .where(
+            call.c.started_at >= start,
+            call.c.started_at < end,
+            call.c.outcome.in_(list(qualifying_outcomes)),
         )
-
-    first_in_window = ~exists().where(
-        earlier.c.lead_id == qualifying.c.lead_id,
-        earlier.c.outcome.in_(outcomes),
-        earlier.c.started_at >= start,
-        after(qualifying, earlier),
+        .group_by(call.c.lead_id)
+        .subquery()
     )
     called_again = exists().where(
-        later.c.lead_id == qualifying.c.lead_id, later.c.started_at < end, after(later, qualifying)
+        call.c.lead_id == first.c.lead_id, call.c.started_at > first.c.at, call.c.started_at < end
     )
     statement = (
         select(lead.c.owner_id, lead.c.source, func.count(), _count_if(called_again))
-        .select_from(qualifying.join(lead, lead.c.id == qualifying.c.lead_id))
-        .where(
-            qualifying.c.started_at >= start,
-            qualifying.c.started_at < end,
-            qualifying.c.outcome.in_(outcomes),
-            first_in_window,
-        )
+        .select_from(first.join(lead, lead.c.id == first.c.lead_id))
         .group_by(lead.c.owner_id, lead.c.source)
     )
     return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
