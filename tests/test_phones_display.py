@@ -53,3 +53,21 @@ def test_only_numbers_shown_are_checked_the_others_are_kept(tmp_path, monkeypatc
         "+447911123456": "kept as written",
         "+919876543210": "+91 98765 43210",
     }
+
+
+def test_a_long_day_of_numbers_keeps_a_bounded_cache(tmp_path, monkeypatch):
+    """Scrolling through a big queue formats thousands of numbers: the run keeps the newest
+    SHOWN_MAX, and a number dropped from it is formatted again when it is seen."""
+    monkeypatch.setattr(phones, "SHOWN_MAX", 50)
+    numbers = [f"+9198765{n:05d}" for n in range(120)]
+    for number in numbers:
+        phones.display_phone(number)
+    assert len(phones._shown) == 50
+    assert list(phones._shown) == numbers[-50:]
+    assert phones.display_phone(numbers[0]) == "+91 98765 00000"
+    # A number shown from the file and dropped before the refresh is not checked (no KeyError).
+    phones._cached["+919876599999"] = "+91 98765 99999"
+    phones.display_phone("+919876599999")
+    for number in numbers[:60]:
+        phones.display_phone(number)
+    assert phones.refresh_display_cache(tmp_path / "cache.json") is False

@@ -150,6 +150,9 @@ _shown: dict[str, str] = {}  # what this run shows
 _cached: dict[str, str] = {}  # read from the file, not shown yet this run
 _unchecked: list[str] = []  # shown from the file: checked against the library later
 DISPLAY_CACHE_SIZE = 2000
+# What a run keeps formatted: bounded, or a day of scrolling through a 100k queue would
+# hold every number it ever showed (the oldest goes first; it is formatted again if seen).
+SHOWN_MAX = 4 * DISPLAY_CACHE_SIZE
 
 
 def display_phone(e164: str) -> str:
@@ -162,6 +165,8 @@ def display_phone(e164: str) -> str:
         else:
             _unchecked.append(e164)
         _shown[e164] = shown
+        if len(_shown) > SHOWN_MAX:
+            del _shown[next(iter(_shown))]
     return shown
 
 
@@ -193,6 +198,8 @@ def refresh_display_cache(path: Path) -> bool:
     several apps may run), and say whether any text shown was stale."""
     stale = False
     for e164 in _unchecked:
+        if e164 not in _shown:  # dropped from the bounded cache since
+            continue
         fresh = _international(e164)
         if fresh != _shown[e164]:
             _shown[e164], stale = fresh, True
