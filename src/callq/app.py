@@ -24,7 +24,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from callq.config.settings import Settings
-from callq.screens.keys import ACTIONS, bindings
+from callq.screens.keys import ACTIONS, bindings, palette_help
 from callq.screens.queue import QueueScreen
 from callq.visible import safe
 
@@ -441,7 +441,7 @@ class CallqApp(App[None]):
             if hasattr(target, f"action_{action.action}") and action.id != "quit":
                 yield SystemCommand(
                     action.description,
-                    f"{action.description} ({action.id})",
+                    palette_help(action, self.settings.rules.keys),
                     partial(self.run_action, action.action, target),
                 )
         if hasattr(screen, "action_outcome"):

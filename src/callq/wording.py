@@ -8,6 +8,7 @@ only its markup (colour, columns) around these strings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,11 +25,13 @@ __all__ = [
     "dated",
     "day",
     "event_sentence",
+    "followup_kind_text",
     "late_text",
     "logged_sentence",
     "preview",
     "span",
     "timeline_line",
+    "timeline_lines",
     "typeable",
     "undone_sentence",
     "until_text",
@@ -84,13 +87,63 @@ def undone_sentence(result: LoggedOutcome) -> str:
     return f"Undone: {result.outcome_label} on {result.lead_name} · back to {result.stage}"
 
 
+# A follow-up's kind as people say it (the stored kinds are the keys).
+FOLLOWUP_KINDS = {
+    "first_response": "first response",
+    "callback": "callback",
+    "cadence": "cadence touch",
+    "manual": "manual follow-up",
+}
+
+
+def followup_kind_text(kind: str | None) -> str:
+    """`first response` for `first_response`: a follow-up's kind, in words."""
+    return FOLLOWUP_KINDS.get(kind or "", (kind or "-").replace("_", " "))
+
+
+def timeline_lines(events: Sequence[EventView], tz: ZoneInfo, now: datetime) -> list[str]:
+    """A lead's timeline, newest first as `events` are (`LeadDetail.timeline`), one line
+    each: calls are numbered among the calls that stand; an undone call keeps its line,
+    marked `undone`, and no number (else two calls would read "Call #1")."""
+    undone = {e.detail.get("call_id") for e in events if e.type == "outcome_undone"}
+    undone.discard(None)
+    labels: dict[int, str] = {}
+    numbers: dict[int, int] = {}  # index in `events` -> the call's number
+    standing = 0
+    for index in range(len(events) - 1, -1, -1):  # oldest first
+        event = events[index]
+        if event.type != "call_logged":
+            continue
+        call_id = event.detail.get("call_id")
+        if call_id is not None:
+            labels[call_id] = event.detail.get("label") or event.detail.get("outcome") or "-"
+        if call_id is None or call_id not in undone:
+            standing += 1
+            numbers[index] = standing
+    return [
+        f"{when(e.at, tz, now)}  {event_sentence(e, tz, now, numbers.get(i), labels)}"
+        for i, e in enumerate(events)
+    ]
+
+
 def timeline_line(event: EventView, tz: ZoneInfo, now: datetime) -> str:
-    """`Mon 23 Nov 10:05  Call #1: No answer (asha)`: one line of a lead's timeline."""
+    """`Mon 23 Nov 10:05  Note (asha): …`: one event alone (a call's number needs the
+    whole timeline: `timeline_lines`)."""
     return f"{when(event.at, tz, now)}  {event_sentence(event, tz, now)}"
 
 
-def event_sentence(event: EventView, tz: ZoneInfo, now: datetime) -> str:
-    """One sentence per timeline event, for the CLI's `show` and the TUI's lead screen."""
+def event_sentence(
+    event: EventView,
+    tz: ZoneInfo,
+    now: datetime,
+    number: int | None = None,
+    call_labels: dict[int, str] | None = None,
+) -> str:
+    """One sentence per timeline event, for the CLI's `show` and the TUI's lead screen.
+
+    `number`: a call's place among the lead's calls that stand (None: it was undone);
+    `call_labels`: the outcome labels of the lead's calls by id, for an undo's sentence.
+    """
     d = event.detail
     who = f" ({event.rep})" if event.rep else ""
     kind = event.type
@@ -104,14 +157,17 @@ def event_sentence(event: EventView, tz: ZoneInfo, now: datetime) -> str:
             f": {d['note']}" if d.get("note") else ""
         )
     if kind == "inquiry":
-        return f"New inquiry via {d.get('source')}{who}" + (
+        named = f" as {d['name']}" if d.get("name") else ""  # the name it gave, if not the lead's
+        return f"New inquiry via {d.get('source')}{named}{who}" + (
             f": {d['note']}" if d.get("note") else ""
         )
     if kind == "call_logged":
         note = f" — {d['note']}" if d.get("note") else ""
-        return f"Call #{d.get('attempt', '?')}: {d.get('label', d.get('outcome'))}{who}{note}"
+        call = f"Call #{number}" if number is not None else "Call (undone)"
+        return f"{call}: {d.get('label', d.get('outcome'))}{who}{note}"
     if kind == "outcome_undone":
-        return f"Outcome {d.get('outcome')} undone{who}; stage back to {d.get('stage_restored')}"
+        label = (call_labels or {}).get(d.get("call_id")) or d.get("outcome")
+        return f"Undone: {label}{who}; stage back to {d.get('stage_restored')}"
     if kind == "note":
         return f"Note{who}: {d.get('text', '')}"
     if kind == "stage_changed":
@@ -119,12 +175,13 @@ def event_sentence(event: EventView, tz: ZoneInfo, now: datetime) -> str:
         return f"Stage {d.get('from')} → {d.get('to')}{reason}"
     if kind == "followup_scheduled":
         touch = f", touch {d['touch']}" if d.get("touch") else ""
-        return f"Follow-up scheduled for {at('due_at')} ({d.get('kind')}{touch})"
+        what = followup_kind_text(d.get("kind"))
+        return f"Follow-up scheduled for {at('due_at')} ({what}{touch})"
     if kind == "followup_rescheduled":
         note = f": {d['note']}" if d.get("note") else ""
         return f"Rescheduled {at('from')} → {at('to')}{who}{note}"
     if kind == "followup_done":
-        return f"Follow-up done ({d.get('kind')}, was due {at('due_at')})"
+        return f"Follow-up done ({followup_kind_text(d.get('kind'))}, was due {at('due_at')})"
     if kind == "reassigned":
         return f"Reassigned {d.get('from') or '-'} → {d.get('to')}{who}"
     if kind == "escalated":

@@ -1,4 +1,5 @@
-"""Deterministic snapshots (fixed clock, fixed data, no timers) of the main screens."""
+"""Deterministic snapshots (fixed clock, fixed data, no timers) of the main screens, at
+120x40 and at 80x24 (where the footer, the header and the rows' columns give way)."""
 
 import pytest
 from tests.tui.data import build_day
@@ -6,6 +7,7 @@ from tests.tui.data import build_day
 from callq.app import make_app
 
 SIZE = (120, 40)
+SMALL = (80, 24)
 
 
 @pytest.fixture
@@ -20,15 +22,27 @@ def test_queue(snap_compare, snapshot_app):
 
 
 def test_queue_small_terminal(snap_compare, snapshot_app):
-    assert snap_compare(snapshot_app, terminal_size=(80, 24))
+    assert snap_compare(snapshot_app, terminal_size=SMALL)
+
+
+def test_queue_next_section(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app, press=["right_square_bracket"], terminal_size=SMALL)
 
 
 def test_lead(snap_compare, snapshot_app):
     assert snap_compare(snapshot_app, press=["n", "n", "enter"], terminal_size=SIZE)
 
 
+def test_lead_small_terminal(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app, press=["n", "n", "enter"], terminal_size=SMALL)
+
+
 def test_outcome_form(snap_compare, snapshot_app):
     assert snap_compare(snapshot_app, press=["1"], terminal_size=SIZE)
+
+
+def test_outcome_form_small_terminal(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app, press=["1"], terminal_size=SMALL)
 
 
 def test_ask_outcome_form_with_typed_time(snap_compare, snapshot_app):
@@ -42,3 +56,7 @@ def test_ask_outcome_form_with_typed_time(snap_compare, snapshot_app):
 
 def test_help(snap_compare, snapshot_app):
     assert snap_compare(snapshot_app, press=["question_mark"], terminal_size=SIZE)
+
+
+def test_help_small_terminal(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app, press=["question_mark"], terminal_size=SMALL)

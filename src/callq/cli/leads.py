@@ -9,9 +9,10 @@ from callq.cli import NowOption, app, command, state
 from callq.cli.render import add_row, console, echo, line, print_json
 from callq.wording import (
     attempt_text,
+    followup_kind_text,
     logged_sentence,
     span,
-    timeline_line,
+    timeline_lines,
     undone_sentence,
     when,
 )
@@ -286,11 +287,15 @@ def show(
         line(f"timezone {lv.timezone}" + (" (the team's: a guess)" if lv.timezone_guessed else ""))
     )
     fu = detail.open_followup
-    next_line = f"next: {when(fu.due_at, tz, now)} ({fu.kind})" if fu else "next: none (closed)"
+    next_line = (
+        f"next: {when(fu.due_at, tz, now)} ({followup_kind_text(fu.kind)})"
+        if fu
+        else "next: none (closed)"
+    )
     out.print(line(next_line))
     out.print("")
-    for event in detail.timeline:
-        out.print(line(f"  {timeline_line(event, tz, now)}"))
+    for text in timeline_lines(detail.timeline, tz, now):
+        out.print(line(f"  {text}"))
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""Every key callq answers to, from the same table that builds the bindings."""
+"""Every key callq answers to, from the same table that builds the bindings, and what the
+markers in a queue row mean."""
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -9,8 +10,16 @@ from textual.widgets import Label, Static
 
 from callq.rules.model import Rules
 from callq.screens.keys import ACTIONS, key_label
+from callq.visible import safe
+from callq.widgets.queue_list import ROW_MARKERS
 
-SCOPES = {"queue": "queue", "lead": "queue and lead", "app": "everywhere", "lead_only": "lead"}
+# The scopes in the order the help lists them, with their headings.
+SCOPES = {
+    "queue": "On the queue",
+    "lead": "On the queue and on a lead",
+    "lead_only": "On a lead",
+    "app": "Everywhere",
+}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -28,16 +37,28 @@ class HelpScreen(ModalScreen[None]):
 
     def table(self) -> str:
         lines = []
-        for action in ACTIONS:
-            key = key_label(self.keymap.get(action.id, action.key))
-            lines.append(f"  {key:>7}  {action.description:<16} {SCOPES[action.scope]}")
-        lines.append("")
+        for scope, heading in SCOPES.items():
+            lines.append(f"  {heading}:")
+            for action in ACTIONS:
+                if action.scope == scope:
+                    key = key_label(self.keymap.get(action.id, action.key))
+                    lines.append(f"  {key:>7}  {action.description:<17} {action.what}")
+            lines.append("")
         lines.append("  Outcomes (queue and lead):")
         for outcome in self.rules.outcomes:
-            lines.append(f"  {outcome.key:>7}  {outcome.label:<24} next: {outcome.next_text}")
+            label = safe(outcome.label)
+            lines.append(f"  {outcome.key:>7}  {label:<24} next: {outcome.next_text}")
+        lines.append("")
+        lines.append("  In a queue row:")
+        for marker, meaning in ROW_MARKERS:
+            lines.append(f"  {marker:>15}  {meaning}")
         lines.append("")
         lines.append("  In forms: enter save · esc cancel · ctrl+t their time · tab next field")
-        lines.append("  Times: in 2h, 3pm, tomorrow 3pm, fri 10:30, next monday 11am, 2bd@11:00")
+        lines.append("  In a field: typing replaces the selected text · ctrl+u clear to the left")
+        lines.append(
+            "  Times: in 2h, 3pm, tomorrow 3pm, fri 10:30, next monday 11am, 2bd@11:00,"
+            " 3pm their time"
+        )
         return "\n".join(lines)
 
     def action_close(self) -> None:

@@ -2,9 +2,19 @@
 
 from textual.binding import Binding
 
-from callq.config.actions import ACTIONS, OUTCOME_KEYS, Action
+from callq.config.actions import ACTIONS, OUTCOME_KEYS, Action, key_label
 
-__all__ = ["ACTIONS", "OUTCOME_KEYS", "Action", "bindings", "key_label"]
+__all__ = [
+    "ACTIONS",
+    "ACTIONS_BY_ID",
+    "OUTCOME_KEYS",
+    "Action",
+    "bindings",
+    "key_label",
+    "palette_help",
+]
+
+ACTIONS_BY_ID = {action.id: action for action in ACTIONS}
 
 
 def bindings(*scopes: str, outcomes_first: bool = False) -> list[Binding]:
@@ -15,7 +25,7 @@ def bindings(*scopes: str, outcomes_first: bool = False) -> list[Binding]:
     the outcome panel open. The screen's `check_action` turns them off while it is.
     """
     found = [
-        Binding(a.key, a.action, a.description, show=a.show, id=a.id, tooltip=a.description)
+        Binding(a.key, a.action, a.label, show=a.footer > 0, id=a.id, tooltip=a.what)
         for a in ACTIONS
         if a.scope in scopes
     ]
@@ -34,5 +44,6 @@ def bindings(*scopes: str, outcomes_first: bool = False) -> list[Binding]:
     return found
 
 
-def key_label(key: str) -> str:
-    return {"slash": "/", "question_mark": "?", "enter": "enter", "escape": "esc"}.get(key, key)
+def palette_help(action: Action, keymap: dict[str, str]) -> str:
+    """The command palette's line under an action's name: what it does, and its key."""
+    return f"{action.what} · key {key_label(keymap.get(action.id, action.key))}"

@@ -19,7 +19,17 @@ from callq.services.views import LeadDetail
 from callq.visible import safe
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
-from callq.wording import attempt_text, clock, span, timeline_line, weekday_clock, when
+from callq.wording import (
+    attempt_text,
+    clock,
+    followup_kind_text,
+    span,
+    timeline_lines,
+    weekday_clock,
+    when,
+)
+
+SHORT_TERMINAL = 30  # rows: below this the number is not drawn in big digits
 
 
 class LeadScreen(LeadActions):
@@ -92,8 +102,8 @@ class LeadScreen(LeadActions):
         now = app.settings.now()
         tz = zone(lead.timezone)
         open_now = is_open(app.settings.rules.hours, now, tz)
-        self.query_one("#lead-name", Static).update(Text(safe(lead.name), style="bold"))
         self.query_one("#lead-phone", Digits).update(display_phone(lead.phone))
+        self.show_name()
         hours = "[green]inside business hours[/]" if open_now else "[red]outside business hours[/]"
         self.query_one("#lead-local", Static).update(
             Content(
@@ -104,11 +114,27 @@ class LeadScreen(LeadActions):
         )
         self.query_one("#lead-facts", Static).update(self.facts(detail, now))
         viewer = app.viewer_tz
-        lines = [safe(timeline_line(event, viewer, now)) for event in detail.timeline]
+        lines = [safe(text) for text in timeline_lines(detail.timeline, viewer, now)]
         timeline = Text()
         timeline.append("Timeline (newest first)\n", style="bold")
         timeline.append("\n".join(lines))
         self.query_one("#timeline", Static).update(timeline)
+
+    def show_name(self) -> None:
+        """The name, and the number in big digits; on a short terminal the number goes
+        beside the name in text, and the timeline keeps the rows the digits took."""
+        if self.detail is None:
+            return
+        lead = self.detail.lead
+        short = self.app.size.height < SHORT_TERMINAL
+        self.query_one("#lead-phone", Digits).display = not short
+        name = Text(safe(lead.name), style="bold")
+        if short:
+            name.append(f"   {display_phone(lead.phone)}", style="bold")
+        self.query_one("#lead-name", Static).update(name)
+
+    def on_resize(self) -> None:
+        self.show_name()
 
     def facts(self, detail: LeadDetail, now: datetime) -> Content:
         """The lead's facts: our markup for colour, the lead's data as text (never markup)."""
@@ -130,7 +156,8 @@ class LeadScreen(LeadActions):
             sla = f"[yellow]{span(left)} left[/]"
         if followup is not None:
             late = " [red]late[/]" if followup.due_at < now else ""
-            next_text = f"{followup.kind} due {when(followup.due_at, viewer, now)}{late}"
+            kind = followup_kind_text(followup.kind)
+            next_text = f"{kind} due {when(followup.due_at, viewer, now)}{late}"
         else:
             next_text = "none (closed)"
         rows = [

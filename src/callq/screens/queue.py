@@ -18,7 +18,7 @@ from callq.services.views import SECTION_TITLES, SECTIONS
 from callq.visible import safe
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
-from callq.widgets.queue_list import PAGE, QueueList
+from callq.widgets.queue_list import PAGE, QueueColumns, QueueList
 from callq.wording import logged_sentence, weekday_clock, when
 
 if TYPE_CHECKING:
@@ -55,7 +55,9 @@ class QueueScreen(LeadActions):
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
         yield OutcomeLegend(self.app.settings.rules.outcomes, id="legend")
-        yield QueueList(tz=self.app.viewer_tz, id="queue")
+        queue = QueueList(tz=self.app.viewer_tz, id="queue")
+        yield QueueColumns(queue, id="columns")
+        yield queue
         yield Static("", id="empty")
         yield SteadyFooter()
 
@@ -162,25 +164,29 @@ class QueueScreen(LeadActions):
 
     def show_header(self) -> None:
         data = self.data
-        counts, stats = self.queue.counts, data.stats
-        parts = [f"{SECTION_TITLES[s]} {counts.get(s, 0)}" for s in SECTIONS]
+        if data is None:
+            return
+        stats = data.stats
         if stats is None:
             calls, rate = "…", "…"
         else:
             calls = str(stats.calls_today)
             rate = "-" if stats.on_time_rate is None else f"{stats.on_time_rate:.0%}"
-        clock = when(data.now, self.app.viewer_tz, data.now)
-        # What matters most first: a narrow terminal cuts the line from the right (at the
-        # right, the clock was cut first, even at 120 columns with a big queue).
-        self.query_one("#header", Static).update(
-            Text.assemble(
-                ("callq", "b"),
-                f" · {safe(self.app.settings.rep)} · {clock}   "
-                + " · ".join(parts)
-                + f"   Calls today {calls} · On time {rate} (week)",
-            ),
-            layout=False,  # one line of fixed height: no reflow of the screen for new counts
+        header = self.query_one("#header", Static)
+        width = header.content_region.width or self.app.size.width
+        text = header_line(
+            safe(self.app.settings.rep),
+            when(data.now, self.app.viewer_tz, data.now),
+            self.queue.counts,
+            calls,
+            rate,
+            width,
         )
+        # One line of fixed height: no reflow of the screen for new counts.
+        header.update(text, layout=False)
+
+    def on_resize(self) -> None:
+        self.show_header()  # a narrower terminal takes a shorter header
 
     def target(self) -> Target | None:
         item = self.queue.current_item
@@ -272,6 +278,12 @@ class QueueScreen(LeadActions):
     def action_next_lead(self) -> None:
         self.queue.action_cursor(1)
 
+    def action_next_section(self) -> None:
+        self.queue.action_section(1)
+
+    def action_previous_section(self) -> None:
+        self.queue.action_section(-1)
+
     def action_search(self) -> None:
         from callq.screens.search import SearchScreen
         from callq.services.search import search_leads
@@ -315,3 +327,23 @@ class QueueScreen(LeadActions):
             first = f" · first call due {weekday_clock(due, app.viewer_tz)}" if due else ""
             self.notify(f"Added {new.name} (#{added.lead_id}, owner {added.owner or '-'}){first}")
         self.changed()
+
+
+def header_line(
+    rep: str, clock: str, counts: dict[str, int], calls: str, rate: str, width: int
+) -> Text:
+    """The header in `width` cells: the longest form that fits. The counts per section
+    stay to the last; the clock's day, the words and the week's rate give way first."""
+    sections = " · ".join(f"{SECTION_TITLES[s]} {counts.get(s, 0)}" for s in SECTIONS)
+    short_clock = clock.rsplit(" ", 1)[-1]  # `Mon 23 Nov 11:00` -> `11:00`
+    forms = [
+        f" · {rep} · {clock}   {sections}   Calls today {calls} · On time {rate} (week)",
+        f" · {rep} · {short_clock}  {sections}  Calls {calls} · On time {rate}",
+        f" {rep} {short_clock}  {sections}  Calls {calls}",
+        f" {rep} {short_clock}  {sections}",
+    ]
+    for form in forms[:-1]:
+        text = Text.assemble(("callq", "b"), form) if form.startswith(" · ") else Text(form[1:])
+        if text.cell_len <= width:
+            return text
+    return Text(forms[-1][1:])

@@ -6,6 +6,7 @@ bottom-right rows `widgets.queue_toasts`; both are mixed into `QueueList`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from callq.phones import display_phone
 from callq.rules.queue import SECTION_TITLES, SECTIONS, QueueItem
@@ -37,6 +39,80 @@ if TYPE_CHECKING:  # the panel (and the time parsing under it) loads after the f
 
 PAGE = 64
 PageFetcher = Callable[[str, int, int], list[QueueItem]]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the queue's rows, and when a narrow terminal gives it up."""
+
+    key: str
+    title: str
+    width: int  # cells; the last column takes what is left, and needs at least this
+    drop: int  # narrow terminals drop columns in this order (1 first); 0: always shown
+
+
+# The rows' columns, left to right. What a rep needs to pick up the phone (who, the
+# number, how late) always stays; company and channel go first, then the stage, then the
+# last outcome, then the attempt. 120 columns show all; 80 show name, phone, attempt,
+# due and the last outcome.
+COLUMNS = (
+    Column("mark", "", 3, 0),  # `!` high urgency
+    Column("name", "Name", 20, 0),
+    Column("phone", "Phone", 17, 0),
+    Column("company", "Company", 14, 1),
+    Column("channel", "Channel", 9, 2),
+    Column("stage", "Stage", 10, 3),
+    Column("attempt", "Attempt", 8, 5),
+    Column("due", "Due / late", 17, 0),
+    Column("last", "Last outcome", 12, 4),
+)
+
+
+# What the markers in a row mean: the help screen lists these, in this order.
+ROW_MARKERS = (
+    ("!", "high urgency"),
+    ("2h05 late", "past its deadline (first-response SLA or due time)"),
+    ("ESC 5d 4h late", "escalated: uncontacted well past its SLA"),
+    ("10:00 in 45m", "due today at 10:00, in 45 minutes"),
+    ("Fri 4 Dec 09:30", "upcoming; a time alone: same day as the row above"),
+    ("2/5", "the next call is touch 2 of the cadence's 5"),
+    ("#7", "the next call is the 7th, past the cadence"),
+)
+
+
+@functools.cache
+def columns_for(width: int) -> tuple[Column, ...]:
+    """The columns shown in `width` cells: drop in `drop` order until the rest fit."""
+    shown = list(COLUMNS)
+    for column in sorted((c for c in COLUMNS if c.drop), key=lambda c: c.drop):
+        if sum(c.width for c in shown) <= width:
+            break
+        shown.remove(column)
+    return tuple(shown)
+
+
+def column_titles(width: int) -> str:
+    """The title line over the rows, `width` cells wide, aligned with `columns_for(width)`."""
+    shown = columns_for(width)
+    line = "".join(c.title if c is shown[-1] else c.title.ljust(c.width)[: c.width] for c in shown)
+    return line.ljust(width)[:width]
+
+
+class QueueColumns(Widget):
+    """The queue's column titles, over the list and aligned with its rows."""
+
+    DEFAULT_CSS = """
+    QueueColumns { height: 1; background: $surface; color: $text-muted; text-style: bold; }
+    """
+
+    def __init__(self, queue: QueueList, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.queue = queue
+        queue.titles = self  # refreshed when the list's scrollbar comes or goes
+
+    def render(self) -> str:
+        width = self.queue.view_width if self.queue.size.width else self.size.width
+        return column_titles(width)
 
 
 @dataclass(frozen=True)
@@ -144,6 +220,12 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
         self._toast_timer: Timer | None = None
         self._toast_look: tuple[int, Style] | None = None  # what the toast strips were built for
         self._pass_style: Style | None = None  # the base style during one rendering pass
+        self.titles: QueueColumns | None = None  # the column titles over the rows
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        # The rows lose (or gain) the scrollbar's columns: so do the titles over them.
+        if self.titles is not None:
+            self.titles.refresh()
 
     # -- data -------------------------------------------------------------
 
@@ -365,6 +447,28 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
     def action_edge(self, end: int) -> None:
         self.move_to(self.line_count - 1 if end else 0, -1 if end else 1)
 
+    def action_section(self, step: int) -> None:
+        """To the first lead of the next (`step` 1) or previous (-1) section with leads,
+        its title at the top of the view: Overdue is one key away below a long New."""
+        if not self.blocks:
+            return
+        here, _ = self.locate(self.cursor)
+        index = self.blocks.index(here)
+        ahead = self.blocks[index + 1 :] if step > 0 else tuple(reversed(self.blocks[:index]))
+        for block in ahead:
+            first = next(
+                (
+                    line
+                    for line in range(block.start + 1, block.start + 1 + block.count)
+                    if self._is_row(line)
+                ),
+                None,
+            )
+            if first is not None:
+                self.scroll_to(y=block.start, animate=False, immediate=True)
+                self.move_to(first)
+                return
+
     def on_click(self, event) -> None:  # noqa: ANN001
         self.move_to(self.scroll_offset.y + event.y, 1)
 
@@ -442,7 +546,7 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
         over = self.get_component_rich_style("queue-list--cursor") if cursor else None
         segments = [
             Segment(text, style + over if over else style)
-            for text, style in self.row_cells(item, previous, wide=width >= 110)
+            for text, style in self.row_cells(item, previous, columns_for(width))
         ]
         return _fit(segments, width, over).apply_style(base)
 
@@ -460,31 +564,40 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
         return _fit(segments, width, None).apply_style(self.base_style)
 
     def row_cells(
-        self, item: QueueItem, previous: QueueItem | None, wide: bool = True
+        self, item: QueueItem, previous: QueueItem | None, columns: tuple[Column, ...] = COLUMNS
     ) -> list[tuple[str, Style]]:
-        """One row's cells; narrow terminals drop company and channel so the due column stays."""
+        """One row's cells, in `columns` (narrow terminals drop some: see `COLUMNS`)."""
         late = self.get_component_rich_style("queue-list--late")
         dim = self.get_component_rich_style("queue-list--dim")
         high = self.get_component_rich_style("queue-list--high")
         plain = Style()
-        mark = "!" if item.urgency == "high" else " "
-        cells = [
-            (f" {mark} ", high if item.urgency == "high" else dim),
-            (_cell(item.name, 20), plain),
-            (_cell(display_phone(item.phone), 17), plain),
-        ]
-        if wide:
-            cells += [(_cell(item.company or "-", 14), dim), (_cell(item.source, 9), dim)]
-        due, breached = self.due_text(item, previous)
-        last = item.last_outcome.replace("_", " ") if item.last_outcome else ""
-        if item.last_note:
-            last = f"{last}: {item.last_note}" if last else item.last_note
-        cells += [
-            (_cell(item.stage, 10), plain),
-            (_cell(attempt_text(item.touch, item.touches_total), 6), dim),
-            (_cell(due, 17), late if breached else plain),
-            (safe(" ".join(last.split())) or "-", dim),  # one line, whatever the note holds
-        ]
+        cells = []
+        for column in columns:
+            key, width = column.key, column.width
+            if key == "mark":
+                urgent = item.urgency == "high"
+                cells.append((" ! " if urgent else "   ", high if urgent else dim))
+            elif key == "name":
+                cells.append((_cell(item.name, width), plain))
+            elif key == "phone":
+                cells.append((_cell(display_phone(item.phone), width), plain))
+            elif key == "company":
+                cells.append((_cell(item.company or "-", width), dim))
+            elif key == "channel":
+                cells.append((_cell(item.source, width), dim))
+            elif key == "stage":
+                cells.append((_cell(item.stage, width), plain))
+            elif key == "attempt":
+                cells.append((_cell(attempt_text(item.touch, item.touches_total), width), dim))
+            elif key == "due":
+                due, breached = self.due_text(item, previous)
+                cells.append((_cell(due, width), late if breached else plain))
+            elif key == "last":
+                last = item.last_outcome.replace("_", " ") if item.last_outcome else ""
+                if item.last_note:
+                    last = f"{last}: {item.last_note}" if last else item.last_note
+                # One line, whatever the note holds; the row's end cuts it with `…`.
+                cells.append((safe(" ".join(last.split())) or "-", dim))
         return cells
 
     def due_text(self, item: QueueItem, previous: QueueItem | None) -> tuple[str, bool]:
