@@ -338,7 +338,7 @@ def header_line(
     short_clock = clock.rsplit(" ", 1)[-1]  # `Mon 23 Nov 11:00` -> `11:00`
     forms = [
         f" · {rep} · {clock}   {sections}   Calls today {calls} · On time {rate} (week)",
-        f" · {rep} · {short_clock}  {sections}  Calls {calls} · On time {rate}",
+        f" · {rep} · {short_clock}  {sections}  Calls today {calls} · On time {rate}",
         f" {rep} {short_clock}  {sections}  Calls {calls}",
         f" {rep} {short_clock}  {sections}",
     ]
