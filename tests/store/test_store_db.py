@@ -311,8 +311,9 @@ def test_a_populated_database_migrates_to_ids_that_are_never_reused(tmp_path: Pa
         assert after.execute("SELECT count(*) FROM followup WHERE status = 'open'").fetchone() == (
             2,
         )
-        # Every index as it was, but the two covering ones that now carry the blame columns.
-        widened = {"ix_lead_created_cover", "ix_followup_due_cover"}
+        # Every index as it was, but the covering ones that now carry the blame columns
+        # (0004) and the call's channel (0006).
+        widened = {"ix_lead_created_cover", "ix_followup_due_cover", "ix_call_started_cover"}
         assert {i for i in indexes if i[0] not in widened} <= set(
             after.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
         )

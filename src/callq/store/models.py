@@ -62,6 +62,7 @@ class Call(SQLModel, table=True):
             "connected",
             "outcome",
             "ended_at",
+            "channel",
         ),
         {"sqlite_autoincrement": True},
     )
@@ -75,6 +76,8 @@ class Call(SQLModel, table=True):
     connected: bool = False
     note: str = ""
     logged_at: datetime  # when it was recorded; undo is allowed for 10 minutes after
+    # The touch's channel: "call", or a message channel of the rules ("sms", "whatsapp", ...).
+    channel: str = Field(default="call", sa_column_kwargs={"server_default": "call"})
 
 
 class FollowUp(SQLModel, table=True):
@@ -125,6 +128,9 @@ class FollowUp(SQLModel, table=True):
     # The owner at due + late_after, recorded when the follow-up moves after that deadline
     # (None: the current owner). Misses are counted against this rep.
     deadline_owner_id: int | None = Field(default=None, foreign_key="rep.id")
+    # A cadence touch sent as a message: its channel and template (None: a call).
+    channel: str | None = None
+    template: str | None = None
 
 
 def add_postgresql_options() -> None:
@@ -133,7 +139,11 @@ def add_postgresql_options() -> None:
     Naming `postgresql_where` in the model imports SQLAlchemy's PostgreSQL dialect (with
     asyncpg support and pg_catalog) into every SQLite process: ~10% of a command's start-up.
     """
-    for index in (*FollowUp.__table__.indexes, *Outbox.__table__.indexes):
+    for index in (
+        *FollowUp.__table__.indexes,
+        *Outbox.__table__.indexes,
+        *DoNotCall.__table__.indexes,
+    ):
         where = index.dialect_kwargs.get("sqlite_where")
         if where is not None and index.dialect_kwargs.get("postgresql_where") is None:
             index.dialect_kwargs["postgresql_where"] = where
@@ -204,3 +214,26 @@ class IntakeKey(SQLModel, table=True):
     created_at: datetime
     status: int
     answer: str = Field(sa_column=Column(Text, nullable=False))  # the JSON body sent back
+
+
+class DoNotCall(SQLModel, table=True):
+    """The number-level do-not-call list. A number is listed while its row has no
+    `removed_at`; a removal keeps the row (who, when, why), so the list is its own audit
+    trail, also for numbers no lead has. The timeline of a lead with the number gets an event.
+    """
+
+    __tablename__ = "dnc"
+    __table_args__ = (
+        # At most one live listing a number; the listing check is this index.
+        Index("ux_dnc_listed", "phone", unique=True, sqlite_where=text("removed_at IS NULL")),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone: str  # E.164
+    added_at: datetime
+    reason: str = ""
+    added_by: str = ""  # a rep's name, "import", or "outcome" (a dnc-stage outcome)
+    removed_at: datetime | None = None
+    removed_reason: str = ""
+    removed_by: str = ""
