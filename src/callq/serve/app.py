@@ -23,6 +23,7 @@ from callq.errors import UserError
 from callq.rules.model import Rules
 from callq.serve import payloads
 from callq.services.intake import MAX_KEY_LENGTH, IntakeAnswer, receive_lead
+from callq.services.leads import NewLead
 from callq.store.db import Database, DatabaseBusy, DatabaseUnavailable
 
 MAX_BODY = 64 * 1024
@@ -93,7 +94,10 @@ def _idempotency_key(request: Request) -> str | None:
 
 
 async def _receive(
-    intake: Intake, new, key: str | None, writing: contextlib.AbstractAsyncContextManager  # noqa: ANN001
+    intake: Intake,
+    new: NewLead,
+    key: str | None,
+    writing: contextlib.AbstractAsyncContextManager,
 ) -> JSONResponse:
     try:
         # SQLite has one writer at a time: requests queue here in order, instead of threads
