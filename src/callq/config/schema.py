@@ -1,5 +1,6 @@
 """Validation of the parsed rules file: TOML data in, frozen `Rules` out, or the first problem."""
 
+import dataclasses
 import math
 import re
 from datetime import date, datetime, time, timedelta
@@ -39,14 +40,16 @@ TABLES = (
     "notify",
     "keys",
     "goals",
+    "compliance",
 )
-# Tables the default rules file leaves out: [intake] and the [[hooks]] array.
-OPTIONAL_TABLES = ("intake", "hooks")
+# Tables the default rules file leaves out: [intake], the [[hooks]] array, message
+# channels and templates.
+OPTIONAL_TABLES = ("intake", "hooks", "channels", "templates")
 _HOOK_KEYS = ("name", "on", "command", "url", "secret", "secret_file", "timeout")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TEAM_KEYS = ("timezone", "region", "reps", "late_after", "me", "date_order")
+_TEAM_KEYS = ("timezone", "region", "reps", "late_after", "me", "date_order", "name")
 _SLA_KEYS = (*CHANNELS, "default", "escalate_after")
-_CADENCE_KEYS = ("touches", "min_gap", "after_last")
+_CADENCE_KEYS = ("touches", "min_gap", "after_last", "reopen_after")
 _COST_KEYS = ("avg_deal_value", "cost_per_lead", "currency", "conversion_rate")
 _OUTCOME_KEYS = ("key", "label", "connected", "stage", "next")
 _SPAN = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
@@ -73,11 +76,21 @@ def build_rules(data: dict[str, Any]) -> Rules:
     _only(data, (), (*TABLES, *OPTIONAL_TABLES), "table")
     tables = {name: _table(data, (), name) for name in TABLES}
     outcomes = _outcomes(tables["outcomes"])
+    from callq.config import compliance as messages  # [compliance], channels, templates
+
+    team = _team(tables["team"])
+    channels = messages.channels(_table(data, (), "channels"))
+    templates = messages.templates(_table(data, (), "templates"), team)
+    cadence = _cadence(tables["cadence"])
+    touch_path = ("cadence", "touches")
+    texts = tables["cadence"]["touches"]  # as written; `_cadence` checked their offsets
+    touch_messages = tuple(messages.touch_message(text, touch_path) for text in texts)
+    messages.check_touches(touch_messages, channels, templates)
     return Rules(
-        team=_team(tables["team"]),
+        team=team,
         hours=_hours(tables["hours"]),
         sla=_sla(tables["sla"]),
-        cadence=_cadence(tables["cadence"]),
+        cadence=dataclasses.replace(cadence, messages=touch_messages),
         cost=_cost(tables["cost"]),
         outcomes=outcomes,
         dial_command=_dial(tables["dial"]),
@@ -86,6 +99,9 @@ def build_rules(data: dict[str, Any]) -> Rules:
         goals=_goals(tables["goals"]),
         hooks=_hooks(data.get("hooks", [])),
         intake=_intake(_table(data, (), "intake")),
+        compliance=messages.compliance(tables["compliance"]),
+        channels=channels,
+        templates=templates,
     )
 
 
@@ -102,6 +118,7 @@ def _team(table: dict[str, Any]) -> Team:
         late_after=_duration(table, path, "late_after", default.late_after),
         me=me,
         date_order=_choice(table, path, "date_order", DATE_ORDERS, default.date_order),
+        name=_string(table, path, "name", default.name).strip(),
     )
 
 
@@ -241,7 +258,8 @@ def _cadence(table: dict[str, Any]) -> Cadence:
         raise SchemaProblem((*path, "touches"), 'must list at least one touch, e.g. ["0m", "4h"]')
     touches: list[timedelta] = []
     for text in texts:
-        touches.append(_parse_duration(text, (*path, "touches")))
+        # "4h whatsapp:intro": the offset, then the message it is (config.compliance).
+        touches.append(_parse_duration(text.strip().partition(" ")[0], (*path, "touches")))
         if len(touches) > 1 and touches[-1] <= touches[-2]:
             problem = f"touches must ascend: {text!r} is not after {texts[len(touches) - 2]!r}"
             raise SchemaProblem((*path, "touches"), problem)
@@ -251,7 +269,10 @@ def _cadence(table: dict[str, Any]) -> Cadence:
         problem = f"must be a closed stage ({', '.join(CLOSED_STAGES)}), not {after_last!r}"
         raise SchemaProblem((*path, "after_last"), problem)
     min_gap = _duration(table, path, "min_gap", default.min_gap)
-    return Cadence(touches=tuple(touches), min_gap=min_gap, after_last=after_last)
+    reopen_after = _duration(table, path, "reopen_after", None)
+    return Cadence(
+        touches=tuple(touches), min_gap=min_gap, after_last=after_last, reopen_after=reopen_after
+    )
 
 
 def _cost(table: dict[str, Any]) -> Cost:

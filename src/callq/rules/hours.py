@@ -87,6 +87,23 @@ def next_opening(hours: BusinessHours, instant: datetime, tz: tzinfo) -> datetim
     return instant
 
 
+def next_callable(rules: "Rules", instant: datetime, tz: tzinfo) -> datetime:
+    """The first moment at or after `instant` when the business hours and the lead's
+    calling window (`[compliance]`, both in the lead's timezone) are open: where the rules
+    put a follow-up. With no window, the next opening of the hours."""
+    window = rules.compliance.call_window
+    due = next_opening(rules.hours, instant, tz)
+    if window is None:
+        return due
+    # Alternate until both agree; each step only moves forward, to an opening of one.
+    for _ in range(2 * SEARCH_DAYS):
+        in_window = next_opening(window, due, tz)
+        if in_window == due:
+            return due
+        due = next_opening(rules.hours, in_window, tz)
+    return due  # a window that never meets the hours: the hours alone decide
+
+
 def is_open(hours: BusinessHours, instant: datetime, tz: tzinfo) -> bool:
     """Whether `instant` falls inside an opening span (open <= t < close, local time)."""
     _require_aware(instant)

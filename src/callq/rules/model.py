@@ -42,6 +42,7 @@ class Team:
     late_after: timedelta = timedelta(hours=1)
     me: str | None = None
     date_order: str = "dmy"
+    name: str = ""  # the team's name, for message templates ({team})
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,31 @@ class Sla:
 
 
 @dataclass(frozen=True)
+class TouchMessage:
+    """A cadence touch sent as a message: `"2d sms:reminder"` is channel sms, template reminder."""
+
+    channel: str
+    template: str
+
+
+@dataclass(frozen=True)
 class Cadence:
     """Touch offsets from a lead's arrival; touch 1 is the first response."""
 
     touches: tuple[timedelta, ...]
     min_gap: timedelta = timedelta(hours=1)
     after_last: str = "cold"
+    # Per touch (index touch - 1): the message it is, or None for a call. Shorter than
+    # `touches` (or empty) means the rest are calls.
+    messages: tuple[TouchMessage | None, ...] = ()
+    # A lead closed as `cold` this long ago comes back to New (None: never).
+    reopen_after: timedelta | None = None
+
+    def message(self, touch: int | None) -> TouchMessage | None:
+        """The message touch `touch` (1-based) is, or None when it is a call."""
+        if touch is None or not 1 <= touch <= len(self.messages):
+            return None
+        return self.messages[touch - 1]
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,47 @@ class Goals:
     second_touch_rate: float = 0.90
     qualified_second_touch_rate: float = 0.90
     unworked_24h: int = 0
+
+
+# Message channels a cadence touch may name without a `[channels.NAME]` table (then
+# `m` copies the text for the rep to send); a table names more, or gives a command.
+MESSAGE_CHANNELS = ("sms", "whatsapp", "email")
+# What a template's text may use, and what a channel's command may use besides.
+TEMPLATE_PLACEHOLDERS = ("first_name", "name", "rep", "team", "company", "interest", "phone")
+COMMAND_PLACEHOLDERS = (
+    "phone",
+    "phone_digits",
+    "email",
+    "text",
+    "text_url",
+    "subject",
+    "subject_url",
+)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """`[channels.NAME]`: the command that sends a message (None: copy the text)."""
+
+    name: str
+    command: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Template:
+    """`[templates.NAME]`: a message's text (and subject, for email) with placeholders."""
+
+    name: str
+    text: str
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """`[compliance]`: when a lead may be called, in the lead's own timezone
+    (None: any hour). Per-weekday spans, like business hours."""
+
+    call_window: BusinessHours | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +211,9 @@ class Rules:
     goals: Goals = Goals()
     hooks: tuple[Hook, ...] = ()
     intake: Intake = Intake()
+    compliance: Compliance = Compliance()
+    channels: dict[str, Channel] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
 
     def outcome(self, ref: str) -> Outcome:
         """An outcome by id (`no_answer`) or key (`1`)."""

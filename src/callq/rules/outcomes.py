@@ -46,9 +46,19 @@ def is_cadence_outcome(outcome: Outcome) -> bool:
     return isinstance(outcome.next, te.CadenceStep)
 
 
+# A cadence touch sent as a message is logged as a call row of its channel with this
+# outcome: a touch like any other (it counts, and schedules the next one), never a rep's key.
+MESSAGE_SENT = "message_sent"
+
+
+def message_outcome() -> Outcome:
+    """The outcome a sent message touch is logged with (not one of the rules' outcomes)."""
+    return Outcome(MESSAGE_SENT, "", "Message sent", False, te.CadenceStep(), "cadence")
+
+
 def cadence_outcome_ids(rules: Rules) -> tuple[str, ...]:
-    """The outcomes whose calls count as cadence touches."""
-    return tuple(o.id for o in rules.outcomes if is_cadence_outcome(o))
+    """The outcomes whose calls count as cadence touches (a sent message among them)."""
+    return (*(o.id for o in rules.outcomes if is_cadence_outcome(o)), MESSAGE_SENT)
 
 
 def stage_after(outcome: Outcome, stage_before: str) -> str:
@@ -70,14 +80,24 @@ def cadence_due(
     rules: Rules, *, touch: int, arrived_at: datetime, call_at: datetime, tz: ZoneInfo
 ) -> datetime | None:
     """Touch `touch` (1-based) is due at arrival + its offset, never sooner than
-    `min_gap` after this call, moved into business hours; None when there is no such touch."""
+    `min_gap` after this call, moved to where business hours and the lead's calling window
+    meet; None when there is no such touch."""
     touches = rules.cadence.touches
     if touch > len(touches):
         return None
     due = max(arrived_at + touches[touch - 1], call_at + rules.cadence.min_gap)
-    from callq.rules.hours import next_opening
+    from callq.rules.hours import next_callable
 
-    return next_opening(rules.hours, due, tz)
+    return next_callable(rules, due, tz)
+
+
+def rule_due(rules: Rules, step: object, *, call_at: datetime, tz: ZoneInfo) -> datetime:
+    """A rule's time expression from `call_at`, moved to where business hours and the
+    lead's calling window meet (the rep's own choice of time is never moved)."""
+    from callq.rules.hours import next_callable
+
+    resolved = te.resolve(step, start=call_at, tz=tz, hours=rules.hours, snap=True)
+    return next_callable(rules, resolved, tz)
 
 
 def suggested_time(
@@ -99,7 +119,7 @@ def suggested_time(
         return cadence_due(
             rules, touch=cadence_calls + 1, arrived_at=arrived_at, call_at=call_at, tz=tz
         )
-    return te.resolve(step, start=call_at, tz=tz, hours=rules.hours, snap=True)
+    return rule_due(rules, step, call_at=call_at, tz=tz)
 
 
 def plan_outcome(
@@ -143,7 +163,7 @@ def plan_outcome(
         )
         raise NeedsCallbackTime(outcome, suggestion)
 
-    due = callback_at or te.resolve(outcome.next, start=call_at, tz=tz, hours=rules.hours)
+    due = callback_at or rule_due(rules, outcome.next, call_at=call_at, tz=tz)
     return Plan(stage, due, "callback", None, total)
 
 
@@ -208,6 +228,7 @@ class NewCall:
     connected: bool
     note: str
     logged_at: datetime
+    channel: str = "call"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +239,8 @@ class NewFollowUp:
     kind: str
     touch: int | None
     created_at: datetime
+    channel: str | None = None  # a message touch's channel and template (None: a call)
+    template: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +275,11 @@ def plan_call(
     started_at: datetime | None = None,
     note: str = "",
     callback_at: datetime | None = None,
+    channel: str = "call",
 ) -> CallPlan:
-    """What logging `outcome` on `lead` now writes: the call, the follow-ups, the lead, events."""
+    """What logging `outcome` on `lead` now writes: the call, the follow-ups, the lead, events.
+
+    `channel` is the touch's channel: "call", or a message's (with `message_outcome()`)."""
     effect = plan_outcome(
         rules,
         outcome,
@@ -267,8 +293,16 @@ def plan_call(
     note = note.strip()
     next_followup = None
     if effect.next_due_at is not None:
+        message = rules.cadence.message(effect.touch) if effect.next_kind == "cadence" else None
         next_followup = NewFollowUp(
-            lead.id, lead.owner_id, effect.next_due_at, effect.next_kind, effect.touch, now
+            lead.id,
+            lead.owner_id,
+            effect.next_due_at,
+            effect.next_kind,
+            effect.touch,
+            now,
+            message.channel if message else None,
+            message.template if message else None,
         )
     events = [
         PlannedEvent(
@@ -301,13 +335,13 @@ def plan_call(
                 "stage_changed", {"from": lead.stage, "to": effect.stage, "reason": reason}
             )
         )
+    if channel != "call":
+        events[0].detail["channel"] = channel
     if next_followup is not None:
-        events.append(
-            PlannedEvent(
-                "followup_scheduled",
-                {"due_at": effect.next_due_at, "kind": effect.next_kind, "touch": effect.touch},
-            )
-        )
+        scheduled = {"due_at": effect.next_due_at, "kind": effect.next_kind, "touch": effect.touch}
+        if next_followup.channel:
+            scheduled |= {"channel": next_followup.channel, "template": next_followup.template}
+        events.append(PlannedEvent("followup_scheduled", scheduled))
     lead_changes: dict[str, object] = {}
     if effect.stage != lead.stage:
         lead_changes["stage"] = effect.stage
@@ -326,6 +360,7 @@ def plan_call(
             outcome.connected,
             note,
             now,
+            channel,
         ),
         complete_followup_id=open_followup.id if open_followup else None,
         next_followup=next_followup,

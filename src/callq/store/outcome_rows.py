@@ -190,6 +190,7 @@ def write_call(conn: Connection, plan: CallPlan, *, rep_id: int) -> int:
             "connected": call.connected,
             "note": call.note,
             "logged_at": call.logged_at,
+            "channel": call.channel,
         },
     ).inserted_primary_key[0]
     if plan.complete_followup_id is not None:
@@ -215,6 +216,8 @@ def write_call(conn: Connection, plan: CallPlan, *, rep_id: int) -> int:
                 "touch": new.touch,
                 "created_at": new.created_at,
                 "created_by_call_id": call_id,
+                "channel": new.channel,
+                "template": new.template,
             },
         ).inserted_primary_key[0]
     if plan.lead_changes:
