@@ -110,6 +110,7 @@ class Callback:
 
     at: datetime
     warning: str | None = None
+    their_time: bool = False  # read in the lead's timezone
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,32 @@ def parse_callback(
     instant = _parse_instant(text, now, tz, hours, date_order, hours_tz)
     theirs = _zone_name(hours_tz) != _zone_name(tz)
     return Callback(instant, hours_warning(instant, hours, hours_tz, their_time=theirs))
+
+
+def read_typed_callback(
+    text: str,
+    *,
+    now: datetime,
+    rep_tz: tzinfo,
+    lead_tz: tzinfo,
+    hours: BusinessHours,
+    date_order: str = "dmy",
+    their_time: bool = False,
+) -> Callback:
+    """What a rep typed for a callback, in the CLI or the TUI: their own local time, or
+    the lead's when `their_time` is set or the text ends with "their time". The business
+    hours are the lead's (SPEC 4), whichever zone the time was typed in."""
+    text, said_theirs = split_their_time(text)
+    theirs = their_time or said_theirs
+    callback = parse_callback(
+        text,
+        now=now,
+        tz=lead_tz if theirs else rep_tz,
+        hours=hours,
+        date_order=date_order,
+        hours_tz=lead_tz,
+    )
+    return replace(callback, their_time=theirs)
 
 
 def hours_warning(

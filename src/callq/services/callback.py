@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from callq.rules.model import Rules
-from callq.rules.phrases import Callback, CallbackError, parse_callback, split_their_time
+from callq.rules.phrases import Callback, CallbackError, read_typed_callback
 from callq.services.common import find_lead, lead_zone, rep_zone
 from callq.store import queries
 from callq.store.db import Database
@@ -41,21 +41,16 @@ def callback_for(
     now: datetime,
     their_time: bool = False,
 ) -> Callback:
-    """The instant `text` names for this lead, with the business-hours warning.
-
-    Business hours are the lead's (SPEC 4): they pick between the readings of `3:30` and
-    decide the warning, whichever zone the time was typed in.
-    """
-    text, said_theirs = split_their_time(text)
-    hours_tz = lead_zone(lead, rules)
-    tz = hours_tz if (their_time or said_theirs) else rep_zone(rep, rules)
-    return parse_callback(
+    """The instant `text` names for this lead, with the business-hours warning
+    (`rules.phrases.read_typed_callback`, which the TUI's time field reads with too)."""
+    return read_typed_callback(
         text,
         now=now,
-        tz=tz,
+        rep_tz=rep_zone(rep, rules),
+        lead_tz=lead_zone(lead, rules),
         hours=rules.hours,
         date_order=rules.team.date_order,
-        hours_tz=hours_tz,
+        their_time=their_time,
     )
 
 
