@@ -42,7 +42,12 @@ def add(
     interest: Annotated[str, typer.Option("--interest")] = "",
     urgency: Annotated[str, typer.Option("--urgency", help="high, normal, low")] = "normal",
     owner: Annotated[
-        str | None, typer.Option("--owner", help="Default: round-robin over [team] reps.")
+        str | None,
+        typer.Option(
+            "--owner",
+            help="Default: you (--rep, CALLQ_REP, [team] me); without a rep, or with "
+            "'round-robin', the next of [team] reps.",
+        ),
     ] = None,
     tz: Annotated[
         str | None, typer.Option("--tz", help="The lead's timezone (default: the team's).")
@@ -71,7 +76,9 @@ def add(
         note=note,
     )
     db = st.open_db(brings_leads=True)
-    added = add_lead(db, settings.rules, new, now=settings.now(), rep=settings.rep)
+    added = add_lead(
+        db, settings.rules, new, now=settings.now(), rep=settings.rep, adder_owns=settings.rep_given
+    )
     if format is Format.json:
         detail = show_lead(db, settings.rules, str(added.lead_id), now=settings.now())
         print_json(
@@ -82,7 +89,9 @@ def add(
     typer.echo(added.lead_id)
     if added.merged:
         what = "reopened it" if added.reopened else "added the inquiry to its timeline"
-        echo(f"callq: this number is lead {added.lead_id}; {what}", err=True)
+        owner = added.owner or "no owner"
+        lead = f"lead {added.lead_id}, {added.name} ({owner})"
+        echo(f"callq: this number is {lead}; {what}", err=True)
 
 
 @app.command()

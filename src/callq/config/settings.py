@@ -23,6 +23,8 @@ class Settings:
     # Named by --db or CALLQ_DB: a file that is missing there is a typo until a command
     # that brings leads in creates it; the default location is created on first use.
     db_given: bool = False
+    # Named by --rep, CALLQ_REP or [team] me (not the OS user): a lead this rep adds is theirs.
+    rep_given: bool = False
 
     def now(self) -> datetime:
         """The clock: `--now`/CALLQ_NOW when given (reproducible runs), else the real time."""
@@ -86,7 +88,10 @@ def resolve_settings(
     fixed_now = parse_instant(now_text, ZoneInfo(rules.team.timezone)) if now_text else None
     db_given = bool(db or env.get("CALLQ_DB"))
     require_storable("the rep name", rep_name)
-    return Settings(db_target, config_path, rep_name.strip(), rules, fixed_now, db_given)
+    rep_given = bool(rep or env.get("CALLQ_REP") or rules.team.me)
+    return Settings(
+        db_target, config_path, rep_name.strip(), rules, fixed_now, db_given, rep_given
+    )
 
 
 def _os_user() -> str:

@@ -36,6 +36,7 @@ from callq.store.outbox import emit, lead_fields
 from callq.store.timeline import append_event, lead_events
 
 ROUND_ROBIN_KEY = "round_robin_last"
+ROUND_ROBIN = "round-robin"  # as an owner: the next of `[team] reps`, even for a rep adding it
 MERGE_FILLS = ("email", "company", "interest")  # a repeat inquiry fills these when blank
 
 
@@ -78,15 +79,43 @@ def validate_new_lead(new: NewLead, rules: Rules) -> tuple[NewLead, str]:
     return new, phone
 
 
-def add_lead(db: Database, rules: Rules, new: NewLead, *, now: datetime, rep: str) -> AddedLead:
-    """One lead in, one transaction: a known phone merges into the existing lead."""
+def owner_choice(owner: str | None, adder: str | None) -> str | None:
+    """Who owns a new lead: the owner chosen, else the rep adding it (`adder`, None when
+    no rep is known: intake, a script), else (None) the next rep in the round-robin.
+    `ROUND_ROBIN` chooses the round-robin. The TUI's add form and `callq add` both ask
+    this, so a lead a rep takes on a call stays in their queue unless they give it away."""
+    if owner == ROUND_ROBIN:
+        return None
+    return owner or adder or None
+
+
+def add_lead(
+    db: Database,
+    rules: Rules,
+    new: NewLead,
+    *,
+    now: datetime,
+    rep: str,
+    adder_owns: bool = False,
+) -> AddedLead:
+    """One lead in, one transaction: a known phone merges into the existing lead.
+
+    `adder_owns`: `rep` is a known rep adding the lead (the TUI, `callq add --rep`), who
+    owns it unless `new.owner` says otherwise (`owner_choice`)."""
     new, phone = validate_new_lead(new, rules)
     with db.write() as session:
-        return add_lead_in(session, rules, new, phone, now=now, rep=rep)
+        return add_lead_in(session, rules, new, phone, now=now, rep=rep, adder_owns=adder_owns)
 
 
 def add_lead_in(
-    session: Session, rules: Rules, new: NewLead, phone: str, *, now: datetime, rep: str
+    session: Session,
+    rules: Rules,
+    new: NewLead,
+    phone: str,
+    *,
+    now: datetime,
+    rep: str,
+    adder_owns: bool = False,
 ) -> AddedLead:
     """`add_lead`'s writes in the caller's transaction (intake stores its idempotency key
     in the same one); `new` and `phone` come from `validate_new_lead`."""
@@ -95,8 +124,11 @@ def add_lead_in(
     existing = queries.lead_by_phone(session, phone)
     if existing is not None:
         return _merge_inquiry(session, rules, existing, new, now=now, actor_id=actor.id)
+    owner_name = owner_choice(new.owner, rep if adder_owns else None)
     owner = (
-        queries.ensure_rep(session, new.owner) if new.owner else _next_round_robin(session, rules)
+        queries.ensure_rep(session, owner_name)
+        if owner_name
+        else _next_round_robin(session, rules)
     )
     lead = Lead(
         name=new.name.strip(),
@@ -150,7 +182,7 @@ def add_lead_in(
         at=now,
         changes=[(lead.id, {**lead_fields(lead), "owner": owner.name if owner else None})],
     )
-    return AddedLead(lead.id, False, False, owner.name if owner else None, due)
+    return AddedLead(lead.id, False, False, owner.name if owner else None, due, lead.name)
 
 
 def _merge_inquiry(
@@ -160,13 +192,15 @@ def _merge_inquiry(
     current = {attr: getattr(lead, attr) for attr in MERGE_FILLS}
     for attr, value in blank_fills(current, new).items():
         setattr(lead, attr, value)
+    typed = new.name.strip()
     append_event(
         session,
         lead_id=lead.id,
         at=now,
         type="inquiry",
         rep_id=actor_id,
-        name=new.name,
+        # The name as this inquiry gave it, when it is not the lead's: kept on the timeline.
+        **({"name": typed} if typed and typed != lead.name else {}),
         source=new.source,
         note=new.note,
     )
@@ -186,7 +220,7 @@ def _merge_inquiry(
         at=now,
         changes=[(lead.id, change)],
     )
-    return AddedLead(lead.id, True, reopened, owner.get(lead.owner_id), due)
+    return AddedLead(lead.id, True, reopened, owner.get(lead.owner_id), due, lead.name)
 
 
 def blank_fills(current: dict[str, str], new: NewLead) -> dict[str, str]:

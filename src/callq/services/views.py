@@ -90,6 +90,7 @@ class AddedLead:
     reopened: bool
     owner: str | None
     first_response_due: datetime | None
+    name: str = ""  # the lead's name (on a merge, the existing lead's, not the one typed)
 
 
 def as_dict(view: object) -> dict:
