@@ -6,7 +6,7 @@ from sqlalchemy import or_
 from sqlmodel import select
 
 from callq.store.db import Database
-from callq.store.models import Lead
+from callq.store.models import Lead, Rep
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,7 @@ class FoundLead:
     phone: str
     company: str
     stage: str
+    owner: str | None  # None: nobody owns it (round-robin found no rep)
 
 
 def search_leads(db: Database, text: str, *, limit: int = 50) -> list[FoundLead]:
@@ -30,7 +31,8 @@ def search_leads(db: Database, text: str, *, limit: int = 50) -> list[FoundLead]
         conditions.append(Lead.phone.contains(digits))
     with db.read() as session:
         rows = session.exec(
-            select(Lead.id, Lead.name, Lead.phone, Lead.company, Lead.stage)
+            select(Lead.id, Lead.name, Lead.phone, Lead.company, Lead.stage, Rep.name)
+            .outerjoin(Rep, Rep.id == Lead.owner_id)
             .where(or_(*conditions))
             .order_by(Lead.name, Lead.id)
             .limit(limit)
