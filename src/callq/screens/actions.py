@@ -145,14 +145,15 @@ class LeadActions(Screen):
 
     # -- reschedule, note ------------------------------------------------------
 
-    def action_reschedule(self) -> None:
+    async def action_reschedule(self) -> None:
         target = self._target_or_say()
         if target is None:
             return
         from callq.screens.forms import RescheduleForm
 
         form = RescheduleForm(target.name, self.time_context(target.lead_id), target.due_at)
-        self.app.push_screen(form, lambda value: self.save_reschedule(target, value))
+        # Awaited: keys typed right after `r` go to the mounted form's time field.
+        await self.app.push_screen(form, lambda value: self.save_reschedule(target, value))
 
     def save_reschedule(self, target: Target, value: NewTime | None) -> None:
         if value is None:
@@ -175,13 +176,15 @@ class LeadActions(Screen):
             self.notify(f"Rescheduled to {due}", title=target.name)
             self.changed()
 
-    def action_note(self) -> None:
+    async def action_note(self) -> None:
         target = self._target_or_say()
         if target is None:
             return
         from callq.screens.forms import NoteForm
 
-        self.app.push_screen(NoteForm(target.name), lambda text: self.save_note(target, text))
+        await self.app.push_screen(
+            NoteForm(target.name), lambda text: self.save_note(target, text)
+        )
 
     def save_note(self, target: Target, text: str | None) -> None:
         if not text:

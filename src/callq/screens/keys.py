@@ -15,6 +15,12 @@ __all__ = [
 ]
 
 ACTIONS_BY_ID = {action.id: action for action in ACTIONS}
+# Actions that open a form: with `outcomes_first` they run as their key arrives too, so a
+# burst of keys after them (`a` then `Meera Pillai<tab>94470 12345`) fills the form
+# instead of reaching the queue. With the outcomes, what the queue's `check_action`
+# turns off while its outcome panel is open (there, the keys are text).
+FORM_OPENERS = ("add", "search", "reschedule", "note")
+FIRST_ACTIONS = frozenset({"outcome", *(ACTIONS_BY_ID[i].action for i in FORM_OPENERS)})
 
 
 def bindings(*scopes: str, outcomes_first: bool = False) -> list[Binding]:
@@ -25,7 +31,15 @@ def bindings(*scopes: str, outcomes_first: bool = False) -> list[Binding]:
     the outcome panel open. The screen's `check_action` turns them off while it is.
     """
     found = [
-        Binding(a.key, a.action, a.label, show=a.footer > 0, id=a.id, tooltip=a.what)
+        Binding(
+            a.key,
+            a.action,
+            a.label,
+            show=a.footer > 0,
+            id=a.id,
+            tooltip=a.what,
+            priority=outcomes_first and a.id in FORM_OPENERS,
+        )
         for a in ACTIONS
         if a.scope in scopes
     ]

@@ -20,8 +20,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from callq.visible import safe
+from callq.widgets.form_keys import FORM_BINDINGS, FormKeys
 from callq.widgets.outcome_panel import OutcomeChoice
-from callq.widgets.time_field import TimeField
+from callq.widgets.time_field import TIME_HINT, TimeField
 
 if TYPE_CHECKING:  # composed before the first frame, which must not import the services
     from callq.services.suggest import Suggestion
@@ -31,8 +32,9 @@ WIDTH = 72
 HEIGHT, HEIGHT_CLOSES = 19, 14  # outer lines with and without the time field
 
 
-class OutcomeForm(Vertical):
-    """Enter saves, escape cancels; the time is pre-filled from the rule."""
+class OutcomeForm(FormKeys, Vertical):
+    """Enter saves, escape cancels, tab moves between the note and the time (which is
+    pre-filled from the rule, and selected when tab reaches it: typing replaces it)."""
 
     DEFAULT_CSS = f"""
     OutcomeForm {{
@@ -51,6 +53,7 @@ class OutcomeForm(Vertical):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel_form"),
         Binding("ctrl+t", "their_time", "Their time", id="their_time"),
+        *FORM_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -67,7 +70,7 @@ class OutcomeForm(Vertical):
         yield Label("No next follow-up: this outcome closes the lead.", id="closes")
         yield Label("", classes="field-label", id="time-label")
         yield TimeField(None, prefill=None, required=False, id="time")
-        yield Label("enter save · esc cancel · ctrl+t their time", classes="hint")
+        yield Label(TIME_HINT, classes="hint")
 
     def on_mount(self) -> None:
         if not getattr(self.app, "live", True):  # deterministic snapshots
@@ -132,10 +135,6 @@ class OutcomeForm(Vertical):
         if self.suggestion is not None and not self.suggestion.closes:
             self.query_one(TimeField).toggle_their_time()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.save()
-
     def save(self) -> None:
         from callq.rules.phrases import CallbackError
 
@@ -149,7 +148,7 @@ class OutcomeForm(Vertical):
             try:
                 callback, their_time = field.chosen()
             except CallbackError:
-                field.show_preview()
-                field.query_one("#when", Input).focus()
+                field.show_preview(insist=True)
+                self.screen.set_focus(field.query_one("#when", Input))
                 return
         self.close(OutcomeChoice(suggestion.outcome.id, note, callback, their_time))

@@ -13,13 +13,13 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from callq.screens.actions import LeadActions, Target
-from callq.screens.keys import bindings
+from callq.screens.keys import FIRST_ACTIONS, bindings
 from callq.services.views import SECTION_TITLES, SECTIONS
 from callq.visible import safe
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
 from callq.widgets.queue_list import PAGE, QueueColumns, QueueList
-from callq.wording import logged_sentence, weekday_clock, when
+from callq.wording import logged_sentence, when
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -195,10 +195,10 @@ class QueueScreen(LeadActions):
         return Target(item.lead_id, item.name, item.phone, item.followup_id, item.due_at)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "outcome":
+        if action in FIRST_ACTIONS:
             lists = self.query(QueueList)
             if lists and lists.first().panel is not None:
-                return False  # a digit typed into the open panel is text
+                return False  # a digit (or `a`) typed into the open panel is text
         return True
 
     def action_outcome(self, key: str) -> None:
@@ -284,7 +284,7 @@ class QueueScreen(LeadActions):
     def action_previous_section(self) -> None:
         self.queue.action_section(-1)
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         from callq.screens.search import SearchScreen
         from callq.services.search import search_leads
 
@@ -293,16 +293,19 @@ class QueueScreen(LeadActions):
         def search(text: str) -> list[FoundLead]:
             return app.guard(search_leads, app.db, text) or []
 
-        self.app.push_screen(SearchScreen(search), self.found)
+        # Awaited (a priority key): the keys typed next go to the mounted search field.
+        await self.app.push_screen(SearchScreen(search), self.found)
 
     def found(self, lead_id: int | None) -> None:
         if lead_id is not None:
             self.app.open_lead(lead_id)
 
-    def action_add_lead(self) -> None:
+    async def action_add_lead(self) -> None:
         from callq.screens.forms import AddLeadForm
 
-        self.app.push_screen(AddLeadForm(self.app.settings.rules), self.save_lead)
+        form = AddLeadForm(self.app.settings.rules, self.app.settings.rep)
+        # Awaited (a priority key): the keys typed next go to the mounted form's first field.
+        await self.app.push_screen(form, self.save_lead)
 
     def save_lead(self, new: NewLead | None) -> None:
         if new is None:
@@ -317,15 +320,13 @@ class QueueScreen(LeadActions):
             new,
             now=app.settings.now(),
             rep=app.settings.rep,
+            adder_owns=True,  # the rep at the keyboard; the form's owner choice decides
         )
         if added is None:
             return
-        if added.merged:
-            self.notify(f"Known number: the inquiry was added to lead #{added.lead_id}.")
-        else:
-            due = added.first_response_due
-            first = f" · first call due {weekday_clock(due, app.viewer_tz)}" if due else ""
-            self.notify(f"Added {new.name} (#{added.lead_id}, owner {added.owner or '-'}){first}")
+        from callq.screens.forms import added_message
+
+        self.notify(added_message(new, added, app.viewer_tz))
         self.changed()
 
 

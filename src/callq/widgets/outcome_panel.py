@@ -32,7 +32,8 @@ from callq.widgets.time_field import (
 if TYPE_CHECKING:
     from callq.services.suggest import Suggestion
 
-HINT = "enter save · esc cancel · tab next field · ctrl+t their time"
+# TIME_HINT and tab, in the panel's 68 inner cells (⏎ as the footer writes enter).
+HINT = "⏎ save · esc cancel · tab next · ctrl+u clear · ctrl+t their time"
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,35 @@ class OutcomeChoice:
 
 @dataclass
 class LineEdit:
-    """One line of editable text with a cursor: the keys people expect of a text field."""
+    """One line of editable text with a cursor: the keys people expect of a text field.
+
+    `selected`: the whole text is selected (a field entered with tab), so the first
+    character typed replaces it, as in Textual's Input."""
 
     text: str = ""
     cursor: int = 0
+    selected: bool = False
 
     def set(self, text: str) -> None:
-        self.text, self.cursor = text, len(text)
+        self.text, self.cursor, self.selected = text, len(text), False
+
+    def select_all(self) -> None:
+        self.cursor, self.selected = len(self.text), bool(self.text)
 
     def key(self, key: str, character: str | None) -> bool:
         """Apply one key; False when it is not an editing key."""
+        if self.selected:
+            self.selected = False
+            if key in ("backspace", "delete", "ctrl+d", "ctrl+u", "ctrl+k"):
+                self.set("")
+                return True
+            if key in ("left", "home", "ctrl+a"):
+                self.cursor = 0
+                return True
+            if key in ("right", "end", "ctrl+e"):
+                return True
+            if _printable(character):
+                self.set("")
         text, at = self.text, self.cursor
         if key == "left":
             self.cursor = max(at - 1, 0)
@@ -73,17 +93,25 @@ class LineEdit:
             self.text, self.cursor = text[at:], 0
         elif key == "ctrl+k":
             self.text = text[:at]
-        elif character is not None and len(character) == 1 and character.isprintable():
+        elif _printable(character):
             self.insert(character)
         else:
             return False
         return True
 
     def insert(self, value: str) -> None:
+        """Typed or pasted text at the cursor (replacing the selection): its first line,
+        printable characters only."""
+        if self.selected:
+            self.set("")
         value = "".join(ch for ch in value.split("\n")[0] if ch.isprintable())
         at = self.cursor
         self.text = self.text[:at] + value + self.text[at:]
         self.cursor = at + len(value)
+
+
+def _printable(character: str | None) -> bool:
+    return character is not None and len(character) == 1 and character.isprintable()
 
 
 @dataclass
@@ -99,6 +127,7 @@ class OutcomePanel:
     their_time: bool = False
     editing: str = "note"  # or "when"
     prefill: str = ""
+    insist: bool = False  # an empty required time is called out: the rep typed or saved
 
     def __post_init__(self) -> None:
         self.prefill = prefill_text(self.suggestion.at, self.context)
@@ -123,22 +152,30 @@ class OutcomePanel:
             return "cancel"
         if key in ("tab", "shift+tab", "up", "down"):
             if not self.closes:
+                self.field().selected = False
                 self.editing = "note" if self.editing == "when" else "when"
+                self.field().select_all()  # typing replaces what is there
             return None
         if key == "ctrl+t":
             if not self.closes:
                 self.their_time = not self.their_time
             return None
-        self.field().key(key, character)
+        if self.field().key(key, character) and self.editing == "when":
+            self.insist = True
         return None
 
     def preview(self) -> Preview:
         return preview_time(
-            self.when.text, self.context, their_time=self.their_time, required=self.required
+            self.when.text,
+            self.context,
+            their_time=self.their_time,
+            required=self.required,
+            insist=self.insist,
         )
 
     def choice(self) -> OutcomeChoice:
         """The rep's choice; CallbackError (shown in the panel) when the time is not usable."""
+        self.insist = True  # a save attempt: an empty required time is called out
         callback, their_time = None, False
         if not self.closes:
             callback, their_time = chosen_time(
@@ -204,8 +241,8 @@ class OutcomePanel:
             if active:
                 line.stylize(styles.cursor, 2, 3)
             return line
-        line.append(edit.text, styles.input)
-        if active:
+        line.append(edit.text, styles.cursor if active and edit.selected else styles.input)
+        if active and not edit.selected:
             at = 2 + edit.cursor
             if edit.cursor >= len(edit.text):
                 line.append(" ")

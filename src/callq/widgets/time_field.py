@@ -13,10 +13,14 @@ from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Checkbox, Input, Label
 
 from callq.rules.model import BusinessHours
 from callq.wording import clock, preview, typeable
+
+# The keys of every callback-time field (forms, the lead screen's panel, the queue's panel).
+TIME_HINT = "enter save · esc cancel · ctrl+u clear · ctrl+t their time"
 
 if TYPE_CHECKING:  # dateutil loads after the first frame
     from callq.rules.phrases import Callback
@@ -33,15 +37,31 @@ class TimeContext:
     date_order: str = "dmy"
 
 
+class TheirTime(Checkbox, can_focus=False):
+    """The "their time" box: ctrl+t or a click toggles it. Out of the tab order, so tab
+    from the time goes to the next field and enter there saves the form. Drawn `[x]` /
+    `[ ]` as the queue's panel draws it (a toggle button's X reads as ticked either way)."""
+
+    def render(self) -> Content:
+        return Content.assemble("[x] " if self.value else "[ ] ", self.label)
+
+
 class TimeField(Vertical):
-    """Input + preview + "their time" checkbox; `read()` returns the instant or raises."""
+    """Input + preview + "their time" checkbox; `read()` returns the instant or raises.
+
+    The pre-filled time is selected when the field takes focus (Input's select_on_focus),
+    so typing replaces it. An empty required time is called out only once the rep has
+    typed in the field or tried to save (`insist`), not before they start.
+    """
 
     DEFAULT_CSS = """
     TimeField { height: auto; }
     TimeField > #preview { color: $success; padding: 0 1; height: 1; width: 1fr; }
     TimeField > #preview.-error { color: $error; }
     TimeField > #warning { color: $warning; padding: 0 1; height: auto; width: 1fr; }
-    TimeField > Checkbox { border: none; padding: 0; height: 1; background: transparent; }
+    TimeField > TheirTime {
+        border: none; padding: 0 1; height: 1; width: 1fr; background: transparent;
+    }
     """
 
     def __init__(
@@ -54,6 +74,7 @@ class TimeField(Vertical):
     def _set(self, context: TimeContext | None, prefill: datetime | None, required: bool) -> None:
         self.context = context
         self.required = required
+        self.insist = False  # say "required" for an empty field: after typing or a save
         self.prefill_text = prefill_text(prefill, context) if context else ""
 
     def _placeholder(self) -> str:
@@ -69,7 +90,7 @@ class TimeField(Vertical):
         warning = Label("", id="warning")
         warning.display = False  # shown only with a warning: no blank line otherwise
         yield warning
-        yield Checkbox(self._their_label(), id="their")
+        yield TheirTime(self._their_label(), id="their")
 
     def on_mount(self) -> None:
         if self.context is not None:
@@ -118,10 +139,16 @@ class TimeField(Vertical):
         )
         return callback.at if callback else None
 
-    def show_preview(self) -> bool:
+    def show_preview(self, *, insist: bool = False) -> bool:
+        """Show what the text means; `insist` (a save attempt): complain if it is empty."""
+        self.insist = self.insist or insist
         label = self.query_one("#preview", Label)
         preview = preview_time(
-            self.text, self.context, their_time=self.their_time, required=self.required
+            self.text,
+            self.context,
+            their_time=self.their_time,
+            required=self.required,
+            insist=self.insist,
         )
         label.update(preview.text, layout=False)  # one line of fixed size
         label.set_class(not preview.ok, "-error")
@@ -133,7 +160,7 @@ class TimeField(Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "when" and self.context is not None:
-            self.show_preview()
+            self.show_preview(insist=True)  # typed: an empty field now means "emptied"
 
     def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
         if self.context is not None:
@@ -155,29 +182,32 @@ def chosen_time(
     """(instant, their_time) to save when the rep changed the pre-filled time or must
     choose one; (None, False) to let the rule decide. CallbackError when not usable."""
     callback = read_time(text, ctx, their_time=their_time, required=required)
-    if text.strip() != prefill or their_time or required:
-        return (callback.at if callback else None), their_time
+    if callback is None:
+        return None, False
+    if text.strip() != prefill or callback.their_time or required:
+        return callback.at, callback.their_time
     return None, False
 
 
 def read_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) -> Callback | None:
     """A typed callback time -> the instant and its business-hours warning (None: empty
-    and optional); CallbackError when not usable. The hours are the lead's (SPEC 4)."""
-    from callq.rules.phrases import CallbackError, parse_callback  # dateutil: after the first frame
+    and optional); CallbackError when not usable. Read as the CLI reads it
+    (`rules.phrases.read_typed_callback`: "3pm their time" included)."""
+    from callq.rules.phrases import CallbackError, read_typed_callback  # after the first frame
 
     text = text.strip()
     if not text:
         if required:
             raise CallbackError("A callback time is required for this outcome.")
         return None
-    tz = ctx.lead_tz if their_time else ctx.rep_tz
-    return parse_callback(
+    return read_typed_callback(
         text,
         now=ctx.now,
-        tz=tz,
+        rep_tz=ctx.rep_tz,
+        lead_tz=ctx.lead_tz,
         hours=ctx.hours,
         date_order=ctx.date_order,
-        hours_tz=ctx.lead_tz,
+        their_time=their_time,
     )
 
 
@@ -189,17 +219,21 @@ class Preview(NamedTuple):
     warning: str | None = None
 
 
-def preview_time(text: str, ctx: TimeContext, *, their_time: bool, required: bool) -> Preview:
-    """What the rep's typed time means, as they type it, and whether it can be saved."""
+def preview_time(
+    text: str, ctx: TimeContext, *, their_time: bool, required: bool, insist: bool = True
+) -> Preview:
+    """What the rep's typed time means, as they type it, and whether it can be saved.
+    An empty required time says so only when `insist` (the rep typed, or tried to save)."""
     from callq.rules.phrases import CallbackError
 
     try:
         callback = read_time(text, ctx, their_time=their_time, required=required)
     except CallbackError as error:
-        return Preview((str(error) if text.strip() or required else ""), False)
+        shown = text.strip() or (required and insist)
+        return Preview(str(error) if shown else "", False)
     if callback is None:
         return Preview(("no next follow-up time" if not required else ""), True)
     shown = preview(callback.at, ctx.rep_tz, ctx.now)
-    if their_time:
+    if callback.their_time:
         shown += f"  (their {clock(callback.at, ctx.lead_tz)})"
     return Preview(f"→ {shown}", True, callback.warning)
