@@ -12,6 +12,10 @@ class Rep(SQLModel, table=True):
     role: str = "rep"
     timezone: str | None = None
     active: bool = True
+    # Away from `away_since` until `away_until` (None: until marked back); None, None:
+    # available. Round-robin, routing and escalation skip an away rep (rules.availability).
+    away_since: datetime | None = None
+    away_until: datetime | None = None
 
 
 class Lead(SQLModel, table=True):
@@ -23,6 +27,12 @@ class Lead(SQLModel, table=True):
         ),
         # The report's uncontacted (NULL) and recently first-touched leads.
         Index("ix_lead_first_touch", "first_touch_at"),
+        # The leads escalation still has to look at: escalating one takes it out.
+        Index(
+            "ix_lead_escalation_due",
+            "created_at",
+            sqlite_where=text("escalated_at IS NULL AND first_touch_at IS NULL"),
+        ),
         # Ids are never reused (an undone call's id stays in the timeline's events).
         {"sqlite_autoincrement": True},
     )
@@ -140,6 +150,7 @@ def add_postgresql_options() -> None:
     asyncpg support and pg_catalog) into every SQLite process: ~10% of a command's start-up.
     """
     for index in (
+        *Lead.__table__.indexes,
         *FollowUp.__table__.indexes,
         *Outbox.__table__.indexes,
         *DoNotCall.__table__.indexes,
