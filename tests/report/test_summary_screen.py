@@ -227,3 +227,15 @@ async def test_s_in_the_app_opens_the_summary(history_db, report_rules_fixture) 
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, SummaryScreen)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_snapshot_sizes(snap_compare, summary_app, history_db, size) -> None:  # noqa: ANN001
+    """The first screenful at the sizes reps and leads use: figures, trends, footer keys."""
+    if history_db.target.startswith("postgresql"):
+        pytest.skip("one snapshot is enough: the figures are asserted on both backends")
+
+    async def loaded(pilot) -> None:  # noqa: ANN001
+        await _loaded(pilot)
+
+    assert snap_compare(summary_app, run_before=loaded, terminal_size=size)
