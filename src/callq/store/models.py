@@ -57,6 +57,10 @@ class Lead(SQLModel, table=True):
     # The owner when the SLA deadline passed, recorded when the lead moves after it
     # (None: the current owner, who then owned it at the deadline too).
     sla_owner_id: int | None = Field(default=None, foreign_key="rep.id")
+    # Free tags (a JSON list) and the custom fields `[fields]` declares (a JSON object of
+    # name -> value): `callq edit`, spelt by rules.fields. Nothing filters on them in SQL.
+    tags: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
+    fields: str = Field(default="{}", sa_column_kwargs={"server_default": "{}"})
 
 
 class Call(SQLModel, table=True):
