@@ -147,7 +147,9 @@ def build_report(
 
         parts = [window_part("calls", _CURRENT), window_part("followups", _CURRENT)]
         seconds = run(_second_touch_parts, rules, scope, windows)
-        qualified = [run(_qualified_part, rules, scope, index, *windows[index]) for index in (1, 0)]
+        qualified = [
+            run(_qualified_part, rules, scope, index, *windows[index]) for index in (_CURRENT, 0)
+        ]
         converted_later = run(
             q.converting_touches, *windows[_CURRENT], _outcome_ids(rules, CONVERTED_STAGES)
         )
