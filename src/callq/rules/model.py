@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from callq.errors import UserError
+from callq.rules.fields import FieldSpec
 
 OPEN_STAGES = ("new", "contacted", "qualified")
 CLOSED_STAGES = ("won", "lost", "cold", "invalid", "dnc")
@@ -173,6 +174,7 @@ HOOK_EVENTS = (
     "followup_missed",
     "lead_escalated",
     "lead_reassigned",
+    "lead_edited",
 )
 
 
@@ -198,6 +200,33 @@ class Intake:
 
 
 @dataclass(frozen=True)
+class RoutingRule:
+    """`[[routing]]`: new leads matching `when` go to the reps in `to` in turn (first
+    matching rule wins); `weights` gives a rep more turns, `max_open` skips a rep with
+    that many open follow-ups."""
+
+    when: dict[str, tuple[str, ...]]  # source / interest / urgency -> accepted values
+    to: tuple[str, ...]
+    weights: dict[str, int] = field(default_factory=dict)
+    max_open: int | None = None
+
+
+ESCALATION_ACTIONS = ("flag", "reassign")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """`[escalation]`: what a due escalation does. `flag` marks the lead; `reassign` also
+    moves it `to` "next" (the next available rep in the rotation), "pool" (no owner,
+    in every rep's New) or a rep's name; `notify` (apprise URLs) and `command` hear of it."""
+
+    action: str = "flag"
+    to: str = "next"
+    notify: tuple[str, ...] = ()
+    command: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Rules:
     team: Team
     hours: BusinessHours
@@ -214,6 +243,9 @@ class Rules:
     compliance: Compliance = Compliance()
     channels: dict[str, Channel] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
+    routing: tuple[RoutingRule, ...] = ()  # `[[routing]]`, in file order
+    escalation: Escalation = Escalation()
+    fields: dict[str, FieldSpec] = field(default_factory=dict)  # `[fields]`, by name
 
     def outcome(self, ref: str) -> Outcome:
         """An outcome by id (`no_answer`) or key (`1`)."""
