@@ -352,3 +352,27 @@ async def test_known_number_names_the_lead_and_keeps_the_typed_name(app, day):
         assert "New inquiry via phone as Priya S (asha)" in timeline
     [inquiry] = [e for e in show_lead(db, settings.rules, "#1").timeline if e.type == "inquiry"]
     assert inquiry.detail["name"] == "Priya S"
+
+
+def test_line_edit_selection_is_replaced_cleared_or_kept():
+    from callq.widgets.outcome_panel import LineEdit
+
+    edit = LineEdit()
+    edit.set("2026-12-04 10:00")
+    edit.select_all()
+    assert edit.key("t", "t") and (edit.text, edit.cursor, edit.selected) == ("t", 1, False)
+    edit.set("2026-12-04 10:00")
+    edit.select_all()
+    edit.key("ctrl+u", None)
+    assert edit.text == ""
+    edit.set("10:00")
+    edit.select_all()
+    edit.key("home", None)
+    edit.key("1", "1")
+    assert edit.text == "110:00"  # home keeps the text and puts the cursor first
+    edit.select_all()
+    edit.insert("in 2h\nsecond line")  # a paste replaces the selection with its first line
+    assert edit.text == "in 2h"
+    empty = LineEdit()
+    empty.select_all()
+    assert not empty.selected  # nothing to select
