@@ -126,6 +126,18 @@ def timeline_lines(events: Sequence[EventView], tz: ZoneInfo, now: datetime) -> 
     ]
 
 
+def edit_sentence(attribute: str, before: object, after: object) -> str:
+    """`name: Ravi → Ravi Kumar` (a custom field by its name, a list as `a, b`, none as -)."""
+    what = attribute.removeprefix("fields.").replace("_", " ")
+    return f"{what}: {_edited(before)} → {_edited(after)}"
+
+
+def _edited(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "-"
+    return "-" if value in (None, "") else str(value)
+
+
 def timeline_line(event: EventView, tz: ZoneInfo, now: datetime) -> str:
     """`Mon 23 Nov 10:05  Note (asha): …`: one event alone (a call's number needs the
     whole timeline: `timeline_lines`)."""
@@ -188,4 +200,7 @@ def event_sentence(
         return "Escalated: uncontacted past the SLA deadline"
     if kind == "merged":
         return f"Merged duplicate{who}: {d.get('detail', '')}"
+    if kind == "lead_edited":
+        change = edit_sentence(d.get("attribute", ""), d.get("before"), d.get("after"))
+        return f"Edited {change}{who}"
     return kind.replace("_", " ").capitalize() + who

@@ -142,4 +142,5 @@ def main() -> None:
     app()
 
 
+from callq.cli import edit  # noqa: E402,F401,I001  (registers `callq edit`)
 from callq.cli import admin, demo, exchange, leads, report, serve, team  # noqa: E402,F401  (registers commands)

@@ -241,6 +241,8 @@ def _lead_json(detail) -> dict:  # noqa: ANN001
             "interest": lead.interest,
             "urgency": lead.urgency,
             "other_phones": list(lead.other_phones),
+            "tags": list(lead.tags),
+            "fields": dict(lead.fields),
             "escalated_at": lead.escalated_at,
             "sla_deadline": detail.sla_deadline,
             "calls": detail.calls,

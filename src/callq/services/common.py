@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from callq.errors import NotFound, UserError
 from callq.phones import PhoneError, looks_like_phone, normalise_phone, shown
+from callq.rules.fields import decode_fields, decode_tags
 from callq.rules.hours import sla_deadline, zone_or_team
 from callq.rules.model import Rules
 from callq.services.views import EventView, FollowUpView, LeadView
@@ -86,6 +87,8 @@ def lead_view(lead: Lead, names: dict[int, str], rules: Rules) -> LeadView:
         claimed_by=names.get(lead.claimed_by_id) if lead.claimed_by_id else None,
         claimed_until=lead.claimed_until,
         timezone_guessed=lead.timezone is None,
+        tags=decode_tags(lead.tags),
+        fields=decode_fields(lead.fields),
     )
 
 

@@ -31,6 +31,8 @@ class LeadView:
     # The lead has no timezone of its own (its number spans several zones or none is
     # known): `timezone` is the team's, a guess.
     timezone_guessed: bool = False
+    tags: tuple[str, ...] = ()
+    fields: dict = field(default_factory=dict)  # custom field name -> value ([fields])
 
 
 @dataclass(frozen=True)
