@@ -207,3 +207,30 @@ def read_fields_cell(text: str, specs: dict[str, FieldSpec]) -> dict[str, FieldV
             raise UserError(f"field {key!r}: {raw!r} is not a value")
         assignments.append(field_assignment(f"{key}={raw}", specs))
     return refielded({}, assignments)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One attribute of a lead changed by an edit: a `lead_edited` event says this."""
+
+    attribute: str  # name, phone, other_phones, tags, fields.<name>, ...
+    before: object
+    after: object
+
+
+def lead_changes(before: dict[str, object], after: dict[str, object]) -> tuple[Change, ...]:
+    """What differs between a lead's editable attributes before and after an edit, in
+    `after`'s order; custom fields (`fields`, a dict) one change per field."""
+    changes: list[Change] = []
+    for attribute, value in after.items():
+        old = before.get(attribute)
+        if attribute == "fields":
+            old_fields, new_fields = dict(old or {}), dict(value or {})
+            for key in dict.fromkeys([*old_fields, *new_fields]):
+                if old_fields.get(key) != new_fields.get(key):
+                    changes.append(
+                        Change(f"fields.{key}", old_fields.get(key), new_fields.get(key))
+                    )
+        elif old != value:
+            changes.append(Change(attribute, old, value))
+    return tuple(changes)
