@@ -267,17 +267,17 @@ class CallqApp(App[None]):
             queue.reload()
 
     def _flag_escalations(self) -> None:
-        """Leads uncontacted past SLA + escalate_after get flagged on their timeline (a write
-        only when one newly qualifies), so the owner's queue, the report and the Summary
-        agree; off the UI thread, once a minute."""
-        from callq.services.escalation import flag_escalations
+        """Escalations due now are applied ([escalation]: flagged, or moved to another rep
+        or the pool; a write only when one newly qualifies), so the owner's queue, the
+        report and the Summary agree; off the UI thread, once a minute."""
+        from callq.services.escalation import escalate_due
         from callq.store.db import DatabaseError
 
         if not self.services_ready or self._load_error is not None:
             return  # still opening (or could not): the next minute tries again
         # Busy or unreachable: the poll already tells the rep; the next minute tries again.
         with contextlib.suppress(DatabaseError):
-            flag_escalations(self.db, self.settings.rules, self.settings.now())
+            escalate_due(self.db, self.settings.rules, self.settings.now())
 
     def poll(self) -> None:
         """Cheap check for others' changes, and for follow-ups falling due while open: the

@@ -195,7 +195,8 @@ def event_sentence(
     if kind == "followup_done":
         return f"Follow-up done ({followup_kind_text(d.get('kind'))}, was due {at('due_at')})"
     if kind == "reassigned":
-        return f"Reassigned {d.get('from') or '-'} → {d.get('to')}{who}"
+        why = f" ({d['reason']})" if d.get("reason") else ""
+        return f"Reassigned {d.get('from') or 'the pool'} → {d.get('to') or 'the pool'}{why}{who}"
     if kind == "escalated":
         return "Escalated: uncontacted past the SLA deadline"
     if kind == "merged":

@@ -108,8 +108,16 @@ def rules_show(ctx: typer.Context) -> None:
 def rules_simulate(
     ctx: typer.Context,
     outcomes: Annotated[
-        str, typer.Option("--outcomes", help="Comma-separated outcome ids or keys.")
-    ],
+        str | None, typer.Option("--outcomes", help="Comma-separated outcome ids or keys.")
+    ] = None,
+    route: Annotated[
+        bool,
+        typer.Option("--route", help="Where a new lead would go: KEY=VALUE facts follow."),
+    ] = False,
+    facts: Annotated[
+        list[str] | None,
+        typer.Argument(help="With --route: source=web interest=loans urgency=high."),
+    ] = None,
     source: Annotated[str, typer.Option("--source")] = "web",
     arrived: Annotated[
         str | None, typer.Option("--arrived", help="When the lead arrived (default: now).")
@@ -131,6 +139,14 @@ def rules_simulate(
     settings = state(ctx, now).settings
     rules = load_rules(file) if file else settings.rules
     tz, now = settings.viewer_zone, settings.now()
+    if route:
+        from callq.cli.rota import print_route
+
+        st = state(ctx)
+        print_route(st, rules, facts or [], now)
+        return
+    if outcomes is None:
+        raise typer.BadParameter("give --outcomes (or --route KEY=VALUE ...)")
     arrived_at = parse_instant(arrived, tz, what="--arrived") if arrived else now
     steps = simulate(
         rules,

@@ -44,7 +44,7 @@ TABLES = (
 )
 # Tables the default rules file leaves out: [intake], the [[hooks]] array, message
 # channels and templates, custom fields.
-OPTIONAL_TABLES = ("intake", "hooks", "channels", "templates", "fields")
+OPTIONAL_TABLES = ("intake", "hooks", "channels", "templates", "fields", "routing", "escalation")
 _HOOK_KEYS = ("name", "on", "command", "url", "secret", "secret_file", "timeout")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TEAM_KEYS = ("timezone", "region", "reps", "late_after", "me", "date_order", "name")
@@ -77,6 +77,7 @@ def build_rules(data: dict[str, Any]) -> Rules:
     tables = {name: _table(data, (), name) for name in TABLES}
     outcomes = _outcomes(tables["outcomes"])
     from callq.config import compliance as messages  # [compliance], channels, templates
+    from callq.config import routing as rota  # [[routing]], [escalation]
     from callq.config.fields import fields as custom_fields  # [fields]
 
     team = _team(tables["team"])
@@ -104,6 +105,8 @@ def build_rules(data: dict[str, Any]) -> Rules:
         channels=channels,
         templates=templates,
         fields=custom_fields(_table(data, (), "fields")),
+        routing=rota.routing(data.get("routing", [])),
+        escalation=rota.escalation(_table(data, (), "escalation")),
     )
 
 

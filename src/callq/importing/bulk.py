@@ -19,7 +19,9 @@ from callq.importing.rows import Row
 from callq.rules.hours import zone
 from callq.rules.model import CLOSED_STAGES, Rules
 from callq.rules.outcomes import first_response_due
-from callq.services.leads import blank_fills, reopen_closed_lead, round_robin_owners
+from callq.rules.routing import LeadFacts
+from callq.services.leads import blank_fills, reopen_closed_lead
+from callq.services.routing import route_owners
 from callq.store import queries
 from callq.store.models import Event, FollowUp, Lead, Rep
 from callq.store.timeline import append_event
@@ -352,9 +354,12 @@ def _owners(session: Session, ctx: BatchContext, rows: list[Row], counts: BatchC
             if row.owner:
                 counts.unknown_owners.add(row.owner)
             unassigned.append(index)
-    for index, rep in zip(
-        unassigned, round_robin_owners(session, ctx.rules, len(unassigned)), strict=True
-    ):
+    facts = [
+        LeadFacts(source=rows[i].source, interest=rows[i].interest, urgency=rows[i].urgency)
+        for i in unassigned
+    ]
+    routed = route_owners(session, ctx.rules, facts, now=ctx.now) if unassigned else []
+    for index, rep in zip(unassigned, routed, strict=True):
         owners[index] = (rep.id, rep.name) if rep else (None, None)
     return owners
 

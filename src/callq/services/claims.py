@@ -7,7 +7,7 @@ from sqlalchemy import func, or_
 from sqlmodel import select
 
 from callq.errors import Conflict
-from callq.rules.model import Rules
+from callq.rules.model import OPEN_STAGES, Rules
 from callq.services.common import find_lead, held_by_other, held_sentence, rep_zone
 from callq.services.queue import SECTIONS, QueueReader
 from callq.store import queries
@@ -49,6 +49,7 @@ def claim_lead(
         if held_by_other(lead, actor.id, now) and not force:
             holder = queries.rep_names(session, {lead.claimed_by_id})[lead.claimed_by_id]
             raise Conflict(held_sentence(lead, holder, rep_zone(actor, rules)))
+        _take_from_pool(session, rules, lead, actor, now)
         lead.claimed_by_id, lead.claimed_until = actor.id, now + ttl
         session.add(lead)
         _bump_claims_seq(session)
@@ -95,11 +96,26 @@ def next_lead(db: Database, rules: Rules, *, rep: str, now: datetime) -> Claim |
             if row is None:
                 continue
             _, lead = row
+            _take_from_pool(session, rules, lead, actor, now)
             lead.claimed_by_id, lead.claimed_until = actor.id, now + CLAIM_TTL
             session.add(lead)
             _bump_claims_seq(session)
             return Claim(lead.id, lead.name, actor.name, lead.claimed_until)
     return None
+
+
+def _take_from_pool(session, rules: Rules, lead: Lead, actor, now: datetime) -> None:  # noqa: ANN001
+    """A pool lead (an open lead nobody owns) becomes the claimer's, with its open
+    follow-up: it leaves every other rep's New. The caller holds the lead's row lock (or
+    SQLite's write lock), so of two reps claiming it, the second finds it owned or held."""
+    if lead.owner_id is not None or lead.stage not in OPEN_STAGES:
+        return
+    from callq.services.reassign import move_leads, reassigned_events
+
+    move_leads(session, rules, Lead.id == lead.id, actor.id, now)
+    reason = "claimed from the pool"
+    reassigned_events(session, [lead.id], None, actor.name, now, actor.id, rules, reason=reason)
+    lead.owner_id = actor.id  # the row is moved; the loaded object says so too
 
 
 def change_token(db: Database) -> tuple:

@@ -18,6 +18,7 @@ from callq.rules.queue import (
     is_escalated,
     section_of,
 )
+from callq.rules.routing import LeadFacts
 from callq.rules.text import require_storable
 from callq.services.common import (
     event_view,
@@ -28,6 +29,7 @@ from callq.services.common import (
     lead_zone,
     rep_zone,
 )
+from callq.services.routing import route_owners
 from callq.services.views import AddedLead, LeadDetail
 from callq.store import queries
 from callq.store.db import Database
@@ -35,7 +37,6 @@ from callq.store.models import FollowUp, Lead, Rep
 from callq.store.outbox import emit, lead_fields
 from callq.store.timeline import append_event, lead_events
 
-ROUND_ROBIN_KEY = "round_robin_last"
 ROUND_ROBIN = "round-robin"  # as an owner: the next of `[team] reps`, even for a rep adding it
 MERGE_FILLS = ("email", "company", "interest")  # a repeat inquiry fills these when blank
 
@@ -128,7 +129,7 @@ def add_lead_in(
     owner = (
         queries.ensure_rep(session, owner_name)
         if owner_name
-        else _next_round_robin(session, rules)
+        else route_owners(session, rules, [_facts(new)], now=now)[0]
     )
     lead = Lead(
         name=new.name.strip(),
@@ -270,22 +271,9 @@ def reopen_closed_lead(
     return due
 
 
-def round_robin_owners(session: Session, rules: Rules, count: int) -> list:
-    """The next `count` owners round-robin over `[team] reps` (pointer kept in meta)."""
-    reps = rules.team.reps
-    if not reps or count <= 0:
-        return [None] * max(count, 0)
-    last = queries.get_meta(session, ROUND_ROBIN_KEY)
-    start = reps.index(last) + 1 if last in reps else 0
-    names = [reps[(start + i) % len(reps)] for i in range(count)]
-    queries.set_meta(session, ROUND_ROBIN_KEY, names[-1])
-    by_name = {name: queries.ensure_rep(session, name) for name in dict.fromkeys(names)}
-    return [by_name[name] for name in names]
-
-
-def _next_round_robin(session: Session, rules: Rules):  # noqa: ANN202
-    """New leads without an owner go round-robin to `[team] reps`."""
-    return round_robin_owners(session, rules, 1)[0]
+def _facts(new: NewLead) -> LeadFacts:
+    """What `[[routing]]` matches a new lead on."""
+    return LeadFacts(source=new.source, interest=new.interest, urgency=new.urgency)
 
 
 def show_lead(db: Database, rules: Rules, ref: str, *, now: datetime | None = None) -> LeadDetail:

@@ -48,7 +48,7 @@ class QueueReader:
             .order_by(FollowUp.due_at, qq.URGENCY_RANK, FollowUp.id)
         )
         if self._by_owner:
-            statement = statement.where(FollowUp.owner_id == qq.OWNER)
+            statement = statement.where(qq.viewer_filter(section))
         return statement.params(self._params)
 
     def counts(self) -> dict[str, int]:

@@ -56,8 +56,8 @@ def reassign_lead(
         before = names.get(lead.owner_id) if lead.owner_id else None
         if lead.owner_id == target.id:
             return Reassigned(lead.id, before, target.name)
-        _move(session, rules, Lead.id == lead.id, target.id, now)
-        _events(session, [lead.id], before, target.name, now, acting.id, rules)
+        move_leads(session, rules, Lead.id == lead.id, target.id, now)
+        reassigned_events(session, [lead.id], before, target.name, now, acting.id, rules)
         return Reassigned(lead.id, before, target.name)
 
 
@@ -74,17 +74,22 @@ def handoff(
             raise UserError("--from and --to are the same rep")
         acting = queries.ensure_rep(session, actor)
         which = and_(Lead.owner_id == source.id, Lead.stage.in_(OPEN_STAGES))
-        lead_ids = _move(session, rules, which, target.id, now)
+        lead_ids = move_leads(session, rules, which, target.id, now)
         if lead_ids:
-            _events(session, lead_ids, source.name, target.name, now, acting.id, rules)
+            reassigned_events(session, lead_ids, source.name, target.name, now, acting.id, rules)
         return len(lead_ids)
 
 
-def _move(
-    session: Session, rules: Rules, which: ColumnElement[bool], target_id: int, now: datetime
+def move_leads(
+    session: Session,
+    rules: Rules,
+    which: ColumnElement[bool],
+    target_id: int | None,
+    now: datetime,
 ) -> list[int]:
-    """Give the leads `which` selects, and their open follow-ups, to `target_id`: read the
-    facts, ask rules.blame whose deadlines have passed, record those owners, move."""
+    """Give the leads `which` selects, and their open follow-ups, to `target_id` (None: the
+    pool): read the facts, ask rules.blame whose deadlines have passed, record those
+    owners, move. Reassigning, escalating and claiming from the pool all move this way."""
     moving = _moving_leads(session, rules, which, now)
     plan = plan_blame(moving, rules.team.late_after, now)
     lead_ids = [lead.lead_id for lead in moving]
@@ -182,16 +187,21 @@ def _by_owner(owners: dict[int, int]) -> dict[int, list[int]]:
     return grouped
 
 
-def _events(
+def reassigned_events(
     session: Session,
     lead_ids: list[int],
     before: str | None,
-    after: str,
+    after: str | None,
     now: datetime,
-    actor_id: int,
+    actor_id: int | None,
     rules: Rules,
+    *,
+    reason: str | None = None,
 ) -> None:
-    detail = json.dumps({"from": before, "to": after}, sort_keys=True)  # as append_event does
+    """The `reassigned` timeline event and the `lead_reassigned` outbox event of each lead
+    (`after` None: to the pool; `reason`: why, when no rep chose it)."""
+    change = {"from": before, "to": after, **({"reason": reason} if reason else {})}
+    detail = json.dumps(change, sort_keys=True)  # as append_event does
     session.execute(
         insert(Event),
         [

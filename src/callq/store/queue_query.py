@@ -66,6 +66,20 @@ PAGE_NAMES = tuple(column.name for column in PAGE_COLUMNS)
 DATETIME_NAMES = ("due_at", "created_at", "escalated_at", "first_touch_at")
 
 
+# The pool: leads an escalation left without an owner, in every rep's New section.
+POOL = followup.c.owner_id.is_(None) & _FIRST
+
+
+def viewer_filter(section: str | None = None):  # noqa: ANN201
+    """A rep's rows: their own, and in New (or counting every section) the pool's.
+
+    Elsewhere the plain owner test keeps the page an ordered walk of the partial index."""
+    mine = followup.c.owner_id == OWNER
+    if section is None or SECTION_BOUNDS[section].first_response:
+        return mine | POOL
+    return mine
+
+
 def section_filter(section: str):  # noqa: ANN201
     """The WHERE clause of a section, read off `rules.queue.SECTION_BOUNDS`."""
     bounds = SECTION_BOUNDS[section]
@@ -98,7 +112,7 @@ def page_statement(section: str, *, by_owner: bool) -> Select:
         .limit(LIMIT)
         .offset(OFFSET)
     )
-    return statement.where(followup.c.owner_id == OWNER) if by_owner else statement
+    return statement.where(viewer_filter(section)) if by_owner else statement
 
 
 def counts_statement(*, by_owner: bool) -> Select:
@@ -111,7 +125,7 @@ def counts_statement(*, by_owner: bool) -> Select:
         for s in SECTIONS
     ]
     statement = select(*columns).select_from(followup).where(OPEN_FOLLOWUP)
-    return statement.where(followup.c.owner_id == OWNER) if by_owner else statement
+    return statement.where(viewer_filter()) if by_owner else statement
 
 
 def rep_statement() -> Select:
