@@ -239,3 +239,13 @@ def test_snapshot_sizes(snap_compare, summary_app, history_db, size) -> None:  #
         await _loaded(pilot)
 
     assert snap_compare(summary_app, run_before=loaded, terminal_size=size)
+
+
+async def test_figures_are_shown_before_the_daily_trend_is_computed(summary_app) -> None:  # noqa: ANN001
+    seen: list = []
+    async with summary_app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await _loaded(pilot)
+    # The hook sees a message at the screen and again as it bubbles to the app: once each.
+    wanted = SummaryScreen.Loaded | SummaryScreen.TrendLoaded
+    posted = {id(m): type(m) for m in seen if isinstance(m, wanted)}
+    assert list(posted.values()) == [SummaryScreen.Loaded, SummaryScreen.TrendLoaded]

@@ -1,7 +1,6 @@
 """The team lead's Summary screen: SPEC 7 figures, daily trends, speed to lead, escalated and
 unworked leads (reassigned from here after a confirmation)."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -23,12 +22,6 @@ from callq.services.report import DayPoint, LeadRow, Report, build_report, daily
 from callq.store.db import Database
 from callq.visible import safe
 from callq.wording import when
-
-
-@dataclass(frozen=True)
-class SummaryData:
-    report: Report
-    trend: list[DayPoint]
 
 
 class RepPicker(ModalScreen[str | None]):
@@ -142,9 +135,14 @@ class SummaryScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, data: SummaryData) -> None:
+        def __init__(self, report: Report) -> None:
             super().__init__()
-            self.data = data
+            self.report = report
+
+    class TrendLoaded(Message):
+        def __init__(self, trend: list[DayPoint]) -> None:
+            super().__init__()
+            self.trend = trend
 
     class Failed(Message):
         def __init__(self, error: str) -> None:
@@ -154,7 +152,7 @@ class SummaryScreen(Screen[None]):
     def __init__(self, settings: Settings, *, days: int = 7, db: Database | None = None) -> None:
         super().__init__()
         self.settings, self.days, self._db = settings, days, db
-        self.data: SummaryData | None = None
+        self.report: Report | None = None
 
     @property
     def db(self) -> Database:
@@ -236,25 +234,43 @@ class SummaryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="summary")
     def compute(self, now: datetime) -> None:
-        """Runs off the UI thread; talks to the screen only by message."""
+        """Runs off the UI thread; talks to the screen only by message. The figures go out
+        as soon as they are ready; the daily trend (a quarter as long again) follows."""
         rules = self.settings.rules
         try:
-            report = build_report(self.db, rules, now=now, days=self.days)
-            trend = daily_trend(self.db, rules, now=now, days=self.days)
+            self.post_message(self.Loaded(build_report(self.db, rules, now=now, days=self.days)))
+            self.post_message(
+                self.TrendLoaded(daily_trend(self.db, rules, now=now, days=self.days))
+            )
         except UserError as error:
             self.post_message(self.Failed(str(error)))
-            return
-        self.post_message(self.Loaded(SummaryData(report, trend)))
 
     def on_summary_screen_failed(self, message: Failed) -> None:
         self.query_one("#status", Static).update(Text(safe(message.error), style="red"))
 
     def on_summary_screen_loaded(self, message: Loaded) -> None:
-        self.data = message.data
-        self._show(message.data)
+        self.report = message.report
+        self._show(message.report)
 
-    def _show(self, data: SummaryData) -> None:
-        report, tz = data.report, self.settings.viewer_zone
+    def on_summary_screen_trend_loaded(self, message: TrendLoaded) -> None:
+        trend = message.trend
+        self.query_one("#trend_fr", Sparkline).data = [
+            p.median_first_response_minutes or 0.0 for p in trend
+        ]
+        self.query_one("#trend_missed", Sparkline).data = [float(p.missed_followups) for p in trend]
+        last = trend[-1] if trend else None
+        if last is not None:
+            minutes = METRIC["median_first_response_minutes"]
+            self.query_one("#trend_fr_label", Label).update(
+                "Median first response, daily "
+                f"(last: {minutes.text(last.median_first_response_minutes)} min)"
+            )
+            self.query_one("#trend_missed_label", Label).update(
+                f"Missed follow-ups, daily (last: {last.missed_followups})"
+            )
+
+    def _show(self, report: Report) -> None:
+        tz = self.settings.viewer_zone
         cur = report.current
         now = cur.end  # the current window ends at the `now` the report was read at
         conversion = "n/a" if report.conversion_rate is None else f"{report.conversion_rate:.0%}"
@@ -283,22 +299,6 @@ class SummaryScreen(Screen[None]):
             for name, metrics in groups.items():
                 values = metrics.as_dict()
                 table.add_row(Text(safe(name)), *(m.text(values[m.key]) for m in METRICS), key=name)
-        self.query_one("#trend_fr", Sparkline).data = [
-            p.median_first_response_minutes or 0.0 for p in data.trend
-        ]
-        self.query_one("#trend_missed", Sparkline).data = [
-            float(p.missed_followups) for p in data.trend
-        ]
-        last = data.trend[-1] if data.trend else None
-        if last is not None:
-            minutes = METRIC["median_first_response_minutes"]
-            self.query_one("#trend_fr_label", Label).update(
-                "Median first response, daily "
-                f"(last: {minutes.text(last.median_first_response_minutes)} min)"
-            )
-            self.query_one("#trend_missed_label", Label).update(
-                f"Missed follow-ups, daily (last: {last.missed_followups})"
-            )
         speed = report.speed_to_lead
         for table_id, rows in (
             ("speed_response", speed.by_first_response),
@@ -332,7 +332,7 @@ class SummaryScreen(Screen[None]):
 
     def selected_lead(self) -> LeadRow | None:
         """The lead under the cursor of the focused list (escalated, else unworked)."""
-        if self.data is None:
+        if self.report is None:
             return None
         focused = self.focused if isinstance(self.focused, DataTable) else None
         order = ["escalated", "unworked"]
@@ -342,11 +342,7 @@ class SummaryScreen(Screen[None]):
         for table_id in order:
             table = self.query_one(f"#{table_id}", DataTable)
             if table.row_count:
-                rows = (
-                    self.data.report.escalated
-                    if table_id == "escalated"
-                    else self.data.report.unworked
-                )
+                rows = self.report.escalated if table_id == "escalated" else self.report.unworked
                 lead_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
                 return next((r for r in rows if r.id == lead_id), None)
         return None
