@@ -406,6 +406,11 @@ def queue(
                 attempt_text(i.touch, i.touches_total),
                 when(i.due_at, tz, now),
                 late,
-                (i.last_outcome or "") + (f": {i.last_note[:30]}" if i.last_note else ""),
+                _cut(i.last_text(), 45),
             )
         out.print(table)
+
+
+def _cut(text: str, width: int) -> str:
+    """A table cell that stays one line: a long note ends in `…`."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -247,6 +247,14 @@ class Rules:
     escalation: Escalation = Escalation()
     fields: dict[str, FieldSpec] = field(default_factory=dict)  # `[fields]`, by name
 
+    def outcome_label(self, outcome_id: str) -> str:
+        """How an outcome is called on every surface: its label, or, for an id these rules
+        no longer define (an older call), the id in words."""
+        for outcome in self.outcomes:
+            if outcome.id == outcome_id:
+                return outcome.label
+        return outcome_id.replace("_", " ")
+
     def outcome(self, ref: str) -> Outcome:
         """An outcome by id (`no_answer`) or key (`1`)."""
         for outcome in self.outcomes:

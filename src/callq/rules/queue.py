@@ -146,9 +146,17 @@ class QueueItem:
     touch: int  # attempt n: `attempt_number`, the cadence touch the next call is
     touches_total: int
     late_minutes: int
-    last_outcome: str | None
+    last_outcome: str | None  # the outcome's id (JSON); `last_label` is what people read
     last_note: str
     escalated: bool
+    last_label: str | None = None  # the last outcome as the rules call it
+
+    def last_text(self) -> str:
+        """The "last outcome: note" column, the same in the TUI and the CLI."""
+        last = self.last_label or ""
+        if self.last_note:
+            return f"{last}: {self.last_note}" if last else self.last_note
+        return last
 
 
 def queue_items(
@@ -182,6 +190,7 @@ def _queue_item(
         touches_total=attempts_total(rules),
         late_minutes=max(0, late),
         last_outcome=row["last_outcome"],
+        last_label=rules.outcome_label(row["last_outcome"]) if row["last_outcome"] else None,
         last_note=row["last_note"] or "",
         escalated=is_escalated(
             rules,

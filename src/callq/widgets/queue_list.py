@@ -593,9 +593,7 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
                 due, breached = self.due_text(item, previous)
                 cells.append((_cell(due, width), late if breached else plain))
             elif key == "last":
-                last = item.last_outcome.replace("_", " ") if item.last_outcome else ""
-                if item.last_note:
-                    last = f"{last}: {item.last_note}" if last else item.last_note
+                last = item.last_text()
                 # One line, whatever the note holds; the row's end cuts it with `…`.
                 cells.append((safe(" ".join(last.split())) or "-", dim))
         return cells
