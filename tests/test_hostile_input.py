@@ -666,8 +666,8 @@ async def test_tui_hostile_outcome_labels_and_rep_name(db_target):
 @pytest.mark.sqlite_only  # drawing is the same on both backends
 async def test_tui_a_megabyte_of_hostile_text(db_target):
     """A megabyte name, company and note (escapes and markup throughout): the queue row
-    shows their start visibly, quickly, and the app runs on. (The lead screen draws
-    them too, but takes seconds on a megabyte: see the issue's notes.)"""
+    and the lead screen show their start visibly, quickly, and say how much they left
+    out; the app runs on."""
     import time
 
     from tests.tui.data import NOW, REP, make_settings
@@ -687,7 +687,21 @@ async def test_tui_a_megabyte_of_hostile_text(db_target):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             assert_visible(screen_text(app), ("Eve␛[2J[/]",))
+            await pilot.press("enter")  # the lead screen: name, company and note
+            await pilot.pause()
+            shown = screen_text(app)
+            assert_visible(shown, ("Eve␛[2J[/]", "characters)"))
             assert app.return_code is None
         assert time.perf_counter() - started < 5
     finally:
         db.dispose()
+
+
+def test_a_screen_draws_at_most_a_clip_of_one_text_and_says_what_it_left_out():
+    from callq.visible import SHOWN_MAX, clipped
+
+    assert clipped("Eve\x1b[2J") == "Eve␛[2J"  # short: the same as `safe`
+    big = "\x1b" * (SHOWN_MAX + 5)
+    shown = clipped(big)
+    assert shown == "␛" * SHOWN_MAX + "…(+5 characters)"
+    assert clipped("x" * 1_000_000, 10) == "xxxxxxxxxx…(+999,990 characters)"

@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["UNSAFE", "is_safe", "safe"]
+__all__ = ["SHOWN_MAX", "UNSAFE", "clipped", "is_safe", "safe"]
+
+# How much of one text a screen draws: a form can send a megabyte of name or note, and
+# wrapping it takes a terminal UI seconds. The stored text stays whole (JSON, exports).
+SHOWN_MAX = 2000
 
 # Every code point of categories Cc, Cf (but ZWNJ/ZWJ), Zl, Zp and Cs in Unicode 15, as
 # ranges; tests/test_hostile_input.py checks this class against `unicodedata` in full.
@@ -62,6 +66,17 @@ def safe(text: object, *, keep: str = "") -> str:
     if keep:
         return UNSAFE.sub(lambda m: m.group() if m.group() in keep else _placeholder(m), value)
     return UNSAFE.sub(_placeholder, value)
+
+
+def clipped(text: object, limit: int = SHOWN_MAX) -> str:
+    """`safe(text)`, cut to `limit` characters with what was left out said at the end:
+    `…(+998,000 characters)`. Cut before making it safe, so a megabyte costs nothing."""
+    if text is None:
+        return ""
+    value = text if isinstance(text, str) else str(text)
+    if len(value) <= limit:
+        return safe(value)
+    return f"{safe(value[:limit])}…(+{len(value) - limit:,} characters)"
 
 
 def is_safe(text: str) -> bool:

@@ -16,7 +16,7 @@ from callq.screens.keys import bindings
 from callq.screens.outcome import OutcomeForm
 from callq.services import leads
 from callq.services.views import LeadDetail
-from callq.visible import safe
+from callq.visible import clipped, safe
 from callq.widgets.footer import SteadyFooter
 from callq.widgets.legend import OutcomeLegend
 from callq.wording import (
@@ -114,7 +114,7 @@ class LeadScreen(LeadActions):
         )
         self.query_one("#lead-facts", Static).update(self.facts(detail, now))
         viewer = app.viewer_tz
-        lines = [safe(text) for text in timeline_lines(detail.timeline, viewer, now)]
+        lines = [clipped(text) for text in timeline_lines(detail.timeline, viewer, now)]
         timeline = Text()
         timeline.append("Timeline (newest first)\n", style="bold")
         timeline.append("\n".join(lines))
@@ -128,7 +128,7 @@ class LeadScreen(LeadActions):
         lead = self.detail.lead
         short = self.app.size.height < SHORT_TERMINAL
         self.query_one("#lead-phone", Digits).display = not short
-        name = Text(safe(lead.name), style="bold")
+        name = Text(clipped(lead.name, 200), style="bold")
         if short:
             name.append(f"   {display_phone(lead.phone)}", style="bold")
         self.query_one("#lead-name", Static).update(name)
@@ -161,12 +161,12 @@ class LeadScreen(LeadActions):
         else:
             next_text = "none (closed)"
         rows = [
-            ("Source", Content(safe(lead.source))),
-            ("Interest", Content(safe(lead.interest or "-"))),
-            ("Urgency", Content(safe(lead.urgency))),
+            ("Source", Content(clipped(lead.source, 200))),
+            ("Interest", Content(clipped(lead.interest or "-", 200))),
+            ("Urgency", Content(clipped(lead.urgency, 200))),
             ("Stage", Content(lead.stage)),
-            ("Owner", Content(safe(lead.owner or "-"))),
-            ("Company", Content(safe(lead.company or "-"))),
+            ("Owner", Content(clipped(lead.owner or "-", 200))),
+            ("Company", Content(clipped(lead.company or "-", 200))),
             ("Attempt", Content(attempt_text(detail.attempt, detail.attempts_total))),
             ("SLA", Content.from_markup(sla)),
             ("Next", Content.from_markup(next_text)),
