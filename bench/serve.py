@@ -343,6 +343,50 @@ def run(requests: int, clients: int, pg: str | None, skip_kill: bool) -> dict:
     return results
 
 
+try:  # hook into bench/run.py when its registry is there
+    from harness import Check, Result, bench  # type: ignore[import-not-found]
+except ImportError:  # run alone
+    bench = None
+
+if bench is not None:
+
+    @bench("serve")
+    def serve_benchmark(ctx) -> "Result":  # noqa: ANN001
+        """`callq serve`: intake vs bare Starlette, hook latency, kill -9 (SQLite, PostgreSQL)."""
+        requests = 500 if ctx.quick else 2000
+        results = run(requests, 20, None, skip_kill=False)
+        print(json.dumps(results, indent=2))
+        intake, hook = results["intake"], results["hook_latency"]
+        checks = [
+            Check(
+                "intake throughput vs bare",
+                ">= 0.3x",
+                f"{intake['throughput_ratio']}x",
+                intake["throughput_ratio"] >= 0.3,
+            ),
+            Check(
+                "intake p99 vs bare", "<= 3x", f"{intake['p99_ratio']}x", intake["p99_ratio"] <= 3
+            ),
+            Check("hook latency p50", "< 1000 ms", f"{hook['p50_ms']} ms", hook["p50_ms"] < 1000),
+        ]
+        for name in ("kill_sqlite", "kill_postgresql"):
+            if name in results:
+                kill = results[name]
+                kept = (
+                    kill["answered_but_lost"] == 0
+                    and kill["doctor_ok"]
+                    and kill["leads_without_event"] == 0
+                    and kill["all_delivered_after_restart"]
+                )
+                actual = (
+                    f"lost {kill['answered_but_lost']}, doctor {kill['doctor_ok']}, "
+                    f"no event {kill['leads_without_event']}, "
+                    f"delivered {kill['all_delivered_after_restart']}"
+                )
+                checks.append(Check(f"{name.replace('_', ' -9 ')}", "nothing lost", actual, kept))
+        return Result(checks=checks, facts=results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
