@@ -143,4 +143,4 @@ def main() -> None:
 
 
 from callq.cli import edit  # noqa: E402,F401,I001  (registers `callq edit`)
-from callq.cli import admin, demo, exchange, leads, report, rota, serve, team  # noqa: E402,F401  (registers commands)
+from callq.cli import admin, compliance, demo, exchange, leads, report, rota, serve, team  # noqa: E402,F401,I001  (registers commands)

@@ -149,6 +149,7 @@ class QueueItem:
     last_outcome: str | None  # the outcome's id (JSON); `last_label` is what people read
     last_note: str
     escalated: bool
+    channel: str | None = None  # the message channel of a message touch (None: a call)
     last_label: str | None = None  # the last outcome as the rules call it
 
     def last_text(self) -> str:
@@ -173,6 +174,8 @@ def _queue_item(
     due_at = row["due_at"]
     late = (now - due_at) // timedelta(minutes=1)
     outcomes = row["outcomes"].split(",") if row["outcomes"] else ()
+    touch = attempt_number(_count_in(outcomes, cadence))
+    message = rules.cadence.message(touch) if row["kind"] == "cadence" else None
     return QueueItem(
         followup_id=row["followup_id"],
         lead_id=row["lead_id"],
@@ -186,7 +189,7 @@ def _queue_item(
         section=section,
         due_at=due_at,
         kind=row["kind"],
-        touch=attempt_number(_count_in(outcomes, cadence)),
+        touch=touch,
         touches_total=attempts_total(rules),
         late_minutes=max(0, late),
         last_outcome=row["last_outcome"],
@@ -201,4 +204,5 @@ def _queue_item(
             tz=zone_or_team(row["timezone"], rules),
             now=now,
         ),
+        channel=message.channel if message else None,
     )

@@ -208,20 +208,34 @@ class LeadActions(Screen):
     # -- dial, copy ------------------------------------------------------------
 
     def action_dial(self) -> None:
+        """The checks of `callq dial` (do-not-call list, the lead's calling window), then
+        `[dial] command`, or the number copied when none is set."""
         target = self._target_or_say()
         if target is None:
             return
-        rules = self.app.settings.rules
-        if not rules.dial_command:
+        from callq.services.dial import prepare_dial
+
+        app = self.app
+        plan = app.guard(
+            prepare_dial,
+            app.db,
+            app.settings.rules,
+            target.lead_id,
+            rep=app.settings.rep,
+            now=app.settings.now(),
+        )
+        if plan is None:
+            return
+        if plan.argv is None:
             self.action_copy_number()
             return
-        from callq.services.dial import dial_argv
-
-        argv = self.app.guard(
-            dial_argv, rules.dial_command, target.phone, rules.team.region
-        )
-        if argv is None:
+        if not self._launch(plan.argv, "dial"):
             return
+        self.notify(f"Dialling {display_phone(target.phone)}", title=target.name)
+        self.dialled()
+
+    def _launch(self, argv: list[str], what: str) -> bool:
+        """Start a configured command, detached; False (said in a toast) if it cannot run."""
         try:
             subprocess.Popen(  # noqa: S603  (an argument list, never a shell)
                 argv,
@@ -231,10 +245,39 @@ class LeadActions(Screen):
                 start_new_session=True,
             )
         except OSError as error:
-            self.notify(f"Could not run the dial command: {error}", severity="error")
+            self.notify(f"Could not run the {what} command: {error}", severity="error")
+            return False
+        return True
+
+    def action_message(self) -> None:
+        """Send the lead's next message touch: its channel's command, or the text copied,
+        then logged as sent (which schedules the next touch)."""
+        target = self._target_or_say()
+        if target is None:
             return
-        self.notify(f"Dialling {display_phone(target.phone)}", title=target.name)
-        self.dialled()
+        from callq.services.message import log_sent, prepare_message
+
+        app = self.app
+        rules, rep = app.settings.rules, app.settings.rep
+        prepared = app.guard(
+            prepare_message, app.db, rules, target.lead_id, rep=rep, now=app.settings.now()
+        )
+        if prepared is None:
+            return
+        if prepared.argv is None:
+            app.copy_to_clipboard(prepared.text)
+        elif not self._launch(prepared.argv, prepared.channel):
+            return
+        result = app.guard(log_sent, app.db, rules, prepared, rep=rep, now=app.settings.now())
+        if result is None:
+            return
+        how = "text copied" if prepared.argv is None else "sent"
+        self.notify(
+            f"{prepared.channel}:{prepared.template} {how} · "
+            + logged_sentence(result, app.viewer_tz, app.settings.now()),
+            title=target.name,
+        )
+        self.changed()
 
     def dialled(self) -> None:
         """A subclass may start its call timer."""

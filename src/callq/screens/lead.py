@@ -41,6 +41,7 @@ class LeadScreen(LeadActions):
         self.detail: LeadDetail | None = None
         self.timer_start = time.monotonic()
         self.started_at: datetime | None = None
+        self.do_not_call: str | None = None  # why the lead's number may not be called
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="lead-top"):
@@ -105,13 +106,20 @@ class LeadScreen(LeadActions):
         self.query_one("#lead-phone", Digits).update(display_phone(lead.phone))
         self.show_name()
         hours = "[green]inside business hours[/]" if open_now else "[red]outside business hours[/]"
+        from callq.services.dnc import lead_listing
+
+        self.do_not_call = app.guard(lead_listing, app.db, app.settings.rules, lead.id, now=now)
+        if self.do_not_call:  # said first, in red; `d` is not offered (check_action)
+            hours = "[bold red]Do not call[/]"
         self.query_one("#lead-local", Static).update(
             Content(
                 f"their time {weekday_clock(now, tz)} ({safe(lead.timezone)}"
                 f"{', a guess' if lead.timezone_guessed else ''}) · "
             )
             + Content.from_markup(hours)
+            + (Content(f" · {safe(self.do_not_call)}") if self.do_not_call else Content(""))
         )
+        self.refresh_bindings()
         self.query_one("#lead-facts", Static).update(self.facts(detail, now))
         viewer = app.viewer_tz
         lines = [clipped(text) for text in timeline_lines(detail.timeline, viewer, now)]
@@ -119,6 +127,10 @@ class LeadScreen(LeadActions):
         timeline.append("Timeline (newest first)\n", style="bold")
         timeline.append("\n".join(lines))
         self.query_one("#timeline", Static).update(timeline)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A number on the do-not-call list offers no dial."""
+        return not (action == "dial" and self.do_not_call)
 
     def show_name(self) -> None:
         """The name, and the number in big digits; on a short terminal the number goes

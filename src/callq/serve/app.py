@@ -22,6 +22,7 @@ from starlette.routing import Route
 from callq.errors import UserError
 from callq.rules.model import Rules
 from callq.serve import payloads
+from callq.services.dnc import OnDoNotCallList
 from callq.services.intake import MAX_KEY_LENGTH, IntakeAnswer, receive_lead
 from callq.services.leads import NewLead
 from callq.store.db import Database, DatabaseBusy, DatabaseUnavailable
@@ -114,6 +115,8 @@ async def _receive(
             )
     except (DatabaseBusy, DatabaseUnavailable) as error:
         raise Refused(503, str(error), {"Retry-After": "2"}) from None
+    except OnDoNotCallList as error:  # the number asked not to be called: nothing stored
+        raise Refused(409, str(error)) from None
     except UserError as error:  # a phone or field the service refuses: nothing stored
         raise Refused(422, str(error)) from None
     if not answer.replayed:

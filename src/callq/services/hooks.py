@@ -196,11 +196,14 @@ def deliver_all(
 
 def chores(db: Database, rules: Rules, *, now: datetime) -> None:
     """The once-a-minute work of a deliverer: escalation flags and missed follow-ups become
-    events, old delivered events and idempotency keys are forgotten."""
+    events, cold leads come back after `reopen_after`, old delivered events and
+    idempotency keys are forgotten."""
     from callq.services.escalation import flag_escalations
     from callq.services.intake import forget_old_keys
+    from callq.services.reentry import reopen_cold_leads
 
     flag_escalations(db, rules, now)
+    reopen_cold_leads(db, rules, now=now)  # [cadence] reopen_after
     sweep_missed(db, rules, now=now)
     forget_old_keys(db, now=now)
     with db.write_connection() as conn:

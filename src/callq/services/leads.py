@@ -34,7 +34,7 @@ from callq.services.views import AddedLead, LeadDetail
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import FollowUp, Lead, Rep
-from callq.store.outbox import emit, lead_fields
+from callq.store.outbox import emit, lead_change
 from callq.store.timeline import append_event, lead_events
 
 ROUND_ROBIN = "round-robin"  # as an owner: the next of `[team] reps`, even for a rep adding it
@@ -121,6 +121,9 @@ def add_lead_in(
     """`add_lead`'s writes in the caller's transaction (intake stores its idempotency key
     in the same one); `new` and `phone` come from `validate_new_lead`."""
     queries.lock_intake(session)
+    from callq.services.dnc import refuse_listed  # a listed number: neither added nor reopened
+
+    refuse_listed(session.connection(), [phone], rules, now)
     actor = queries.ensure_rep(session, rep)
     existing = queries.lead_by_phone(session, phone)
     if existing is not None:
@@ -181,7 +184,7 @@ def add_lead_in(
         rules.hooks,
         type="lead_created",
         at=now,
-        changes=[(lead.id, {**lead_fields(lead), "owner": owner.name if owner else None})],
+        changes=[(lead.id, lead_change(lead, owner.name if owner else None))],
     )
     return AddedLead(lead.id, False, False, owner.name if owner else None, due, lead.name)
 
@@ -213,7 +216,7 @@ def _merge_inquiry(
     )
     session.add(lead)
     owner = queries.rep_names(session, {lead.owner_id} if lead.owner_id else set())
-    change = {**lead_fields(lead), "owner": owner.get(lead.owner_id), "inquiry_source": new.source}
+    change = lead_change(lead, owner.get(lead.owner_id), inquiry_source=new.source)
     emit(
         session,
         rules.hooks,
@@ -234,10 +237,19 @@ def blank_fills(current: dict[str, str], new: NewLead) -> dict[str, str]:
 
 
 def reopen_closed_lead(
-    session: Session, rules: Rules, lead: Lead, *, source: str, now: datetime, actor_id: int
+    session: Session,
+    rules: Rules,
+    lead: Lead,
+    *,
+    source: str,
+    now: datetime,
+    actor_id: int,
+    reason: str = "new inquiry",
+    stage: str | None = None,
 ) -> datetime:
-    """A closed lead with a new inquiry reopens with a new first-response follow-up."""
-    stage = "contacted" if lead.first_touch_at else "new"
+    """A closed lead with a new inquiry reopens with a new first-response follow-up
+    (`stage`: the stage it reopens in; by default `new` until it was ever touched)."""
+    stage = stage or ("contacted" if lead.first_touch_at else "new")
     append_event(
         session,
         lead_id=lead.id,
@@ -245,7 +257,7 @@ def reopen_closed_lead(
         type="stage_changed",
         rep_id=actor_id,
         **{"from": lead.stage, "to": stage},
-        reason="new inquiry",
+        reason=reason,
     )
     lead.stage = stage
     due = first_response_due(rules, source=source, created_at=now, tz=lead_zone(lead, rules))
@@ -325,6 +337,8 @@ def add_note(db: Database, rules: Rules, ref: str, text: str, *, now: datetime, 
         append_event(
             session, lead_id=lead.id, at=now, type="note", rep_id=actor.id, text=text.strip()
         )
+        change = {"rep": actor.name, "text": text.strip()}
+        emit(session, rules.hooks, type="note_added", at=now, changes=[(lead.id, change)])
         return lead.id
 
 
@@ -371,4 +385,13 @@ def reschedule(
             kind=followup.kind,
             note=note.strip(),
         )
+        change = {
+            "rep": actor.name,
+            "followup_id": followup.id,
+            "kind": followup.kind,
+            "from": before,
+            "to": due,
+            "note": note.strip(),
+        }
+        emit(session, rules.hooks, type="followup_rescheduled", at=now, changes=[(lead.id, change)])
         return lead.id, due

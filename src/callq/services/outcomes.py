@@ -9,7 +9,14 @@ from sqlalchemy import Connection
 
 from callq.errors import Conflict, NotFound, UserError
 from callq.rules.model import Outcome, Rules
-from callq.rules.outcomes import CallPlan, FollowUpFacts, LeadFacts, cadence_outcome_ids, plan_call
+from callq.rules.outcomes import (
+    CallPlan,
+    FollowUpFacts,
+    LeadFacts,
+    cadence_outcome_ids,
+    message_outcome,
+    plan_call,
+)
 from callq.rules.text import require_storable
 from callq.rules.undo import UndoFacts, plan_undo
 from callq.rules.wording import typeable
@@ -35,16 +42,19 @@ def log_outcome(
     started_at: datetime | None = None,
     expected_followup_id: int | None = None,
     override_claim: bool = False,
+    channel: str = "call",
 ) -> LoggedOutcome:
     """Record a call and everything it implies, atomically.
 
     The call, the completed follow-up, the stage, the next follow-up and the timeline
     events commit together or not at all. `expected_followup_id` is the follow-up the
     rep was looking at: if someone completed it meanwhile, nothing is written.
+    A `channel` other than "call" logs a sent message touch (`services.message`), with
+    the outcome of its own that `rules.outcomes.message_outcome` is.
     """
     require_storable("the note", note)
     require_storable("the rep name", rep)
-    outcome = rules.outcome(outcome_ref)
+    outcome = rules.outcome(outcome_ref) if channel == "call" else message_outcome()
     call_at = at or now
     if call_at > now + timedelta(minutes=1):
         raise UserError("a call cannot be logged in the future (check --at)")
@@ -83,8 +93,15 @@ def log_outcome(
             started_at=started_at,
             note=note,
             callback_at=_callback_at(callback, rules, lead, actor, now, their_time),
+            channel=channel,
         )
         call_id = rows.write_call(conn, plan, rep_id=actor.id)
+        if outcome.stage == "dnc":  # every number of the lead goes on the do-not-call list
+            from callq.services.dnc import list_lead_numbers
+
+            list_lead_numbers(
+                conn, lead.id, reason=outcome.label, by=actor.name, rep_id=actor.id, now=now
+            )
         logged = _logged(lead, outcome, plan, call_id)
         change = logged_change(logged, actor.name, note)
         emit(conn, rules.hooks, type="outcome_logged", at=now, changes=[change])

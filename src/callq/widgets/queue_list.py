@@ -583,8 +583,9 @@ class QueueList(PanelOverlay, ToastLayer, ScrollView, can_focus=True):
                 cells.append((_cell(display_phone(item.phone), width), plain))
             elif key == "company":
                 cells.append((_cell(item.company or "-", width), dim))
-            elif key == "channel":
-                cells.append((_cell(item.source, width), dim))
+            elif key == "channel":  # a message touch shows its channel, a call the source
+                channel = f"✉{item.channel}" if item.channel else item.source
+                cells.append((_cell(channel, width), plain if item.channel else dim))
             elif key == "stage":
                 cells.append((_cell(item.stage, width), plain))
             elif key == "attempt":
