@@ -125,6 +125,12 @@ def rules_simulate(
     file: Annotated[
         Path | None, typer.Option("--file", help="Simulate this rules file instead.")
     ] = None,
+    lead_tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz", help="The lead's timezone (default: the team's); shows their local times."
+        ),
+    ] = None,
     now: NowOption = None,
 ) -> None:
     """Show, call by call, what each outcome would schedule and the stage reached."""
@@ -148,11 +154,20 @@ def rules_simulate(
     if outcomes is None:
         raise typer.BadParameter("give --outcomes (or --route KEY=VALUE ...)")
     arrived_at = parse_instant(arrived, tz, what="--arrived") if arrived else now
+    their = None
+    if lead_tz:
+        from zoneinfo import ZoneInfo
+
+        try:
+            their = ZoneInfo(lead_tz)
+        except (KeyError, ValueError, OSError):
+            fail(f"unknown timezone {lead_tz!r} (use an IANA name such as 'America/New_York')")
     steps = simulate(
         rules,
         source=source,
         arrived_at=arrived_at,
         outcomes=[o.strip() for o in outcomes.split(",") if o.strip()],
+        tz=their,
     )
     out = console()
     out.print(
@@ -162,18 +177,28 @@ def rules_simulate(
         )
     )
     table = Table(title_justify="left")
-    for column in ("Call", "At", "Outcome", "Next follow-up", "Kind", "Stage"):
+    columns = ["Call", "At", "Outcome", "Next follow-up", "Kind", "Stage"]
+    if their is not None:  # where the lead's calling window and the hours meet, in their time
+        columns.insert(4, f"Their time ({lead_tz})")
+    for column in columns:
         table.add_column(column)
     for number, step in enumerate(steps.calls, start=1):
-        add_row(
-            table,
+        message = rules.cadence.message(step.touch) if step.next_kind == "cadence" else None
+        kind = step.next_kind or "-"
+        kind += f" {step.touch}/{step.touches_total}" if step.touch else ""
+        if message is not None:
+            kind += f" {message.channel}:{message.template}"
+        cells = [
             str(number),
             when(step.call_at, tz, now),
             step.label,
             when(step.next_due_at, tz, now),
-            (step.next_kind or "-") + (f" {step.touch}/{step.touches_total}" if step.touch else ""),
+            kind,
             step.stage,
-        )
+        ]
+        if their is not None:
+            cells.insert(4, when(step.next_due_at, their, now))
+        add_row(table, *cells)
     out.print(table)
 
 
@@ -188,7 +213,7 @@ def doctor(ctx: typer.Context) -> None:
     settings = state(ctx).settings
     try:
         db = open_database(settings.db_target, create=False)
-        report = check(db, now=settings.now())
+        report = check(db, now=settings.now(), rules=settings.rules)
     except DatabaseError as error:
         typer.echo(f"callq doctor: {error}", err=True)
         raise typer.Exit(1) from None

@@ -56,6 +56,7 @@ def report_json(report) -> dict:  # noqa: ANN001
         "currency": report.currency,
         "unworked": leads(report.unworked),
         "escalated": leads(report.escalated),
+        "touches_by_channel": report.touches_by_channel,
     }
 
 
@@ -123,6 +124,9 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
             f"conversion {conversion}",
         )
     )
+    if set(report.touches_by_channel) - {"call"}:  # said only once messages are in use
+        touches = " · ".join(f"{ch} {n}" for ch, n in sorted(report.touches_by_channel.items()))
+        out.print(line("Touches by channel: ", touches))
     # Numbers never wrap or shrink; the labels wrap when the terminal is narrow.
     team = Table(title="Team", title_justify="left")
     team.add_column("Metric", ratio=1, min_width=12)

@@ -72,6 +72,7 @@ class Report:
     unworked: tuple[LeadRow, ...] = ()
     escalated: tuple[LeadRow, ...] = ()
     flagged_now: int = 0  # leads this run escalated
+    touches_by_channel: dict[str, int] = field(default_factory=dict)  # the current window's
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ def build_report(
         ]
         parts += qualified
         names_later = run(q.rep_names)
+        touches_later = run(q.touches_by_channel, scope, *windows[_CURRENT])
         flagged = flagged_later.result() if flag else 0
         # Both lists show escalated_at: after the flags.
         unworked_later = run(q.unworked_leads, scope, now, list_limit)
@@ -194,6 +196,7 @@ def build_report(
         unworked=tuple(LeadRow(*row) for row in unworked),
         escalated=tuple(LeadRow(*row) for row in escalated),
         flagged_now=flagged,
+        touches_by_channel=touches_later.result(),
     )
 
 

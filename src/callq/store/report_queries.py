@@ -562,3 +562,19 @@ def rep_names(connection: Connection) -> dict[int, str]:
 
 def rep_id_by_name(connection: Connection, name: str) -> int | None:
     return connection.execute(select(rep.c.id).where(rep.c.name == name)).scalar()
+
+
+def touches_by_channel(
+    connection: Connection, scope: Scope, start: datetime, end: datetime
+) -> dict[str, int]:
+    """Touches started in [start, end) per channel ("call", "whatsapp", ...), from the
+    calls' covering index (it carries the channel); a sent message is a touch too."""
+    statement = (
+        select(call.c.channel, func.count())
+        .where(call.c.started_at >= start, call.c.started_at < end)
+        .group_by(call.c.channel)
+    )
+    if scope.channel is not None:
+        statement = statement.join_from(call, lead, lead.c.id == call.c.lead_id)
+    statement = _scoped(statement, scope, call.c.rep_id)
+    return {channel: count for channel, count in connection.execute(statement)}
