@@ -40,9 +40,12 @@ def field_rules(rules_file: Path):  # noqa: ANN201
 def run(cli, rules_file: Path):  # noqa: ANN001, ANN201
     """`run("edit", ...)`: the CLI with the rules file that declares the fields."""
 
-    def _run(*args: str):  # noqa: ANN202
-        return cli(*args, env={"CALLQ_CONFIG": str(rules_file)})
+    env = {"CALLQ_CONFIG": str(rules_file)}
 
+    def _run(*args: str):  # noqa: ANN202
+        return cli(*args, env=env)
+
+    _run.cli, _run.env = cli, env  # for a second database: run.cli(..., env={**run.env, ...})
     return _run
 
 

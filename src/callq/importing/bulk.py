@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from callq.importing.restore import list_do_not_call, restore_leads
 from callq.importing.rows import Row
 from callq.rules.hours import zone
 from callq.rules.model import CLOSED_STAGES, Rules
@@ -348,6 +349,9 @@ def _owners(session: Session, ctx: BatchContext, rows: list[Row], counts: BatchC
     unassigned: list[int] = []
     for index, row in enumerate(rows):
         match = matches.get(row.owner)
+        if row.restore is not None and row.owner and (not match or match[1] != row.owner):
+            rep = queries.ensure_rep(session, row.owner)  # a callq export names callq reps
+            match = matches[row.owner] = (rep.id, rep.name)
         if match:
             owners[index] = match
         else:
@@ -445,6 +449,7 @@ def _insert_leads(
     file_json = json.dumps(ctx.file_name)
     owner_json: dict[str | None, str] = {}
     followups, events = [], []
+    restored: list = []  # (lead id, owner id, Restore) of a callq export's leads
     for row, (owner_id, owner_name) in zip(rows, owners, strict=True):
         lead_id = ids[row.phone]
         slot = slots.get((row.source, row.timezone))
@@ -457,7 +462,10 @@ def _insert_leads(
                 scheduled,
             )
         due_value, scheduled = slot
-        followups.append((lead_id, owner_id, due_value, "first_response", "open", 1, now))
+        if row.restore is not None:  # a callq export's lead: its follow-up as exported
+            restored.append((lead_id, owner_id, row.restore))
+        else:
+            followups.append((lead_id, owner_id, due_value, "first_response", "open", 1, now))
         owner = owner_json.get(owner_name)
         if owner is None:
             owner = owner_json[owner_name] = json.dumps(owner_name)
@@ -469,7 +477,16 @@ def _insert_leads(
             f'"owner": {owner}, "source": "{row.source}"}}'
         )
         events.append((lead_id, now, "created", actor_id, created))
-        events.append((lead_id, now, "followup_scheduled", actor_id, scheduled))
+        if row.restore is None:
+            events.append((lead_id, now, "followup_scheduled", actor_id, scheduled))
+    if restored:
+        restored_followups, restored_events = restore_leads(
+            conn, restored, now=ctx.now, actor_id=actor_id
+        )
+        if restored_followups:
+            conn.execute(FOLLOWUPS.insert(), restored_followups)
+        events += [(i, now, kind, actor_id, _detail(**d)) for kind, i, d in restored_events]
     writer.insert(FOLLOWUPS, FOLLOWUP_COLUMNS, followups)
     writer.insert(EVENTS, EVENT_COLUMNS, events)
+    list_do_not_call(conn, restored, now=ctx.now, actor_id=actor_id)
     return ids

@@ -76,6 +76,7 @@ def import_file(
         region=rules.team.region,
         default_source=source or "other",
         batch_rows=batch_rows,
+        field_specs=rules.fields,
     )
     ctx = BatchContext(rules, now, rep, owner.strip() if owner else None, path.name)
     target = rejects_path(path)

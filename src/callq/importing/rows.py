@@ -4,6 +4,7 @@ import hashlib
 from typing import NamedTuple
 
 from callq.importing.fastphone import PhoneNormaliser
+from callq.importing.restore import Restore, RestoreReader
 from callq.phones import PhoneError, zone_for_number
 from callq.rules.model import CHANNELS
 from callq.rules.text import unstorable
@@ -99,6 +100,7 @@ class Row(NamedTuple):
     urgency: str = "normal"
     timezone: str | None = None
     note: str = ""
+    restore: Restore | None = None  # a callq export's row: the lead as it was exported
 
 
 _SINGLE = (
@@ -122,7 +124,9 @@ class RowReader:
         *,
         default_source: str,
         valid_zone,  # noqa: ANN001  (name -> bool)
+        restore: RestoreReader | None = None,
     ) -> None:
+        self.restore = restore  # set for a callq export (importing.restore)
         # One column per field (the first that claims it); phones may come from several.
         self.column: dict[str, int | None] = {name: None for name in _SINGLE}
         for index, name in sorted(mapping.items()):
@@ -180,6 +184,8 @@ class RowReader:
                 if value:
                     if ":::" in value:  # Google Contacts: several numbers in one cell
                         found += [p.strip() for p in value.split(":::") if p.strip()]
+                    elif self.restore is not None and "," in value:  # callq's other_phones
+                        found += [restored(p.strip()) for p in value.split(",") if p.strip()]
                     else:
                         found.append(value)
         return found
@@ -222,6 +228,11 @@ class RowReader:
             self.unknown_zones += 1
             zone = None
         zone = zone or zone_for_number(phone)  # None: the team's zone, shown as a guess
+        restore = None
+        if self.restore is not None:
+            restore = self.restore.read(cells)
+            if isinstance(restore, str):
+                return restore
         source_text = text["source"]
         source = self._channels.get(source_text, "")
         if source == "":
@@ -240,4 +251,5 @@ class RowReader:
             urgency=_URGENCY_WORDS.get(text["urgency"].lower(), "normal"),
             timezone=zone,
             note=text["notes"],
+            restore=restore,
         )

@@ -5,12 +5,13 @@ broken CSV must change nothing, and the csv module's error may come on the last 
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from callq.importing.fastphone import PhoneNormaliser
 from callq.importing.headers import map_columns, require_usable
 from callq.importing.reading import read_table
+from callq.importing.restore import RestoreReader, export_mapping
 from callq.importing.rows import Row, RowReader
 from callq.rules.hours import zone
 
@@ -23,6 +24,7 @@ class ReadOptions:
     region: str
     default_source: str
     batch_rows: int
+    field_specs: dict = field(default_factory=dict)  # `[fields]`: a callq export's fields
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,9 @@ class ValidatedFile:
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         table = read_table(path)
-        mapping = map_columns(table.headers, options.explicit_maps)
+        # callq's own export is read by its known columns (unless --map says otherwise).
+        exported = None if options.explicit_maps else export_mapping(table.headers)
+        mapping = exported or map_columns(table.headers, options.explicit_maps)
         require_usable(mapping, table.headers)
         self.layout = FileLayout(
             table.headers,
@@ -68,6 +72,7 @@ class ValidatedFile:
             PhoneNormaliser(options.region),
             default_source=options.default_source,
             valid_zone=_valid_zone,
+            restore=RestoreReader(mapping, options.field_specs) if exported else None,
         )
 
     @property

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from callq.errors import UserError
+from callq.rules.fields import decode_fields, decode_tags
 from callq.store.db import Database
 from callq.store.models import Call, Event, FollowUp, Lead, Rep
 from callq.store.queries import OPEN_FOLLOWUP
@@ -35,8 +36,8 @@ CALLBACK_MINUTES = 15  # how long a callback occupies in a calendar
 
 LEAD_COLUMNS = (
     "id", "name", "phone", "other_phones", "email", "company", "source", "interest",
-    "urgency", "owner", "stage", "timezone", "created_at", "first_touch_at", "next_due_at",
-    "next_kind",
+    "urgency", "owner", "stage", "timezone", "tags", "fields", "created_at", "first_touch_at",
+    "next_due_at", "next_kind",
 )  # fmt: skip
 CALL_COLUMNS = (
     "id", "lead_id", "lead_name", "phone", "rep", "started_at", "ended_at", "outcome",
@@ -79,6 +80,8 @@ def lead_rows(db: Database) -> Iterator[dict]:
         for row in session.connection().execute(statement).mappings():
             yield {
                 **{c: row[c] for c in LEAD_COLUMNS[:-2] if c in row},
+                "tags": list(decode_tags(row["tags"])),
+                "fields": decode_fields(row["fields"]),
                 "created_at": _aware(row["created_at"]),
                 "first_touch_at": _aware(row["first_touch_at"]),
                 "next_due_at": _aware(row["due_at"]),
@@ -179,6 +182,8 @@ def _cell(value: object) -> object:
         return "yes" if value else "no"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, list):  # a lead's tags
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
