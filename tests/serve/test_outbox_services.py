@@ -81,3 +81,46 @@ def test_a_missed_follow_up_is_an_event_once(db, rules, now):
 def test_no_hook_no_outbox_row(db, rules, now):
     add_lead(db, rules, NewLead("Quiet", "98450 55503"), now=now, rep="asha")
     assert events(db) == []
+
+
+def test_a_note_a_reschedule_a_claim_and_a_release_are_events(db, rules, now):
+    from callq.services.claims import claim_lead, next_lead, release_claim
+    from callq.services.leads import add_note, reschedule
+
+    rules = with_hook(rules)
+    lead = add_lead(db, rules, NewLead("Busy Lead", "98450 55504", owner="asha"), now=now,
+                    rep="asha").lead_id  # fmt: skip
+    add_note(db, rules, str(lead), "  wants a demo  ", now=now + timedelta(minutes=1), rep="asha")
+    later = now + timedelta(days=2)
+    _, due = reschedule(db, rules, str(lead), later, now=now + timedelta(minutes=2), rep="asha")
+    claim = claim_lead(db, rules, lead, rep="asha", now=now + timedelta(minutes=3))
+    assert release_claim(db, rules, lead, rep="asha", now=now + timedelta(minutes=4))
+    assert not release_claim(db, rules, lead, rep="asha", now=now + timedelta(minutes=5))
+    assert next_lead(db, rules, rep="asha", now=now + timedelta(minutes=6)).lead_id == lead
+    found = events(db, lead)
+    assert [e["type"] for e in found] == [
+        "lead_created",
+        "note_added",
+        "followup_rescheduled",
+        "lead_claimed",
+        "lead_released",  # once: the second release changed nothing
+        "lead_claimed",
+    ]
+    _, note, moved, claimed, released, _ = found
+    assert (note["text"], note["rep"]) == ("wants a demo", "asha")
+    assert moved["to"] == due.isoformat() and moved["from"] and moved["kind"] == "first_response"
+    assert claimed["until"] == claim.until.isoformat() and claimed["rep"] == "asha"
+    assert released["rep"] == "asha" and released["at"] == (now + timedelta(minutes=4)).isoformat()
+
+
+def test_the_new_event_types_are_accepted_by_on(tmp_path):
+    from callq.config.loading import load_rules
+
+    config = tmp_path / "callq.toml"
+    config.write_text(
+        '[[hooks]]\nname = "crm"\n'
+        'on = ["note_added", "followup_rescheduled", "lead_claimed", "lead_released"]\n'
+        'command = ["true"]\n'
+    )
+    (hook,) = load_rules(config).hooks
+    assert hook.on == {"note_added", "followup_rescheduled", "lead_claimed", "lead_released"}

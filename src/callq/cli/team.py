@@ -26,7 +26,10 @@ def claim(
     st = state(ctx, now)
     settings = st.settings
     if release:
-        if not release_claim(st.open_db(), settings.rules, lead, rep=settings.rep):
+        released = release_claim(
+            st.open_db(), settings.rules, lead, rep=settings.rep, now=settings.now()
+        )
+        if not released:
             fail(f"{lead} is not held by you ({settings.rep}); nothing was released")
         echo(f"released {lead}")
         return

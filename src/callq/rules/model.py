@@ -175,6 +175,10 @@ HOOK_EVENTS = (
     "lead_escalated",
     "lead_reassigned",
     "lead_edited",
+    "note_added",
+    "followup_rescheduled",
+    "lead_claimed",
+    "lead_released",
 )
 
 

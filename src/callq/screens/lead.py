@@ -90,7 +90,12 @@ class LeadScreen(LeadActions):
 
             app = self.app
             app.guard(
-                release_claim, app.db, app.settings.rules, f"#{self.lead_id}", rep=app.settings.rep
+                release_claim,
+                app.db,
+                app.settings.rules,
+                f"#{self.lead_id}",
+                rep=app.settings.rep,
+                now=app.settings.now(),
             )
 
     def reload(self) -> None:

@@ -13,6 +13,7 @@ from callq.services.queue import SECTIONS, QueueReader
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Event, FollowUp, Lead, Meta
+from callq.store.outbox import emit
 
 CLAIM_TTL = timedelta(minutes=5)
 CLAIMS_SEQ = "claims_seq"
@@ -53,10 +54,11 @@ def claim_lead(
         lead.claimed_by_id, lead.claimed_until = actor.id, now + ttl
         session.add(lead)
         _bump_claims_seq(session)
+        _claimed_event(session, rules, lead, actor.name, now)
         return Claim(lead.id, lead.name, actor.name, lead.claimed_until)
 
 
-def release_claim(db: Database, rules: Rules, ref: str | int, *, rep: str) -> bool:
+def release_claim(db: Database, rules: Rules, ref: str | int, *, rep: str, now: datetime) -> bool:
     """Give back `rep`'s hold on the lead; False (nothing changed) when `rep` holds none."""
     with db.write() as session:
         lead = find_lead(session, ref, rules, lock=True)
@@ -66,7 +68,16 @@ def release_claim(db: Database, rules: Rules, ref: str | int, *, rep: str) -> bo
         lead.claimed_by_id, lead.claimed_until = None, None
         session.add(lead)
         _bump_claims_seq(session)
+        change = {"rep": actor.name}
+        emit(session, rules.hooks, type="lead_released", at=now, changes=[(lead.id, change)])
         return True
+
+
+def _claimed_event(session, rules: Rules, lead: Lead, rep: str, now: datetime) -> None:  # noqa: ANN001
+    """`lead_claimed`: who holds the lead, and until when (a claim that runs out releases
+    the lead without an event)."""
+    change = {"rep": rep, "until": lead.claimed_until}
+    emit(session, rules.hooks, type="lead_claimed", at=now, changes=[(lead.id, change)])
 
 
 def next_lead(db: Database, rules: Rules, *, rep: str, now: datetime) -> Claim | None:
@@ -100,6 +111,7 @@ def next_lead(db: Database, rules: Rules, *, rep: str, now: datetime) -> Claim |
             lead.claimed_by_id, lead.claimed_until = actor.id, now + CLAIM_TTL
             session.add(lead)
             _bump_claims_seq(session)
+            _claimed_event(session, rules, lead, actor.name, now)
             return Claim(lead.id, lead.name, actor.name, lead.claimed_until)
     return None
 

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from callq.rules.model import Hook
-from callq.store.models import Outbox
+from callq.store.models import Lead, Outbox, Rep
 from callq.store.timeline import detail_json
 
 _outbox = Outbox.__table__
@@ -71,6 +71,49 @@ LEAD_FIELDS = ("name", "phone", "email", "company", "source", "interest", "urgen
 def lead_fields(lead: object) -> dict:
     """What an event tells about its lead (the lead row's own values)."""
     return {field: getattr(lead, field) for field in LEAD_FIELDS}
+
+
+def lead_change(lead: object, owner: str | None, **extra: object) -> dict:
+    """The body of `lead_created`, `lead_merged` and `lead_reopened`, whoever wrote the lead
+    (`callq add`, `callq serve`, `callq import`): its own values, its owner's name, and for
+    an inquiry its `inquiry_source`. `lead` is anything with the lead's attributes (an ORM
+    row, a Core row)."""
+    return {**lead_fields(lead), "owner": owner, **extra}
+
+
+def lead_change_rows(conn, lead_ids: Iterable[int]) -> dict[int, tuple[object, str | None]]:  # noqa: ANN001
+    """Lead id -> (its row of `LEAD_FIELDS`, its owner's name), read for `lead_change`."""
+    found: dict[int, tuple[object, str | None]] = {}
+    ids = list(lead_ids)
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(Lead.id, *(getattr(Lead, f) for f in LEAD_FIELDS), Rep.name.label("owner"))
+            .select_from(Lead)
+            .outerjoin(Rep, Rep.id == Lead.owner_id)
+            .where(Lead.id.in_(ids[start : start + 500]))
+        )
+        for row in rows:
+            found[row.id] = (row, row.owner)
+    return found
+
+
+def emit_in_order(executor, hooks: Iterable[Hook], *, at: datetime, events: list) -> int:  # noqa: ANN001
+    """`emit` for a list of `(type, lead_id, change)` of mixed types, keeping their order
+    (one statement per run of one type): a lead's events are delivered as they happened."""
+    hooks = list(hooks)
+    written, start = 0, 0
+    for end in range(1, len(events) + 1):
+        if end == len(events) or events[end][0] != events[start][0]:
+            run = [(lead_id, change) for _, lead_id, change in events[start:end]]
+            written += emit(executor, hooks, type=events[start][0], at=at, changes=run)
+            start = end
+    return written
+
+
+def wants_any(hooks: Iterable[Hook], types: Iterable[str]) -> bool:
+    """Whether any hook subscribes to any of `types` (else a writer skips building events)."""
+    wanted = set(types)
+    return any(not wanted.isdisjoint(hook.on) for hook in hooks)
 
 
 @dataclass(frozen=True)
@@ -149,6 +192,12 @@ def mark_failed(  # noqa: ANN001
             last_error=error[:500],
         )
     )
+
+
+def drop_pending(conn, hook: str) -> int:  # noqa: ANN001
+    """Discard the undelivered events of `hook` (`callq hooks drop`); how many."""
+    result = conn.execute(delete(_outbox).where(_PENDING, _outbox.c.hook == hook))
+    return result.rowcount or 0
 
 
 def prune_delivered(conn, *, before: datetime) -> int:  # noqa: ANN001
