@@ -1,4 +1,4 @@
-"""`callq serve` (leads in over HTTP, events out) and `callq hooks run|status`."""
+"""`callq serve` (leads in over HTTP, events out) and `callq hooks run|status|drop`."""
 
 import os
 from typing import Annotated
@@ -85,6 +85,7 @@ def hooks_status(ctx: typer.Context) -> None:
     from rich.table import Table
 
     table = Table("hook", "pending", "failing", "failing since", "next try", "last error")
+    gone = set(status.unconfigured)
     for item in status.hooks:
         add_row(
             table,
@@ -92,7 +93,35 @@ def hooks_status(ctx: typer.Context) -> None:
             str(item.pending),
             str(item.failing),
             when(item.oldest_failure, tz, now) if item.oldest_failure else "-",
-            when(item.next_attempt_at, tz, now) if item.next_attempt_at else "-",
+            # Nothing delivers a removed hook's events: no next try.
+            "hook no longer configured"
+            if item.hook in gone
+            else when(item.next_attempt_at, tz, now)
+            if item.next_attempt_at
+            else "-",
             cell(item.last_error or "-", "red" if item.last_error else ""),
         )
     console().print(table)
+    for name in status.unconfigured:
+        echo(
+            f"hook {name!r} is no longer in the rules file: its events wait, undelivered; "
+            f"`callq hooks drop --hook {name}` discards them"
+        )
+
+
+@hooks_app.command("drop")
+@command
+def hooks_drop(
+    ctx: typer.Context,
+    hook: Annotated[str, typer.Option("--hook", help="The hook whose waiting events go.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Also for a hook still in the rules file.")
+    ] = False,
+) -> None:
+    """Discard the undelivered events of a hook (one removed from the rules file)."""
+    from callq.cli.render import echo
+    from callq.services.hooks import drop_events
+
+    settings = state(ctx).settings
+    dropped = drop_events(state(ctx).open_db(), settings.rules, hook, force=force)
+    echo(f"dropped {dropped} undelivered event(s) of hook {hook!r}")

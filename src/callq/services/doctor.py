@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from callq.rules.model import CLOSED_STAGES, OPEN_STAGES
+from callq.rules.model import CLOSED_STAGES, OPEN_STAGES, Rules
 from callq.services.hooks import failing_warnings
 from callq.store.db import Database
 
@@ -39,7 +39,9 @@ WHERE l.stage IN ({_in_list(CLOSED_STAGES)}) AND f.status = 'open'
 _BAD_STAGE = f"SELECT id FROM lead WHERE stage NOT IN ({_in_list(OPEN_STAGES + CLOSED_STAGES)})"
 
 
-def check(db: Database, *, now: datetime | None = None) -> DoctorReport:
+def check(db: Database, *, now: datetime | None = None, rules: Rules | None = None) -> DoctorReport:
+    """Integrity, the one-open-follow-up invariant, and (warnings) hooks failing for over an
+    hour or, with `rules`, events waiting for a hook no longer configured."""
     report = DoctorReport()
     with db.engine.connect() as connection:
         if db.is_sqlite:
@@ -74,5 +76,5 @@ def check(db: Database, *, now: datetime | None = None) -> DoctorReport:
             report.facts[f"{table}s"] = connection.execute(
                 text(f"SELECT COUNT(*) FROM {table}")
             ).scalar()
-    report.warnings += failing_warnings(db, now=now or datetime.now(UTC))
+    report.warnings += failing_warnings(db, now=now or datetime.now(UTC), rules=rules)
     return report

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, select, text
 
+from callq.errors import UserError
 from callq.rules.delivery import failing_too_long, retry_at
 from callq.rules.model import Hook, Rules
 from callq.store import outbox, queries
@@ -246,6 +247,12 @@ class HooksStatus:
     pending: list[tuple]
     configured: list[str]
 
+    @property
+    def unconfigured(self) -> list[str]:
+        """Hooks with events waiting that the rules file no longer has: nothing delivers
+        them (`callq hooks drop --hook NAME` discards them; putting the hook back delivers)."""
+        return [item.hook for item in self.hooks if item.hook not in self.configured]
+
 
 def hooks_status(db: Database, rules: Rules, *, limit: int = 20) -> HooksStatus:
     with db.engine.connect() as conn:
@@ -256,13 +263,43 @@ def hooks_status(db: Database, rules: Rules, *, limit: int = 20) -> HooksStatus:
         )
 
 
-def failing_warnings(db: Database, *, now: datetime) -> list[str]:
-    """`callq doctor`'s warnings: hooks whose events have failed for over an hour."""
+def drop_events(db: Database, rules: Rules, hook: str, *, force: bool = False) -> int:
+    """Discard `hook`'s undelivered events (`callq hooks drop`); how many. Refused for a
+    hook the rules file still has (its events would be delivered) unless `force`, and for
+    a hook with nothing pending (a mistyped name)."""
+    configured = {item.name for item in rules.hooks}
+    if hook in configured and not force:
+        raise UserError(
+            f"hook {hook!r} is still in the rules file and its events will be delivered; "
+            "remove it from [[hooks]] first, or add --force to discard them anyway"
+        )
+    with db.write_connection() as conn:
+        dropped = outbox.drop_pending(conn, hook)
+        if dropped == 0:
+            waiting = sorted(item.hook for item in outbox.backlog(conn))
+            raise UserError(
+                f"no events are waiting for a hook named {hook!r}"
+                + (f" (waiting: {', '.join(waiting)})" if waiting else "")
+            )
+    return dropped
+
+
+def failing_warnings(db: Database, *, now: datetime, rules: Rules | None = None) -> list[str]:
+    """`callq doctor`'s warnings: hooks whose events have failed for over an hour, and (with
+    `rules`) events waiting for a hook the rules file no longer has."""
     with db.engine.connect() as conn:
         backlog = outbox.backlog(conn)
-    return [
-        f"hook {item.hook!r}: {item.failing} event(s) failing for over an hour "
-        f"(last error: {item.last_error}); see `callq hooks status`"
-        for item in backlog
-        if failing_too_long(item.oldest_failure, now)
-    ]
+    configured = None if rules is None else {hook.name for hook in rules.hooks}
+    warnings = []
+    for item in backlog:
+        if configured is not None and item.hook not in configured:
+            warnings.append(
+                f"hook {item.hook!r} is no longer configured: {item.pending} event(s) will not "
+                f"be delivered; `callq hooks drop --hook {item.hook}` discards them"
+            )
+        elif failing_too_long(item.oldest_failure, now):
+            warnings.append(
+                f"hook {item.hook!r}: {item.failing} event(s) failing for over an hour "
+                f"(last error: {item.last_error}); see `callq hooks status`"
+            )
+    return warnings
