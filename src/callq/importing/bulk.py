@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from callq.importing.restore import list_do_not_call, restore_leads
+from callq.importing.events import emit_import_events, import_events_wanted
 from callq.importing.rows import Row
 from callq.rules.hours import zone
 from callq.rules.model import CLOSED_STAGES, Rules
@@ -175,7 +176,8 @@ def write_batch(session: Session, ctx: BatchContext, rows: list[Row]) -> BatchCo
     counts.merged = len(merges) + len(merges_existing)
 
     now = writer.value(EVENTS.c.at, ctx.now)
-    inquiries = _merge_existing(session, ctx, merges_existing, grown, actor.id, counts)
+    hooked: list[tuple[str, int, str]] = []  # (event type, lead id, source) for the hooks
+    inquiries = _merge_existing(session, ctx, merges_existing, grown, actor.id, counts, hooked)
     ids = _insert_leads(
         session, ctx, list(new_rows.values()), new_fills, new_others, actor.id, counts
     )
@@ -190,6 +192,10 @@ def write_batch(session: Session, ctx: BatchContext, rows: list[Row]) -> BatchCo
         for row in merges
     ]
     writer.insert(EVENTS, EVENT_COLUMNS, events)
+    if import_events_wanted(ctx.rules):  # outbox rows only when a hook subscribes
+        hooked += [("lead_merged", ids[new_lead_of[row.phone]], row.source) for row in merges]
+        created = [ids[phone] for phone in new_rows]
+        emit_import_events(conn, ctx.rules, at=ctx.now, created=created, inquiries=hooked)
     return counts
 
 
@@ -288,9 +294,10 @@ def _merge_existing(
     grown: dict[int, dict],
     actor_id: int,
     counts: BatchCounts,
+    hooked: list[tuple[str, int, str]],
 ) -> list[dict]:
     """Inquiries on leads already in the database; closed ones reopen (ORM, they are few).
-    `grown` leads get their longer list of other phones."""
+    `grown` leads get their longer list of other phones. `hooked` gets each row's event."""
     events: list[dict] = []
     fills: dict[int, dict[str, str]] = {
         lead_id: {"other_phones": lead["other_phones"]} for lead_id, lead in grown.items()
@@ -317,11 +324,13 @@ def _merge_existing(
             lead["stage"] = orm_lead.stage
             lead.update(_fields_of(orm_lead))
             counts.reopened += 1
+            hooked.append(("lead_reopened", lead["id"], row.source))
             continue
         filled = blank_fills({**lead, **fills.get(lead["id"], {})}, row)
         if filled:
             fills.setdefault(lead["id"], {}).update(filled)
         events.append(_inquiry(row, lead["id"], ctx, actor_id))
+        hooked.append(("lead_merged", lead["id"], row.source))
     session.flush()
     conn = session.connection()
     for lead_id, values in fills.items():
