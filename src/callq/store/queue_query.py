@@ -9,7 +9,17 @@ tests/tui/test_quickread.py fails while that file differs from what this module 
 
 from pathlib import Path
 
-from sqlalchemy import Integer, Select, bindparam, case, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import sqlite
 
 from callq.rules.queue import FIRST_RESPONSE, SECTION_BOUNDS, SECTIONS
@@ -66,28 +76,44 @@ PAGE_NAMES = tuple(column.name for column in PAGE_COLUMNS)
 DATETIME_NAMES = ("due_at", "created_at", "escalated_at", "first_touch_at")
 
 
-# The pool: leads an escalation left without an owner, in every rep's New section.
-POOL = followup.c.owner_id.is_(None) & _FIRST
+# The pool: open first responses nobody owns (an escalation to "pool"), in every rep's New.
+POOL = followup.c.owner_id.is_(None)  # New's own filter keeps only first responses
+_MINE = followup.c.owner_id == OWNER
 
 
-def viewer_filter(section: str | None = None):  # noqa: ANN201
-    """A rep's rows: their own, and in New (or counting every section) the pool's.
+def viewer_filter(section: str, *, first: ColumnElement | None = None):  # noqa: ANN201
+    """The rows of `section` a rep sees: their own and, in New, the pool's.
 
-    Elsewhere the plain owner test keeps the page an ordered walk of the partial index."""
-    mine = followup.c.owner_id == OWNER
-    if section is None or SECTION_BOUNDS[section].first_response:
-        return mine | POOL
-    return mine
+    Not an OR of the two: SQLite then scans every open follow-up. Each half walks the
+    queue's partial index (owner_id, due_at) by itself; `first` keeps only each half's
+    first rows in queue order (a page needs no more than offset + limit of either).
+    """
+    if not SECTION_BOUNDS[section].first_response:
+        return _MINE
+    halves = []
+    for whose in (_MINE, POOL):
+        half = (
+            select(followup.c.id)
+            .select_from(followup.join(lead, lead.c.id == followup.c.lead_id))
+            .where(OPEN_FOLLOWUP, section_filter(section), whose)
+        )
+        if first is not None:
+            ordered = half.order_by(followup.c.due_at, URGENCY_RANK, followup.c.id)
+            half = ordered.limit(first).offset(literal_column("0"))  # a literal: no parameter
+        halves.append(select(half.subquery().c.id))
+    return followup.c.id.in_(union_all(*halves))
 
 
-def section_filter(section: str):  # noqa: ANN201
-    """The WHERE clause of a section, read off `rules.queue.SECTION_BOUNDS`."""
+def section_filter(section: str, rows=followup.c):  # noqa: ANN001, ANN201
+    """The WHERE clause of a section, read off `rules.queue.SECTION_BOUNDS` (over the
+    follow-up table, or `rows` with its `kind` and `due_at`)."""
     bounds = SECTION_BOUNDS[section]
-    clauses = [_FIRST if bounds.first_response else ~_FIRST]
+    first = rows.kind == literal_column(f"'{FIRST_RESPONSE}'")
+    clauses = [first if bounds.first_response else ~first]
     if bounds.since is not None:
-        clauses.append(followup.c.due_at >= _INSTANTS[bounds.since])
+        clauses.append(rows.due_at >= _INSTANTS[bounds.since])
     if bounds.before is not None:
-        clauses.append(followup.c.due_at < _INSTANTS[bounds.before])
+        clauses.append(rows.due_at < _INSTANTS[bounds.before])
     return clauses[0] if len(clauses) == 1 else clauses[0] & _and(clauses[1:])
 
 
@@ -112,20 +138,37 @@ def page_statement(section: str, *, by_owner: bool) -> Select:
         .limit(LIMIT)
         .offset(OFFSET)
     )
-    return statement.where(viewer_filter(section)) if by_owner else statement
+    return statement.where(viewer_filter(section, first=LIMIT + OFFSET)) if by_owner else statement
 
 
 def counts_statement(*, by_owner: bool) -> Select:
-    """Open follow-ups per section (in SECTIONS order), in one pass over the partial index."""
-    columns = [
-        func.coalesce(
-            func.sum(case((section_filter(s), literal_column("1")), else_=literal_column("0"))),
+    """Open follow-ups per section (in SECTIONS order), in one pass over the partial index;
+    a rep's New adds the pool's, counted from its own range of that index (an OR of the
+    two would scan all of it)."""
+    columns = []
+    for section in SECTIONS:
+        count = func.coalesce(
+            func.sum(
+                case((section_filter(section), literal_column("1")), else_=literal_column("0"))
+            ),
             literal_column("0"),
         )
-        for s in SECTIONS
-    ]
+        if by_owner and SECTION_BOUNDS[section].first_response:
+            pool = followup.alias("pool")
+            in_pool = (
+                select(func.count())
+                .select_from(pool)
+                .where(
+                    pool.c.status == literal_column("'open'"),
+                    pool.c.owner_id.is_(None),
+                    section_filter(section, pool.c),
+                )
+                .scalar_subquery()
+            )
+            count = count + in_pool
+        columns.append(count)
     statement = select(*columns).select_from(followup).where(OPEN_FOLLOWUP)
-    return statement.where(viewer_filter()) if by_owner else statement
+    return statement.where(_MINE) if by_owner else statement
 
 
 def rep_statement() -> Select:
