@@ -205,6 +205,51 @@ class LeadActions(Screen):
             self.notify("Note saved.", title=target.name)
             self.changed()
 
+    # -- edit --------------------------------------------------------------------
+
+    async def action_edit_lead(self) -> None:
+        """The edit form, pre-filled; it saves through `services.edit` and stays open on a
+        refusal, so the rep can fix the value."""
+        target = self._target_or_say()
+        if target is None:
+            return
+        from callq.screens.edit_form import EditForm
+        from callq.services.leads import show_lead
+
+        app = self.app
+        detail = app.guard(show_lead, app.db, app.settings.rules, f"#{target.lead_id}")
+        if detail is None:
+            return
+        form = EditForm(detail.lead, app.settings.rules, lambda edit: self.save_edit(target, edit))
+        await app.push_screen(form, lambda result: self.edited(target, result))
+
+    def save_edit(self, target: Target, edit: object) -> object:
+        """The edit applied (an EditedLead), or why not (the message, nothing changed)."""
+        from callq.errors import UserError
+        from callq.services.edit import edit_lead
+
+        app = self.app
+        try:
+            return edit_lead(
+                app.db,
+                app.settings.rules,
+                f"#{target.lead_id}",
+                edit,
+                now=app.settings.now(),
+                rep=app.settings.rep,
+            )
+        except UserError as error:
+            return str(error)
+
+    def edited(self, target: Target, result: object) -> None:
+        if result is None or not result.changes:
+            return
+        from callq.wording import edit_sentence
+
+        said = "; ".join(edit_sentence(c.attribute, c.before, c.after) for c in result.changes)
+        self.notify(said, title=f"Edited {result.name}")
+        self.changed()
+
     # -- dial, copy ------------------------------------------------------------
 
     def action_dial(self) -> None:

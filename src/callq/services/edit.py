@@ -29,6 +29,7 @@ from callq.rules.hours import zone
 from callq.rules.model import CHANNELS, URGENCIES, Rules
 from callq.rules.text import require_storable
 from callq.services.common import find_lead
+from callq.services.views import LeadView
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Lead
@@ -249,3 +250,46 @@ def _write(
 
 def _plain(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
+
+
+def edit_between(current: LeadView, typed: dict[str, str], rules: Rules) -> LeadEdit:
+    """The edit that turns `current` into what a form shows as `typed` (field -> text):
+    only what differs. `phones` and `tags` are comma-separated lists (the main number
+    first); a custom field is typed under its name. A number that cannot be read is
+    passed on as typed, so `edit_lead` refuses it with its reason."""
+    changed: dict[str, object] = {}
+    for attribute in (*TEXTS, "source", "urgency"):
+        if attribute in typed and typed[attribute].strip() != getattr(current, attribute):
+            changed[attribute] = typed[attribute]
+    zone_text = typed.get("timezone", "").strip()
+    own_zone = "" if current.timezone_guessed else current.timezone
+    if zone_text and zone_text != own_zone:
+        changed["timezone"] = zone_text
+    if "phones" in typed:
+        numbers = [current.phone, *current.other_phones]
+        wanted = []
+        for raw in (part.strip() for part in typed["phones"].split(",")):
+            if raw:
+                try:
+                    wanted.append(normalise_phone(raw, rules.team.region))
+                except PhoneError:
+                    wanted.append(raw)
+        changed["phones_add"] = tuple(p for p in wanted if p not in numbers)
+        changed["phones_remove"] = tuple(p for p in numbers if p not in wanted)
+    if "tags" in typed:
+        tags = [part.strip() for part in typed["tags"].split(",") if part.strip()]
+        have = {tag.casefold() for tag in current.tags}
+        want = {tag.casefold() for tag in tags}
+        changed["tags_add"] = tuple(t for t in tags if t.casefold() not in have)
+        changed["tags_remove"] = tuple(t for t in current.tags if t.casefold() not in want)
+    assignments = []
+    for name in rules.fields:
+        text = typed.get(f"fields.{name}")
+        if text is not None and text.strip() != field_text(current.fields.get(name)):
+            assignments.append(f"{name}={text.strip()}")
+    return LeadEdit(**changed, fields=tuple(assignments))
+
+
+def field_text(value: object) -> str:
+    """A custom field's value as a form shows it ("" when it has none)."""
+    return "" if value is None else str(value)
