@@ -270,3 +270,19 @@ def test_routing_facts_match_interest_without_case(tmp_path):
     rule = rules_with(tmp_path, ROUTING).routing[0]
     assert matches(rule, LeadFacts(source="web", interest=" LOANS "))
     assert not matches(rule, LeadFacts(source="phone", interest="loans"))
+
+
+def test_import_routes_each_row_by_its_facts(db, tmp_path, cli):
+    (tmp_path / "callq.toml").write_text(ROUTING)
+    (tmp_path / "leads.csv").write_text(
+        "name,phone,source,interest\n"
+        "A,9845100001,web,loans\nB,9845100002,web,loans\nC,9845100003,phone,\n"
+        "D,9845100004,web,loans\n"
+    )
+    env = {"CALLQ_CONFIG": str(tmp_path / "callq.toml")}
+    done = cli("import", str(tmp_path / "leads.csv"), env=env)
+    assert done.exit_code == 0, done.stderr
+    with db.read() as session:
+        names = {rep.id: rep.name for rep in session.exec(select(Rep))}
+        owners = {lead.name: names.get(lead.owner_id) for lead in session.exec(select(Lead))}
+    assert owners == {"A": "asha", "B": "ben", "C": "asha", "D": "asha"}
