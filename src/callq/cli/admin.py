@@ -174,6 +174,7 @@ def rules_simulate(
         line(
             f"A {source} lead arriving {when(arrived_at, tz, now)}: first response due "
             f"{when(steps.first_response_due, tz, now)}"
+            + (f" ({when(steps.first_response_due, their, now)} their time)" if their else "")
         )
     )
     table = Table(title_justify="left")

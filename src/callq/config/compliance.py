@@ -51,7 +51,10 @@ def compliance(table: dict[str, Any]) -> Compliance:
     if base is None and any(spans is None for spans in weekly):
         problem = 'give call_window = "09:00-21:00" for the days you do not name'
         raise SchemaProblem((*path, "call_window"), problem)
-    return Compliance(BusinessHours(tuple(base if s is None else s for s in weekly)))
+    window = BusinessHours(tuple(base if s is None else s for s in weekly))
+    if not any(window.weekly):  # spans nowhere would read as "no limit" (rules.hours)
+        raise SchemaProblem(path, "the calling window is closed every day; no lead could be called")
+    return Compliance(window)
 
 
 def channels(table: dict[str, Any]) -> dict[str, Channel]:

@@ -170,10 +170,17 @@ def plan_outcome(
 def first_response_due(
     rules: Rules, *, source: str, created_at: datetime, tz: ZoneInfo
 ) -> datetime:
-    """A new lead's first-response follow-up is due at its SLA deadline (business time)."""
-    from callq.rules.hours import add_business_time
+    """A new lead's first-response follow-up is due at its SLA deadline (business time),
+    or when the lead's calling window next meets the hours, if that is later (the SLA
+    itself, which the report measures, stays `rules.hours.sla_deadline`)."""
+    from callq.rules.hours import add_business_time, is_open, next_callable
 
-    return add_business_time(rules.hours, created_at, rules.sla.target(source), tz)
+    deadline = add_business_time(rules.hours, created_at, rules.sla.target(source), tz)
+    window = rules.compliance.call_window
+    # Only the window moves it: a deadline at closing time ("due by 18:30") stays.
+    if window is None or is_open(window, deadline, tz):
+        return deadline
+    return next_callable(rules, deadline, tz)
 
 
 def undo_window() -> timedelta:
