@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SHOWN_MAX", "UNSAFE", "clipped", "is_safe", "safe"]
+__all__ = ["SHOWN_MAX", "UNSAFE", "clipped", "is_safe", "safe", "typed"]
 
 # How much of one text a screen draws: a form can send a megabyte of name or note, and
 # wrapping it takes a terminal UI seconds. The stored text stays whole (JSON, exports).
@@ -77,6 +77,14 @@ def clipped(text: object, limit: int = SHOWN_MAX) -> str:
     if len(value) <= limit:
         return safe(value)
     return f"{safe(value[:limit])}…(+{len(value) - limit:,} characters)"
+
+
+def typed(text: str) -> str:
+    """What a one-line field takes from typed or pasted text: its first line, without the
+    characters `safe` would show as placeholders (so a pasted `ESC ] 2 ;` never reaches the
+    terminal; ZWJ and ZWNJ stay, as Indic scripts and emoji need them)."""
+    lines = text.splitlines()
+    return UNSAFE.sub("", lines[0]) if lines else ""
 
 
 def is_safe(text: str) -> bool:

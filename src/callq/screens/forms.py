@@ -25,6 +25,7 @@ from callq.services.leads import ROUND_ROBIN, NewLead, owner_choice, validate_ne
 from callq.services.views import AddedLead
 from callq.visible import safe
 from callq.widgets.form_keys import FORM_BINDINGS, FormKeys
+from callq.widgets.text_input import TextInput
 from callq.widgets.time_field import TIME_HINT, TimeContext, TimeField
 from callq.wording import weekday_clock, when
 
@@ -76,7 +77,7 @@ class RescheduleForm(FormScreen[NewTime | None]):
             yield Label("New time", classes="field-label")
             yield TimeField(self.context, prefill=None, required=True, id="time")
             yield Label("Note (optional)", classes="field-label")
-            yield Input(placeholder="why", id="note")
+            yield TextInput(placeholder="why", id="note")
             yield Label(TIME_HINT, classes="hint")
 
     def action_their_time(self) -> None:
@@ -101,7 +102,7 @@ class NoteForm(FormScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(Text(f"Note · {safe(self.lead_name)}"), id="title")
-            yield Input(placeholder="the note", id="note")
+            yield TextInput(placeholder="the note", id="note")
             yield Label("", id="error", classes="error")
             yield Label("enter save · esc cancel · ctrl+u clear", classes="hint")
 
@@ -155,7 +156,7 @@ class AddLeadForm(FormScreen[NewLead | None]):
                     placeholder = f"any format (region {region})"
                 with Horizontal(classes="form-row"):
                     yield Label(label, classes="form-label")
-                    yield Input(placeholder=placeholder, id=field_id, compact=True)
+                    yield TextInput(placeholder=placeholder, id=field_id, compact=True)
             choices = (
                 ("source", "Source", [(c, c) for c in CHANNELS], "phone"),
                 ("urgency", "Urgency", [(u, u) for u in URGENCIES], "normal"),

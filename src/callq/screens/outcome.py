@@ -22,6 +22,7 @@ from textual.widgets import Input, Label
 from callq.visible import safe
 from callq.widgets.form_keys import FORM_BINDINGS, FormKeys
 from callq.widgets.outcome_panel import OutcomeChoice
+from callq.widgets.text_input import TextInput
 from callq.widgets.time_field import TIME_HINT, TimeField
 
 if TYPE_CHECKING:  # composed before the first frame, which must not import the services
@@ -66,7 +67,7 @@ class OutcomeForm(FormKeys, Vertical):
     def compose(self) -> ComposeResult:
         yield Label("", id="title")
         yield Label("Note (optional)", classes="field-label")
-        yield Input(placeholder="what was said", id="note")
+        yield TextInput(placeholder="what was said", id="note")
         yield Label("No next follow-up: this outcome closes the lead.", id="closes")
         yield Label("", classes="field-label", id="time-label")
         yield TimeField(None, prefill=None, required=False, id="time")

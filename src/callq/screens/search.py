@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from callq.phones import display_phone
 from callq.services.search import FoundLead
 from callq.visible import safe
+from callq.widgets.text_input import TextInput
 
 # Fixed columns (cells); name and company share what is left of the width.
 PHONE, OWNER, STAGE, GAP = 16, 9, 9, 2
@@ -71,7 +72,7 @@ class SearchScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Search leads: name, phone digits or company", id="title")
-            yield Input(placeholder="type to search", id="query")
+            yield TextInput(placeholder="type to search", id="query")
             yield Label("", id="headings")
             yield OptionList(id="results")
             yield Label("", id="none")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
-from callq.visible import safe
+from callq.visible import safe, typed
 from callq.widgets.time_field import (
     Preview,
     TimeContext,
@@ -100,18 +100,18 @@ class LineEdit:
         return True
 
     def insert(self, value: str) -> None:
-        """Typed or pasted text at the cursor (replacing the selection): its first line,
-        printable characters only."""
+        """Typed or pasted text at the cursor (replacing the selection): what a one-line
+        field takes (`visible.typed`)."""
         if self.selected:
             self.set("")
-        value = "".join(ch for ch in value.split("\n")[0] if ch.isprintable())
+        value = typed(value)
         at = self.cursor
         self.text = self.text[:at] + value + self.text[at:]
         self.cursor = at + len(value)
 
 
 def _printable(character: str | None) -> bool:
-    return character is not None and len(character) == 1 and character.isprintable()
+    return character is not None and len(character) == 1 and typed(character) == character
 
 
 @dataclass

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widgets import Checkbox, Input, Label
 
 from callq.rules.model import BusinessHours
+from callq.widgets.text_input import TextInput
 from callq.wording import clock, preview, typeable
 
 # The keys of every callback-time field (forms, the lead screen's panel, the queue's panel).
@@ -85,7 +86,7 @@ class TimeField(Vertical):
         return f"their time ({lead})  ctrl+t"
 
     def compose(self) -> ComposeResult:
-        yield Input(self.prefill_text, placeholder=self._placeholder(), id="when")
+        yield TextInput(self.prefill_text, placeholder=self._placeholder(), id="when")
         yield Label("", id="preview")
         warning = Label("", id="warning")
         warning.display = False  # shown only with a warning: no blank line otherwise
