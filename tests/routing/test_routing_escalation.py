@@ -286,3 +286,31 @@ def test_import_routes_each_row_by_its_facts(db, tmp_path, cli):
         names = {rep.id: rep.name for rep in session.exec(select(Rep))}
         owners = {lead.name: names.get(lead.owner_id) for lead in session.exec(select(Lead))}
     assert owners == {"A": "asha", "B": "ben", "C": "asha", "D": "asha"}
+
+
+def test_escalation_tells_its_command_once_and_a_missing_apprise_is_said(
+    db, now, tmp_path, monkeypatch
+):
+    heard = tmp_path / "heard.jsonl"
+    script = f"import sys; open({str(heard)!r}, 'a').write(sys.stdin.read() + '\\n')"
+    command = json.dumps([sys.executable, "-c", script])
+    text = f'[escalation]\nnotify = ["tgram://token/chat"]\ncommand = {command}\n'
+    rules = rules_with(tmp_path, text)
+    add_lead(
+        db, rules, NewLead("Ravi", "9845000001", source="web", owner="asha"), now=now, rep="asha"
+    )
+    monkeypatch.setitem(sys.modules, "apprise", None)  # not installed: `import apprise` fails
+    run = escalate_due(db, rules, now + ESCALATES)
+    assert run.notify_problems == (
+        "[escalation] notify needs apprise: pip install 'callq[notify]'",
+    )
+    assert escalate_due(db, rules, now + ESCALATES + timedelta(hours=1)).escalated == ()
+    lines = heard.read_text().splitlines()
+    assert [json.loads(line)["escalated"][0]["name"] for line in lines] == ["Ravi"]
+
+
+def test_rep_list_shows_the_team_not_every_name_that_acted(db, now, cli):
+    add(db, parse_rules("", Path("x.toml")), now, 1, source="phone")  # added by "intake"
+    listed = json.loads(cli("rep", "list", "--format", "json").stdout)
+    assert [rep["name"] for rep in listed["reps"]] == ["asha", "ben", "chen"]
+    assert listed["pool"] == 0

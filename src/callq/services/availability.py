@@ -68,7 +68,8 @@ def set_back(db: Database, rules: Rules, name: str, *, now: datetime) -> RepStat
 
 
 def rep_statuses(db: Database, rules: Rules, *, now: datetime) -> list[RepStatus]:
-    """Every active rep the team names or the database knows: away or not, open follow-ups."""
+    """The team: `[team] reps` and every other active rep who owns open work or is away
+    (not the names that only ever acted, such as "intake"): away or not, open follow-ups."""
     with db.read() as session:
         reps = session.execute(
             select(Rep.id, Rep.name, Rep.away_since, Rep.away_until).where(Rep.active.is_(True))
@@ -88,7 +89,9 @@ def rep_statuses(db: Database, rules: Rules, *, now: datetime) -> list[RepStatus
     statuses += [
         RepStatus(name, False, None, None, 0) for name in rules.team.reps if name not in known
     ]
-    return sorted(statuses, key=lambda status: status.name.casefold())
+    team = set(rules.team.reps)
+    shown = [s for s in statuses if s.name in team or s.away or s.open_followups]
+    return sorted(shown, key=lambda status: status.name.casefold())
 
 
 def _open_counts(session, rep_ids: list[int]) -> dict[int, int]:  # noqa: ANN001
