@@ -70,6 +70,7 @@ def import_command(
                 "rejected": result.rejected,
                 "rejects_file": str(result.rejects_file) if result.rejects_file else None,
                 "already_imported": result.already_imported,
+                "suppressed": result.suppressed,
                 "reopened": result.reopened,
                 "rows": result.rows,
                 "dry_run": result.dry_run,
@@ -88,6 +89,7 @@ def import_command(
         f"{prefix}imported {result.imported} · merged {result.merged} · "
         f"rejected {result.rejected}"
         + (f" · already imported {result.already_imported}" if result.already_imported else "")
+        + (f" · suppressed {result.suppressed} (do not call)" if result.suppressed else "")
     )
     if result.reopened:
         typer.echo(f"{result.reopened} closed leads reopened by a new inquiry")

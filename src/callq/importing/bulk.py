@@ -4,7 +4,8 @@ Per batch: look up the batch's phones, learn which rows are already on a timelin
 import key in a `created`/`inquiry` event), then insert new leads, their first-response
 follow-ups and events with Core `executemany`, and record repeat inquiries on existing
 leads (a closed one reopens through the same code as `callq add`). A killed import keeps
-every committed batch whole; a re-run skips the rows already recorded.
+every committed batch whole; a re-run skips the rows already recorded. A row with a
+number on the do-not-call list is counted as suppressed and touches nothing.
 """
 
 import json
@@ -15,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from callq.importing.restore import list_do_not_call, restore_leads
 from callq.importing.events import emit_import_events, import_events_wanted
+from callq.importing.restore import list_do_not_call, restore_leads
 from callq.importing.rows import Row
 from callq.rules.hours import zone
 from callq.rules.model import CLOSED_STAGES, Rules
@@ -24,7 +25,7 @@ from callq.rules.outcomes import first_response_due
 from callq.rules.routing import LeadFacts
 from callq.services.leads import blank_fills, reopen_closed_lead
 from callq.services.routing import route_owners
-from callq.store import queries
+from callq.store import compliance_rows, queries
 from callq.store.models import Event, FollowUp, Lead, Rep
 from callq.store.timeline import append_event
 
@@ -42,10 +43,12 @@ class BatchCounts:
     merged: int = 0
     reopened: int = 0
     already_imported: int = 0
+    suppressed: int = 0  # rows with a number on the do-not-call list: neither added nor merged
     unknown_owners: set[str] = field(default_factory=set)
 
     def add(self, other: "BatchCounts") -> None:
         self.imported += other.imported
+        self.suppressed += other.suppressed
         self.merged += other.merged
         self.reopened += other.reopened
         self.already_imported += other.already_imported
@@ -131,6 +134,7 @@ def write_batch(session: Session, ctx: BatchContext, rows: list[Row]) -> BatchCo
             wanted.update(row.other_phones)
     existing = _existing_leads(writer, wanted)
     recorded = _recorded_keys(conn, list({lead["id"] for lead in existing.values()}))
+    listed = compliance_rows.listed(conn, wanted)
 
     # One number, one lead: a row merges into the lead having any of its numbers (its
     # phone first), and its numbers no lead has yet join that lead's other phones.
@@ -142,6 +146,9 @@ def write_batch(session: Session, ctx: BatchContext, rows: list[Row]) -> BatchCo
     merges: list[Row] = []  # rows merged into leads this batch creates
     merges_existing: list[tuple[Row, dict]] = []
     for row in rows:
+        if row.phone in listed or any(number in listed for number in row.other_phones):
+            counts.suppressed += 1
+            continue
         if row.key in recorded:
             counts.already_imported += 1
             continue

@@ -27,6 +27,7 @@ class ImportResult:
     rejected: int
     rejects_file: Path | None
     already_imported: int = 0  # rows an earlier run of this file recorded (idempotent re-run)
+    suppressed: int = 0  # rows whose number is on the do-not-call list (nothing written)
     reopened: int = 0
     rows: int = 0
     dry_run: bool = False
@@ -107,6 +108,7 @@ def import_file(
                     counts.add(write_batch(session, ctx, batch.rows))
             if progress:
                 done = counts.imported + counts.merged + counts.already_imported
+                done += counts.suppressed
                 progress(done + len(rejects), total)
     if progress:
         progress(total, total)
@@ -124,6 +126,7 @@ def import_file(
         rejected=len(rejects),
         rejects_file=written,
         already_imported=counts.already_imported,
+        suppressed=counts.suppressed,
         reopened=counts.reopened,
         rows=total,
         dry_run=dry_run,
