@@ -1,36 +1,29 @@
 """A running TUI shows a lead another process added: a toast, the bell, the row in New."""
 
-import subprocess
-import sys
-
 from tests.tui.data import build_day
 
 from callq.app import POLL_SECONDS, make_app
 
-ADD_TWO = """
-import sys
-from datetime import datetime
-from callq.config.loading import load_default_rules
-from callq.services.leads import NewLead, add_lead
-from callq.store.db import open_database
-
-db, rules = open_database(sys.argv[1]), load_default_rules()
-now = datetime.fromisoformat(sys.argv[2])
-for name, phone, owner in (("Web Form Lead", "98450 77777", "ben"),
-                           ("Zapier Lead", "98450 66666", "asha")):
-    add_lead(db, rules, NewLead(name, phone, source="web", owner=owner), now=now, rep="intake")
-"""
-
 
 def add_elsewhere(db_target: str, now) -> None:  # noqa: ANN001
-    """Two leads added by another process (as `callq serve` adds them): ben's, then asha's."""
-    done = subprocess.run(
-        [sys.executable, "-c", ADD_TWO, db_target, now.isoformat()],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    """Two leads added through a database of their own, as `callq serve` adds them (its own
+    engine and connections; the app learns of them only by polling): ben's, then asha's.
+    Another process would cost a second of interpreter start; tests/serve/test_hooks and
+    test_kill cover changes made by a separate `serve` process."""
+    from callq.config.loading import load_default_rules
+    from callq.services.leads import NewLead, add_lead
+    from callq.store.db import open_database
+
+    db, rules = open_database(db_target), load_default_rules()
+    try:
+        for name, phone, owner in (
+            ("Web Form Lead", "98450 77777", "ben"),
+            ("Zapier Lead", "98450 66666", "asha"),
+        ):
+            new = NewLead(name, phone, source="web", owner=owner)
+            add_lead(db, rules, new, now=now, rep="intake")
+    finally:
+        db.dispose()
 
 
 async def poll(app, pilot) -> None:  # noqa: ANN001
