@@ -70,6 +70,7 @@ def test_every_edit_with_its_event(run, lead):
     ]
     text = run("show", lead).stdout
     assert "Edited plan: pro → basic (asha)" in text and "Edited tags: hot, VIP → hot" in text
+    assert "tags hot · plan basic · referrer Meera · visit 2026-12-24" in text
 
 
 def test_an_edit_that_changes_nothing_writes_nothing(run, lead, dump):

@@ -71,6 +71,8 @@ async def test_e_edits_from_the_queue_and_the_lead_screen(app_and_db):
         timeline = str(app.screen.query_one("#timeline").content)
         assert "Edited tags: - → vip (asha)" in timeline
         assert "Edited plan: - → pro (asha)" in timeline
+        facts = str(app.screen.query_one("#lead-facts").content)
+        assert "Tags      vip" in facts and "Plan      pro" in facts
 
     lead = show_lead(db, app.settings.rules, "9876543210").lead
     assert (lead.name, lead.tags, lead.fields) == ("Priya Menon", ("vip",), {"plan": "pro"})

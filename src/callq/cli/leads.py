@@ -297,6 +297,9 @@ def show(
     out.print(
         line(f"timezone {lv.timezone}" + (" (the team's: a guess)" if lv.timezone_guessed else ""))
     )
+    if lv.tags or lv.fields:
+        custom = [f"tags {', '.join(lv.tags)}"] if lv.tags else []
+        out.print(line(" · ".join(custom + [f"{k} {v}" for k, v in lv.fields.items()])))
     fu = detail.open_followup
     next_line = (
         f"next: {when(fu.due_at, tz, now)} ({followup_kind_text(fu.kind)})"

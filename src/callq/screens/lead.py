@@ -188,6 +188,11 @@ class LeadScreen(LeadActions):
             ("SLA", Content.from_markup(sla)),
             ("Next", Content.from_markup(next_text)),
         ]
+        if lead.tags:
+            rows.append(("Tags", Content(clipped(", ".join(lead.tags), 200))))
+        for name, value in lead.fields.items():  # the custom fields it has ([fields])
+            label = name.replace("_", " ").capitalize()[:9]
+            rows.append((label, Content(clipped(str(value), 200))))
         held_by_other = lead.claimed_by and lead.claimed_by != self.app.settings.rep
         if held_by_other and lead.claimed_until and lead.claimed_until > now:
             until = clock(lead.claimed_until, viewer)
