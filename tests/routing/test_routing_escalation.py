@@ -117,6 +117,10 @@ def test_away_reps_are_skipped_until_they_are_back(db, now, tmp_path, cli):
     assert cli("rep", "back", "ben", env=env).exit_code == 0
     simulated = cli("rules", "simulate", "--route", "source=web", "interest=loans", env=env)
     assert simulated.exit_code == 0 and "[[routing]] #1 matches" in simulated.stdout
+    shown = cli("rules", "show", env=env).stdout
+    assert "Routing #1: source = web, interest = loans -> asha x2, ben" in shown
+    assert "Routing #2: urgency = high -> chen, ben (max_open 1)" in shown
+    assert "Escalation: flag" in shown
     refused = cli("rep", "away", "nobody-known", env=env)
     assert refused.exit_code == 2 and "no rep called" in refused.stderr
 

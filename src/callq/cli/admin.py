@@ -92,6 +92,10 @@ def rules_show(ctx: typer.Context) -> None:
     sla.add_row("default", format_duration(rules.sla.default))
     sla.add_row("escalate after", format_duration(rules.sla.escalate_after))
     out.print(sla)
+    from callq.cli.rota import routing_lines
+
+    for text in routing_lines(rules):
+        out.print(line(text))
     out.print(
         "Cadence: "
         + ", ".join(format_duration(t) for t in rules.cadence.touches)

@@ -138,3 +138,16 @@ def print_route(st, rules, facts: list[str], now) -> None:  # noqa: ANN001
     for reason in found.reasons:
         echo(f"  {reason}")
     echo(f"-> {found.owner}" if found.owner else "-> nobody (unowned: the pool)")
+
+
+def routing_lines(rules) -> list[str]:  # noqa: ANN001
+    """`rules show`'s lines for [[routing]] and [escalation]."""
+    from callq.rules.routing import describe_rule
+
+    lines = [f"Routing #{n}: {describe_rule(rule)}" for n, rule in enumerate(rules.routing, 1)]
+    esc = rules.escalation
+    to = f" to {esc.to}" if esc.action == "reassign" else ""
+    told = [f"{len(esc.notify)} notify URL(s)"] if esc.notify else []
+    told += [f"runs {' '.join(esc.command)}"] if esc.command else []
+    lines.append(f"Escalation: {esc.action}{to}" + (f"; {', '.join(told)}" if told else ""))
+    return lines

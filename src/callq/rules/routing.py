@@ -194,6 +194,16 @@ def escalation_target(
     return found
 
 
+def describe_rule(rule: RoutingRule) -> str:
+    """A rule in one line: `source = web -> asha x2, ben (max_open 300)`."""
+    reps = ", ".join(
+        f"{name} x{rule.weights[name]}" if rule.weights.get(name, 1) > 1 else name
+        for name in rule.to
+    )
+    limit = f" (max_open {rule.max_open})" if rule.max_open else ""
+    return f"{_when_text(rule)} -> {reps}{limit}"
+
+
 def _when_text(rule: RoutingRule) -> str:
     if not rule.when:
         return "every lead"
