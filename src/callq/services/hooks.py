@@ -196,14 +196,14 @@ def deliver_all(
 
 
 def chores(db: Database, rules: Rules, *, now: datetime) -> None:
-    """The once-a-minute work of a deliverer: escalation flags and missed follow-ups become
-    events, cold leads come back after `reopen_after`, old delivered events and
-    idempotency keys are forgotten."""
-    from callq.services.escalation import flag_escalations
+    """The once-a-minute work of a deliverer: due escalations are applied, missed
+    follow-ups become events, cold leads come back after `reopen_after`, old delivered
+    events and idempotency keys are forgotten."""
+    from callq.services.escalation import escalate_due
     from callq.services.intake import forget_old_keys
     from callq.services.reentry import reopen_cold_leads
 
-    flag_escalations(db, rules, now)
+    escalate_due(db, rules, now)  # [escalation]: flag, or move to a rep or the pool
     reopen_cold_leads(db, rules, now=now)  # [cadence] reopen_after
     sweep_missed(db, rules, now=now)
     forget_old_keys(db, now=now)
