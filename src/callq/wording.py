@@ -204,4 +204,13 @@ def event_sentence(
     if kind == "lead_edited":
         change = edit_sentence(d.get("attribute", ""), d.get("before"), d.get("after"))
         return f"Edited {change}{who}"
+    if kind in ("dnc_added", "dnc_removed"):  # services.dnc
+        numbers = ", ".join(d.get("phones", []))
+        how = "On the do-not-call list" if kind == "dnc_added" else "Off the do-not-call list"
+        reason = f": {d['reason']}" if d.get("reason") else ""
+        return f"{how}: {numbers}{who}{reason}"
+    if kind == "dial_forced":  # services.dial, outside the lead's calling window
+        return f"Dialled outside their calling window{who}: {d.get('reason', '')}"
+    if kind == "reopened":  # services.reentry
+        return f"Reopened ({d.get('after', 'reopen_after')}), first response due {at('due_at')}"
     return kind.replace("_", " ").capitalize() + who

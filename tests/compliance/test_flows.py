@@ -54,6 +54,9 @@ def test_remove_needs_a_reason_kept_on_the_timeline_and_in_the_list(ccli, leads,
     )
     types = [e["type"] for e in _timeline(ccli, leads.meera)]
     assert types[:2] == ["dnc_removed", "dnc_added"]
+    shown = ccli("show", leads.meera).stdout
+    assert "Off the do-not-call list: +919845000003 (asha): consent given by email" in shown
+    assert "On the do-not-call list: +919845000003 (asha): asked on the call" in shown
     assert ccli("dial", leads.meera).exit_code == 0  # callable again
 
 
@@ -81,6 +84,7 @@ def test_dial_runs_the_command_and_a_forced_dial_keeps_its_reason(ccli, leads, d
     assert desk.ran(desk.dialled) == ["+919845000001", "+12127365000"]
     (event,) = [e for e in _timeline(ccli, leads.dana) if e["type"] == "dial_forced"]
     assert event["reason"] == "she asked for a late call"
+    assert "outside their calling window (asha): she asked" in ccli("show", leads.dana).stdout
 
 
 def test_a_message_touch_is_rendered_sent_logged_and_counted(ccli, leads, desk, dump, now):

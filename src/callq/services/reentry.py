@@ -9,6 +9,7 @@ a reopened lead is no longer cold, and one that goes cold again waits the full t
 from datetime import datetime
 
 from callq.rules.model import Rules
+from callq.rules.timeexpr import format_duration
 from callq.services.leads import reopen_closed_lead
 from callq.store import compliance_rows, queries
 from callq.store.db import Database
@@ -48,7 +49,7 @@ def reopen_cold_leads(db: Database, rules: Rules, *, now: datetime) -> list[int]
                 at=now,
                 type="reopened",
                 rep_id=actor.id,
-                after=f"cold for {after}",
+                after=f"cold for {format_duration(after)}",
                 due_at=due,
             )
             emit(
