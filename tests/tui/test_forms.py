@@ -273,6 +273,29 @@ async def test_a_burst_after_slash_searches(app):
         assert isinstance(app.screen, LeadScreen)
 
 
+async def test_a_burst_on_the_lead_screen_fills_its_forms(app, day):
+    """On the lead screen too: `r`, `o` and an outcome key typed in one burst with what
+    follows them open their form first, and the rest lands in it."""
+    settings, db = day
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LeadScreen)
+        await burst(pilot, "r", "in 2h", "tab", "after lunch", "enter")
+        assert isinstance(app.screen, LeadScreen)
+        detail = show_lead(db, settings.rules, "+919876543210")
+        assert detail.open_followup.due_at == NOW + timedelta(hours=2)
+        assert detail.timeline[0].detail["note"] == "after lunch"
+        await burst(pilot, "o", "asked for a quote", "enter")
+        detail = show_lead(db, settings.rules, "+919876543210")
+        assert detail.timeline[0].detail["text"] == "asked for a quote"
+        await burst(pilot, "2", "in a 1:1", "enter")  # digits typed into the note are text
+        assert isinstance(app.screen, QueueScreen)  # logged: back to the queue
+        detail = show_lead(db, settings.rules, "+919876543210")
+        logged = next(e for e in detail.timeline if e.type == "call_logged")
+        assert (logged.detail["outcome"], logged.detail.get("note")) == ("busy", "in a 1:1")
+
+
 async def test_a_while_the_outcome_panel_is_open_is_text(app):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

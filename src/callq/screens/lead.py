@@ -12,7 +12,7 @@ from textual.widgets import Digits, Static
 from callq.phones import display_phone
 from callq.rules.hours import is_open, zone
 from callq.screens.actions import LeadActions, Target
-from callq.screens.keys import bindings
+from callq.screens.keys import FIRST_ACTIONS, bindings
 from callq.screens.outcome import OutcomeForm
 from callq.services import leads
 from callq.services.views import LeadDetail
@@ -33,7 +33,9 @@ SHORT_TERMINAL = 30  # rows: below this the number is not drawn in big digits
 
 
 class LeadScreen(LeadActions):
-    BINDINGS = bindings("lead", "lead_only")
+    # The outcome keys and the form openers act as they arrive (priority): in a burst
+    # (`r` + a time + a note, `1` + a note + enter) the keys behind them find the form.
+    BINDINGS = bindings("lead", "lead_only", outcomes_first=True)
 
     def __init__(self, lead_id: int) -> None:
         super().__init__()
@@ -134,7 +136,10 @@ class LeadScreen(LeadActions):
         self.query_one("#timeline", Static).update(timeline)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A number on the do-not-call list offers no dial."""
+        """A number on the do-not-call list offers no dial; while the outcome form is
+        open, a digit or a form key typed into it is text."""
+        if action in FIRST_ACTIONS and self.query_one(OutcomeForm).is_open:
+            return False
         return not (action == "dial" and self.do_not_call)
 
     def show_name(self) -> None:
