@@ -17,6 +17,7 @@ from callq.screens.forms import FormScreen
 from callq.services.edit import EditedLead, LeadEdit, edit_between, field_text
 from callq.services.views import LeadView
 from callq.visible import safe
+from callq.widgets.text_input import TextInput
 
 Apply = Callable[[LeadEdit], "EditedLead | str"]  # the result, or why it was refused
 
@@ -59,7 +60,7 @@ class EditForm(FormScreen["EditedLead | None"]):
             for field_id, label, value, placeholder in self.text_fields():
                 with Horizontal(classes="form-row"):
                     yield Label(Text(safe(label)), classes="form-label")
-                    yield Input(
+                    yield TextInput(  # a paste keeps one line, no control characters
                         value=value,
                         placeholder=placeholder,
                         id=_widget_id(field_id),
