@@ -16,7 +16,10 @@ NAME = Path("callq.toml")
     [
         ('[fields.budget]\ntype = "money"\n', "callq.toml:2: fields.budget.type: 'money' is not"),
         ('[fields.budget]\nlabel = "B"\n', "callq.toml:1: fields.budget: missing key 'type'"),
-        ('[fields.plan]\ntype = "choice"\n', "callq.toml:1: fields.plan.choices: a choice field lists"),
+        (
+            '[fields.plan]\ntype = "choice"\n',
+            "callq.toml:1: fields.plan.choices: a choice field lists",
+        ),
         (
             '[fields.plan]\ntype = "choice"\nchoices = []\n',
             "callq.toml:3: fields.plan.choices: a choice field lists",
