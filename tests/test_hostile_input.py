@@ -20,7 +20,6 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import dump_database
 
 from callq.visible import UNSAFE, safe
 
@@ -545,36 +544,35 @@ async def test_a_paste_into_the_outcome_panel_never_reaches_the_terminal(hostile
         assert "> rang[2J twice5n" in shown and "then" not in shown.split("> rang")[1][:40]
 
 
-async def test_tui_text_no_database_can_store_is_refused_on_screen(hostile_app):
-    """Pasted into a form (a Textual Input keeps what is pasted), a NUL or a byte that is
-    not UTF-8 reaches the service, which refuses it: a toast says why, the app keeps
-    running and nothing is saved. The outcome panel's line editor keeps printable
-    characters only, so there the same paste is saved without them."""
+async def test_tui_text_no_database_can_store_never_reaches_the_service(hostile_app):
+    """Pasted into a form or the outcome panel, a NUL or a byte that is not UTF-8 is left
+    out as any control character is (`visible.typed`): the rest is saved, the app keeps
+    running. (The service's own refusal of such text is tested without a terminal.)"""
     from sqlalchemy import select
     from textual import events
     from textual.widgets import Input
 
-    from callq.store.models import Call
+    from callq.store.models import Call, Event
     from callq.widgets.queue_list import QueueList
 
     app = hostile_app
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        before = dump_database(app.db)
-        for bad, refusal in (
-            ("said\x00 hi", "the note contains a NUL character (\\x00)"),
-            ("said\udc9b hi", "the note holds bytes that are not UTF-8 text"),
-        ):
+        for bad in ("said\x00 hi", "said\udc9b hi"):
             await pilot.press("o")  # a note on the highlighted lead
             await pilot.pause()
             app.screen.query_one("#note", Input).post_message(events.Paste(bad))
             await pilot.pause()
             await pilot.press("enter")
             await pilot.pause()
-            shown = " ".join(screen_text(app).replace("▌", "").split())
-            assert refusal in shown and "nothing was changed" in shown
             assert app.return_code is None
-        assert dump_database(app.db) == before
+        with app.db.read() as session:
+            texts = (
+                session.execute(select(Event.detail).where(Event.type == "note").order_by(Event.id))
+                .scalars()
+                .all()
+            )
+        assert [json.loads(t)["text"] for t in texts][-2:] == ["said hi", "said hi"]
         # The outcome panel: the paste's printable characters, saved.
         await pilot.press("1")
         await pilot.pause()
