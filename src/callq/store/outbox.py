@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, exists, func, insert, select, update
-from sqlalchemy.orm import aliased
 
 from callq.rules.model import Hook
 from callq.store.models import Lead, Outbox, Rep
@@ -129,7 +128,9 @@ class Pending:
     first_failed_at: datetime | None
 
 
-_earlier = aliased(Outbox)
+# A Core alias: an ORM `aliased` here configured every mapper at import (~20 ms of each
+# `callq log`, which imports this module for `emit`).
+_earlier = _outbox.alias("earlier")
 _PENDING = _outbox.c.delivered_at.is_(None)
 # Due now: pending, its retry time come, and no earlier pending event of the same lead for
 # the same hook (per-lead order: a failing event holds back its lead's later ones).
@@ -148,10 +149,10 @@ DUE = (
         _outbox.c.hook.in_(bindparam("hooks", expanding=True)),
         _outbox.c.next_attempt_at <= bindparam("now"),
         ~exists().where(
-            _earlier.hook == _outbox.c.hook,
-            _earlier.lead_id == _outbox.c.lead_id,
-            _earlier.id < _outbox.c.id,
-            _earlier.delivered_at.is_(None),
+            _earlier.c.hook == _outbox.c.hook,
+            _earlier.c.lead_id == _outbox.c.lead_id,
+            _earlier.c.id < _outbox.c.id,
+            _earlier.c.delivered_at.is_(None),
         ),
     )
     .order_by(_outbox.c.id)
