@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from callq.config.actions import ACTIONS, key_name
+from callq.rules.hours import is_zone
 from callq.rules.model import (
     CHANNELS,
     CLOSED_STAGES,
@@ -129,14 +130,9 @@ def _team(table: dict[str, Any]) -> Team:
 
 def _timezone(table: dict[str, Any], path: KeyPath) -> str:
     name = _string(table, path, "timezone", Team().timezone)
-    from zoneinfo import ZoneInfo
-
-    try:
-        ZoneInfo(name)
-    # ZoneInfoNotFoundError is a KeyError; malformed names and directories raise the others.
-    except (KeyError, ValueError, OSError):
+    if not is_zone(name):
         problem = f"unknown timezone {name!r} (use an IANA name such as 'Asia/Kolkata' or 'UTC')"
-        raise SchemaProblem((*path, "timezone"), problem) from None
+        raise SchemaProblem((*path, "timezone"), problem)
     return name
 
 

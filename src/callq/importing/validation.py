@@ -13,7 +13,7 @@ from callq.importing.headers import map_columns, require_usable
 from callq.importing.reading import read_table
 from callq.importing.restore import RestoreReader, export_mapping
 from callq.importing.rows import Row, RowReader
-from callq.rules.hours import zone
+from callq.rules.hours import is_zone
 
 Reject = tuple[list[str], str]  # the row's cells, the reason it cannot be imported
 
@@ -71,7 +71,7 @@ class ValidatedFile:
             len(table.headers),
             PhoneNormaliser(options.region),
             default_source=options.default_source,
-            valid_zone=_valid_zone,
+            valid_zone=is_zone,
             restore=RestoreReader(mapping, options.field_specs) if exported else None,
         )
 
@@ -98,11 +98,3 @@ class ValidatedFile:
                 rows, rejects = [], []
         if rows or rejects:
             yield ValidatedBatch(rows, rejects)
-
-
-def _valid_zone(name: str) -> bool:
-    try:
-        zone(name)
-    except Exception:
-        return False
-    return True

@@ -28,6 +28,17 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def is_zone(name: str) -> bool:
+    """Whether `name` is an IANA zone this machine knows (the one check for every way a
+    zone comes in: the rules file, an import, intake, a lead edit)."""
+    try:
+        zone(name)
+    # ZoneInfoNotFoundError is a KeyError; malformed names and directories raise the others.
+    except (KeyError, ValueError, OSError):
+        return False
+    return True
+
+
 def zone_or_team(name: str | None, rules: "Rules") -> ZoneInfo:
     """A lead's or rep's timezone; the team's when they have none."""
     return zone(name or rules.team.timezone)

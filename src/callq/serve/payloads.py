@@ -14,7 +14,7 @@ from callq.errors import UserError
 from callq.importing.fastphone import PhoneNormaliser
 from callq.importing.headers import map_columns
 from callq.importing.rows import RowReader
-from callq.rules.hours import zone
+from callq.rules.hours import is_zone
 from callq.rules.model import CHANNELS, Rules
 from callq.services.leads import NewLead
 
@@ -87,7 +87,7 @@ def new_lead(fields: dict[str, str], rules: Rules, *, source: str, note: str = "
         len(headers),
         PhoneNormaliser(rules.team.region),
         default_source=source,
-        valid_zone=_valid_zone,
+        valid_zone=is_zone,
     )
     row = reader.read(list(fields.values()), 1)
     if isinstance(row, str):
@@ -144,11 +144,3 @@ def google_ads_note(payload: dict) -> str:
     if payload.get("is_test"):
         parts.insert(0, "TEST lead (is_test)")
     return "; ".join(str(part) for part in parts)
-
-
-def _valid_zone(name: str) -> bool:
-    try:
-        zone(name)
-    except Exception:
-        return False
-    return True

@@ -9,7 +9,7 @@ from callq.errors import UserError
 from callq.rules.model import Rules
 from callq.rules.phrases import parse_callback
 from callq.rules.routing import is_away
-from callq.services.common import rep_zone
+from callq.services.common import rep_zone, team_rep
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import FollowUp, Rep
@@ -24,16 +24,6 @@ class RepStatus:
     open_followups: int
 
 
-def _known_rep(session, rules: Rules, name: str) -> Rep:  # noqa: ANN001
-    name = name.strip()
-    rep = queries.rep_by_name(session, name)
-    if rep is None and name in rules.team.reps:
-        rep = queries.ensure_rep(session, name)
-    if rep is None:
-        raise UserError(f"no rep called {name!r} (known reps come from [team] reps or past work)")
-    return rep
-
-
 def set_away(
     db: Database, rules: Rules, name: str, *, until: str | None, now: datetime
 ) -> RepStatus:
@@ -41,7 +31,7 @@ def set_away(
     "in 3d", "2026-12-10"), or until marked back. Round-robin, routing and escalation
     skip them meanwhile; their own leads stay theirs."""
     with db.write() as session:
-        rep = _known_rep(session, rules, name)
+        rep = team_rep(session, rules, name)
         back_at = None
         if until is not None:
             back_at = parse_callback(
@@ -61,7 +51,7 @@ def set_away(
 def set_back(db: Database, rules: Rules, name: str, *, now: datetime) -> RepStatus:
     """`name` is available again (nothing changes when they were not away)."""
     with db.write() as session:
-        rep = _known_rep(session, rules, name)
+        rep = team_rep(session, rules, name)
         rep.away_since = rep.away_until = None
         session.add(rep)
         return RepStatus(rep.name, False, None, None, _open_counts(session, [rep.id])[rep.id])

@@ -58,6 +58,17 @@ def lead_id_for(session: Session | Connection, ref: str | int, rules: Rules) -> 
     return matches[0].id
 
 
+def team_rep(session: Session, rules: Rules, name: str) -> Rep:
+    """A rep by name: one the database knows, or one listed in `[team] reps` (added now)."""
+    name = name.strip()
+    rep = queries.rep_by_name(session, name)
+    if rep is None and name in rules.team.reps:
+        rep = queries.ensure_rep(session, name)
+    if rep is None:
+        raise UserError(f"no rep called {name!r} (known reps come from [team] reps or past work)")
+    return rep
+
+
 def find_lead(session: Session, ref: str | int, rules: Rules, *, lock: bool = False) -> Lead:
     """A LEAD argument: a lead id, or a phone number in any format (normalised first)."""
     lead_id = lead_id_for(session, ref, rules)

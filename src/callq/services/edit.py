@@ -25,7 +25,7 @@ from callq.rules.fields import (
     refielded,
     retagged,
 )
-from callq.rules.hours import zone
+from callq.rules.hours import is_zone
 from callq.rules.model import CHANNELS, URGENCIES, Rules
 from callq.rules.text import require_storable
 from callq.services.common import find_lead
@@ -143,10 +143,8 @@ def _checked_scalars(edit: LeadEdit) -> dict[str, object]:
         values["urgency"] = edit.urgency
     if edit.timezone is not None:
         require_storable("the timezone", edit.timezone)
-        try:
-            zone(edit.timezone.strip())
-        except Exception:
-            raise UserError(f"unknown timezone {edit.timezone!r} (e.g. Asia/Kolkata)") from None
+        if not is_zone(edit.timezone.strip()):
+            raise UserError(f"unknown timezone {edit.timezone!r} (e.g. Asia/Kolkata)")
         values["timezone"] = edit.timezone.strip()
     return values
 

@@ -11,7 +11,7 @@ from callq.errors import UserError
 from callq.rules.blame import MovingLead, plan_blame
 from callq.rules.hours import BusinessClock, sla_deadline, zone
 from callq.rules.model import OPEN_STAGES, Rules
-from callq.services.common import find_lead
+from callq.services.common import find_lead, team_rep
 from callq.store import queries
 from callq.store.db import Database
 from callq.store.models import Event, FollowUp, Lead, Rep
@@ -31,13 +31,8 @@ class Reassigned:
 
 
 def _target_rep(session: Session, rules: Rules, name: str) -> Rep:
-    """The rep taking over: one the database knows, or one listed in `[team] reps`."""
-    name = name.strip()
-    rep = queries.rep_by_name(session, name)
-    if rep is None and name in rules.team.reps:
-        rep = queries.ensure_rep(session, name)
-    if rep is None:
-        raise UserError(f"no rep called {name!r} (known reps come from [team] reps or past work)")
+    """The rep taking over (`common.team_rep`), if still active."""
+    rep = team_rep(session, rules, name)
     if not rep.active:
         raise UserError(f"{name} is not active")
     return rep
