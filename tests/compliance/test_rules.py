@@ -15,6 +15,7 @@ import callq.cli
 
 def _callq(*args: str, tmp_path: Path):  # noqa: ANN202
     env = {"CALLQ_CONFIG": "", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    env["COLUMNS"] = "200"  # tables as wide as they need, whatever the test run's terminal
     return CliRunner().invoke(callq.cli.app, list(args), env=env)
 
 

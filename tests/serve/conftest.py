@@ -163,7 +163,12 @@ class Server:
         import callq.cli
 
         keys = ("CALLQ_DB", "CALLQ_CONFIG", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "HOME")
-        environment = {key: self.env[key] for key in keys} | {"CALLQ_REP": "asha", **env}
+        # COLUMNS: tables as wide as they need, whatever the test run's terminal.
+        environment = {key: self.env[key] for key in keys} | {
+            "CALLQ_REP": "asha",
+            "COLUMNS": "200",
+            **env,
+        }
         return CliRunner().invoke(callq.cli.app, list(args), env=environment)
 
 
