@@ -410,7 +410,7 @@ def queue(
                 attempt_text(i.touch, i.touches_total),
                 when(i.due_at, tz, now),
                 late,
-                _cut(i.last_text(), 45),
+                _cut(i.last_text(), 32),
             )
         out.print(table)
 
