@@ -55,3 +55,25 @@ async def test_a_lead_added_by_another_process_appears_with_a_toast(db_target):
             assert len([n for n in app.notices if "Zapier Lead" in n]) == 1  # once
     finally:
         db.dispose()
+
+
+async def test_a_lead_posted_to_serve_appears_in_a_running_app(server, served_db, served_rules):
+    """The whole way: a web form's POST to the running `callq serve` process, and the rep's
+    app on the same database shows it at its next poll, with a toast and the bell."""
+    import random
+
+    from callq.config.settings import Settings
+
+    settings = Settings(server.db_target, server.config, "asha", served_rules)
+    app = make_app(settings, db=served_db, live=False)
+    bells = []
+    app.bell = lambda: bells.append(1)
+    name = f"Posted Lead {random.randrange(10**6):06d}"
+    phone = f"98{random.randrange(10**8):08d}"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await poll(app, pilot)  # the first poll learns the newest lead
+        body = {"name": name, "phone": phone, "source": "web", "owner": "asha"}
+        assert server.post(json=body).status_code == 201
+        await poll(app, pilot)
+        assert [n for n in app.notices if name in n] == [f"{name} (web)"]
+        assert bells == [1]
