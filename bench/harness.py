@@ -143,9 +143,7 @@ class Context:
             "calls": self.calls,
             "now": self.now_text,
             "schema": HEAD_REVISION,
-            "generator": _source_hash(
-                "demo/build.py", "demo/history.py", "demo/people.py"
-            ),
+            "generator": _source_hash("demo/build.py", "demo/history.py", "demo/people.py"),
         }
         stamp_path = path.with_suffix(".json")
         DATA.mkdir(parents=True, exist_ok=True)
@@ -215,6 +213,28 @@ class Context:
             for name, argv in commands.items():
                 samples[name].append(self.run(argv(i)))
         return {name: Measure(name, values) for name, values in samples.items()}
+
+
+def run_alone(fn: BenchFn, description: str) -> int:
+    """One benchmark run on its own (`python bench/NAME.py [--quick] [--leads N --calls N]`):
+    its measures and checks printed; the exit status is 1 when a check fails."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--reps", type=int)
+    parser.add_argument("--leads", type=int, default=BIG_LEADS)
+    parser.add_argument("--calls", type=int, default=BIG_CALLS)
+    args = parser.parse_args()
+    ctx = Context(quick=args.quick, reps=args.reps, leads=args.leads, calls=args.calls)
+    result = fn(ctx)
+    for m in result.measures:
+        d = m.as_dict()
+        print(f"{m.name:40} n={d['n']:>3} median {d['median_ms']:>9.1f} ms  p90 {d['p90_ms']:.1f}")
+    for c in result.checks:
+        print(f"[{'PASS' if c.passed else 'FAIL'}] {c.name}: {c.actual} (target {c.target})")
+    print(result.facts)
+    return 0 if all(c.passed for c in result.checks) else 1
 
 
 def _same_inputs(stamp_path: Path, stamp: dict) -> bool:

@@ -83,27 +83,7 @@ def _in_process(ctx: Context, db_path: Path) -> dict:
         db.dispose()
 
 
-def main() -> int:
-    import argparse
-
-    import harness
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--reps", type=int)
-    parser.add_argument("--leads", type=int, default=harness.BIG_LEADS)
-    parser.add_argument("--calls", type=int, default=harness.BIG_CALLS)
-    args = parser.parse_args()
-    ctx = Context(quick=args.quick, reps=args.reps, leads=args.leads, calls=args.calls)
-    result = report(ctx)
-    for m in result.measures:
-        d = m.as_dict()
-        print(f"{m.name:40} n={d['n']:>3} median {d['median_ms']:>9.1f} ms  p90 {d['p90_ms']:.1f}")
-    for c in result.checks:
-        print(f"[{'PASS' if c.passed else 'FAIL'}] {c.name}: {c.actual} (target {c.target})")
-    print(result.facts)
-    return 0 if all(c.passed for c in result.checks) else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from harness import run_alone
+
+    sys.exit(run_alone(report, __doc__.splitlines()[0]))
