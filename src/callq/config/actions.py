@@ -40,9 +40,7 @@ ACTIONS = (
     ),
     Action("add", "a", "add_lead", "Add lead", "queue", "Add a lead taken on a call", 8, "Add"),
     Action("copy", "c", "copy_number", "Copy number", "lead", "Copy the lead's number", 9, "Copy"),
-    Action(
-        "edit", "e", "edit_lead", "Edit lead", "lead", "Name, numbers, tags, custom fields", 0
-    ),
+    Action("edit", "e", "edit_lead", "Edit lead", "lead", "Name, numbers, tags, custom fields", 0),
     Action("message", "m", "message", "Message", "lead", "Send the next message touch", 0),
     Action("summary", "s", "summary", "Summary", "app", "Team metrics, escalated leads", 10),
     Action("quit", "q", "quit", "Quit", "app", "Leave callq", 11),

@@ -89,9 +89,7 @@ def resolve_settings(
     db_given = bool(db or env.get("CALLQ_DB"))
     require_storable("the rep name", rep_name)
     rep_given = bool(rep or env.get("CALLQ_REP") or rules.team.me)
-    return Settings(
-        db_target, config_path, rep_name.strip(), rules, fixed_now, db_given, rep_given
-    )
+    return Settings(db_target, config_path, rep_name.strip(), rules, fixed_now, db_given, rep_given)
 
 
 def _os_user() -> str:

@@ -182,9 +182,7 @@ class LeadActions(Screen):
             return
         from callq.screens.forms import NoteForm
 
-        await self.app.push_screen(
-            NoteForm(target.name), lambda text: self.save_note(target, text)
-        )
+        await self.app.push_screen(NoteForm(target.name), lambda text: self.save_note(target, text))
 
     def save_note(self, target: Target, text: str | None) -> None:
         if not text:
