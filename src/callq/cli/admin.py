@@ -5,7 +5,12 @@ from typing import Annotated
 
 import typer
 
-from callq.cli import NowOption, app, command, fail, rules_app, state
+from callq.cli import NowOption, app, command, fail, state
+
+rules_app = typer.Typer(
+    help="Check, show and simulate the outcome rules (callq.toml).", no_args_is_help=True
+)
+app.add_typer(rules_app, name="rules")
 
 
 @app.command()
