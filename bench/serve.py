@@ -251,7 +251,7 @@ def kill_test(target: str, requests: int, clients: int) -> dict:
 
     from callq.services.doctor import check
     from callq.store.db import open_database
-    from callq.store.models import Lead, Outbox
+    from callq.store.models import Lead, outbox_table
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
@@ -282,7 +282,7 @@ def kill_test(target: str, requests: int, clients: int) -> dict:
             leads = dict(session.execute(select(Lead.id, Lead.name)).all())
             with_event = set(
                 session.execute(
-                    select(Outbox.lead_id).where(Outbox.type == "lead_created")
+                    select(outbox_table.c.lead_id).where(outbox_table.c.type == "lead_created")
                 ).scalars()
             )
         lost = [n for n, lead_id in answered.items() if leads.get(lead_id) != f"Kill {n}"]
@@ -293,7 +293,7 @@ def kill_test(target: str, requests: int, clients: int) -> dict:
         while time.monotonic() < deadline and not delivered_all:
             with db.read() as session:
                 delivered_all = not session.execute(
-                    select(Outbox.id).where(Outbox.delivered_at.is_(None)).limit(1)
+                    select(outbox_table.c.id).where(outbox_table.c.delivered_at.is_(None)).limit(1)
                 ).first()
             time.sleep(0.2)
         logged = set()

@@ -38,7 +38,7 @@ def test_a_dnc_outcome_lists_every_number_and_they_stay_listed(ccli, tmp_path):
 
 
 def test_remove_needs_a_reason_kept_on_the_timeline_and_in_the_list(ccli, leads, db, dump):
-    from callq.store.models import DoNotCall
+    from callq.store.models import dnc_table
 
     removed = ccli("dnc", "remove", MEERA, "--reason", "consent given by email")
     assert removed.exit_code == 0, removed.stderr
@@ -46,7 +46,7 @@ def test_remove_needs_a_reason_kept_on_the_timeline_and_in_the_list(ccli, leads,
     from sqlmodel import select
 
     with db.read() as session:
-        (row,) = session.exec(select(DoNotCall)).all()
+        (row,) = session.execute(select(dnc_table)).all()
     assert (row.reason, row.removed_reason, row.removed_by) == (
         "asked on the call",
         "consent given by email",

@@ -159,17 +159,17 @@ def test_an_edit_is_one_outbox_event_when_a_hook_wants_it(db, field_rules, now):
     from callq.rules.model import Hook
     from callq.services.edit import LeadEdit, edit_lead
     from callq.services.leads import NewLead, add_lead
-    from callq.store.models import Outbox
+    from callq.store.models import outbox_table
 
     lead = add_lead(db, field_rules, NewLead("Ravi", "9876543210"), now=now, rep="asha").lead_id
     edit_lead(db, field_rules, str(lead), LeadEdit(name="Ravi K"), now=now, rep="asha")
     with db.read() as session:  # no hook: no outbox row
-        assert session.execute(select(Outbox.id)).all() == []
+        assert session.execute(select(outbox_table.c.id)).all() == []
     hooked = replace(field_rules, hooks=(Hook("crm", frozenset({"lead_edited"}), ("true",)),))
     edit = LeadEdit(tags_add=("hot",), fields=("budget=5",))
     edit_lead(db, hooked, str(lead), edit, now=now, rep="asha")
     with db.read() as session:
-        bodies = [json.loads(b) for b in session.execute(select(Outbox.body)).scalars()]
+        bodies = [json.loads(b) for b in session.execute(select(outbox_table.c.body)).scalars()]
     assert len(bodies) == 1
     body = bodies[0]
     assert (body["type"], body["lead_id"], body["name"], body["by"]) == (

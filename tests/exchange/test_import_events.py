@@ -13,7 +13,7 @@ from callq.importing.importer import import_file
 from callq.rules.model import Hook
 from callq.services.leads import NewLead, add_lead
 from callq.services.outcomes import log_outcome
-from callq.store.models import Outbox
+from callq.store.models import outbox_table
 
 LEAD_EVENTS = frozenset({"lead_created", "lead_merged", "lead_reopened"})
 
@@ -34,7 +34,7 @@ def hooked(rules):  # noqa: ANN001, ANN201
 
 def events(db) -> list[dict]:  # noqa: ANN001
     with db.read() as session:
-        statement = select(Outbox.body).order_by(Outbox.id)
+        statement = select(outbox_table.c.body).order_by(outbox_table.c.id)
         return [json.loads(body) for body in session.execute(statement).scalars()]
 
 

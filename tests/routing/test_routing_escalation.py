@@ -17,7 +17,7 @@ from callq.services.claims import claim_lead, next_lead
 from callq.services.escalation import escalate_due
 from callq.services.leads import NewLead, add_lead
 from callq.services.queue import QueueReader
-from callq.store.models import Event, FollowUp, Lead, Outbox, Rep
+from callq.store.models import Event, FollowUp, Lead, Rep, outbox_table
 
 # A web lead added at the tests' NOW (10:00 IST) is due 10:15 and escalates at 11:15.
 ESCALATES = timedelta(hours=1, minutes=15)
@@ -144,7 +144,7 @@ def test_escalation_reassigns_once_and_blame_stays_with_the_owner(db, now, tmp_p
         {"from": "asha", "to": "ben", "reason": "escalated"}
     ]
     with db.read() as session:
-        types = sorted(row.type for row in session.exec(select(Outbox)))
+        types = sorted(row.type for row in session.execute(select(outbox_table)))
     assert types == ["lead_escalated", "lead_reassigned"]
 
 

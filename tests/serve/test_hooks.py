@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import select
 from tests.serve.conftest import HOOK_SECRET, wait_for
 
-from callq.store.models import Outbox
+from callq.store.models import outbox_table
 
 
-def rows(db, hook: str, lead_id: int) -> list[Outbox]:  # noqa: ANN001
+def rows(db, hook: str, lead_id: int) -> list:  # noqa: ANN001
     with db.read() as session:
-        statement = select(Outbox).where(Outbox.hook == hook, Outbox.lead_id == lead_id)
-        return list(session.exec(statement.order_by(Outbox.id)).scalars())
+        statement = select(outbox_table).where(
+            outbox_table.c.hook == hook, outbox_table.c.lead_id == lead_id
+        )
+        return list(session.execute(statement.order_by(outbox_table.c.id)))
 
 
 def test_a_command_hook_receives_both_event_types_in_order(server, served_db, served_rules):
@@ -102,14 +104,18 @@ def test_events_are_written_in_the_changes_transaction(served_db, served_rules):
 
     now = datetime.now(UTC)
     with served_db.read() as session:
-        before = len(session.execute(select(Outbox.id)).all())
+        before = len(session.execute(select(outbox_table.c.id)).all())
     with pytest.raises(UserError):
         add_lead(served_db, served_rules, NewLead("", "9845100005"), now=now, rep="asha")
     added = add_lead(served_db, served_rules, NewLead("Tx", "9845100005"), now=now, rep="asha")
     with served_db.read() as session:
-        after = session.exec(select(Outbox.hook, Outbox.type).where(Outbox.id > 0)).all()
+        after = session.exec(
+            select(outbox_table.c.hook, outbox_table.c.type).where(outbox_table.c.id > 0)
+        ).all()
         mine = sorted(
-            session.execute(select(Outbox.hook).where(Outbox.lead_id == added.lead_id)).scalars()
+            session.execute(
+                select(outbox_table.c.hook).where(outbox_table.c.lead_id == added.lead_id)
+            ).scalars()
         )
     assert len(after) == before + 3
     assert mine == ["broken", "log", "signed"]

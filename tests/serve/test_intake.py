@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from tests.serve.conftest import GOOGLE_KEY, TOKEN
 
-from callq.store.models import Event, IntakeKey, Lead
+from callq.store.models import Event, Lead, intake_key_table
 
 JSON = {"Content-Type": "application/json"}
 
@@ -16,7 +16,7 @@ def counts(db) -> tuple[int, int, int]:  # noqa: ANN001
     with db.read() as session:
         return tuple(
             session.execute(select(func.count()).select_from(table)).scalar()
-            for table in (Lead, Event, IntakeKey)
+            for table in (Lead, Event, intake_key_table)
         )
 
 

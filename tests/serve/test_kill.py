@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import select
 from tests.serve.conftest import Server, drop_target, make_target, wait_for
 
-from callq.store.models import Lead, Outbox
+from callq.store.models import Lead, outbox_table
 
 REQUESTS = 100
 
@@ -44,8 +44,8 @@ def test_kill_9_while_leads_arrive_loses_nothing(backend, tmp_path):
             leads = dict(session.execute(select(Lead.id, Lead.name)).all())
             created = set(
                 session.execute(
-                    select(Outbox.lead_id).where(
-                        Outbox.hook == "log", Outbox.type == "lead_created"
+                    select(outbox_table.c.lead_id).where(
+                        outbox_table.c.hook == "log", outbox_table.c.type == "lead_created"
                     )
                 ).scalars()
             )
@@ -66,4 +66,6 @@ def test_kill_9_while_leads_arrive_loses_nothing(backend, tmp_path):
 
 def _pending(db) -> list:  # noqa: ANN001
     with db.read() as session:
-        return session.execute(select(Outbox.id).where(Outbox.delivered_at.is_(None))).all()
+        return session.execute(
+            select(outbox_table.c.id).where(outbox_table.c.delivered_at.is_(None))
+        ).all()

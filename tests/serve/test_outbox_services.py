@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from callq.rules.model import HOOK_EVENTS, Hook
 from callq.services.leads import NewLead, add_lead
-from callq.store.models import Outbox
+from callq.store.models import outbox_table
 
 
 def with_hook(rules):  # noqa: ANN001, ANN201
@@ -17,9 +17,9 @@ def with_hook(rules):  # noqa: ANN001, ANN201
 
 def events(db, lead_id: int | None = None) -> list[dict]:  # noqa: ANN001
     with db.read() as session:
-        statement = select(Outbox.body).order_by(Outbox.id)
+        statement = select(outbox_table.c.body).order_by(outbox_table.c.id)
         if lead_id is not None:
-            statement = statement.where(Outbox.lead_id == lead_id)
+            statement = statement.where(outbox_table.c.lead_id == lead_id)
         return [json.loads(body) for body in session.execute(statement).scalars()]
 
 

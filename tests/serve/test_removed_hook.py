@@ -7,14 +7,16 @@ from sqlalchemy import func, select
 
 from callq.rules.model import Hook
 from callq.services.leads import NewLead, add_lead
-from callq.store.models import Outbox
+from callq.store.models import outbox_table
 
 STILL_CONFIGURED = '[[hooks]]\nname = "log"\non = ["lead_created"]\ncommand = ["true"]\n'
 
 
 def pending(db, hook: str) -> int:  # noqa: ANN001
     with db.read() as session:
-        statement = select(func.count()).where(Outbox.hook == hook, Outbox.delivered_at.is_(None))
+        statement = select(func.count()).where(
+            outbox_table.c.hook == hook, outbox_table.c.delivered_at.is_(None)
+        )
         return session.execute(statement).scalar()
 
 

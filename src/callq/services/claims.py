@@ -12,7 +12,7 @@ from callq.services.common import find_lead, held_by_other, held_sentence, rep_z
 from callq.services.queue import SECTIONS, QueueReader
 from callq.store import queries
 from callq.store.db import Database
-from callq.store.models import Event, FollowUp, Lead, Meta
+from callq.store.models import Event, FollowUp, Lead
 from callq.store.outbox import emit
 
 CLAIM_TTL = timedelta(minutes=5)
@@ -134,5 +134,4 @@ def change_token(db: Database) -> tuple:
     """Changes anywhere, cheaply: every write appends a timeline event or bumps a claim."""
     with db.read() as session:
         last_event = session.exec(select(func.max(Event.id))).one()
-        claims = session.get(Meta, CLAIMS_SEQ)
-        return (last_event, claims.value if claims else None)
+        return (last_event, queries.get_meta(session, CLAIMS_SEQ))

@@ -9,16 +9,18 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from callq.rules.model import Rules
 from callq.services.leads import NewLead, add_lead_in, validate_new_lead
 from callq.store import queries
 from callq.store.db import Database
-from callq.store.models import IntakeKey, Lead
+from callq.store.models import Lead, intake_key_table
 
 KEY_TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 200
+_keys = intake_key_table
+_STORED = select(_keys.c.created_at, _keys.c.status, _keys.c.answer)
 
 
 @dataclass(frozen=True)
@@ -37,16 +39,17 @@ def receive_lead(
     new, phone = validate_new_lead(new, rules)
     with db.write() as session:
         if key is not None:
-            stored = session.get(IntakeKey, key)
+            stored = session.execute(_STORED.where(_keys.c.key == key)).first()
             if stored is not None and now - stored.created_at < KEY_TTL:
                 return IntakeAnswer(stored.status, json.loads(stored.answer), replayed=True)
         added = add_lead_in(session, rules, new, phone, now=now, rep=rep)
         status = "reopened" if added.reopened else "merged" if added.merged else "created"
         answer = IntakeAnswer(200 if added.merged else 201, {"id": added.lead_id, "status": status})
         if key is not None:
-            # merge: an expired row with this key is replaced by the new answer.
-            session.merge(
-                IntakeKey(
+            # An expired row with this key is replaced by the new answer.
+            session.execute(delete(_keys).where(_keys.c.key == key))
+            session.execute(
+                insert(_keys).values(
                     key=key, created_at=now, status=answer.status, answer=json.dumps(answer.body)
                 )
             )
@@ -56,7 +59,7 @@ def receive_lead(
 def known_answer(db: Database, key: str, *, now: datetime) -> IntakeAnswer | None:
     """The stored answer for `key` (a retry of a request whose body need not be read)."""
     with db.read() as session:
-        stored = session.get(IntakeKey, key)
+        stored = session.execute(_STORED.where(_keys.c.key == key)).first()
     if stored is None or now - stored.created_at >= KEY_TTL:
         return None
     return IntakeAnswer(stored.status, json.loads(stored.answer), replayed=True)
@@ -65,7 +68,7 @@ def known_answer(db: Database, key: str, *, now: datetime) -> IntakeAnswer | Non
 def forget_old_keys(db: Database, *, now: datetime) -> int:
     """Drop idempotency keys older than `KEY_TTL`; returns how many."""
     with db.write() as session:
-        result = session.execute(delete(IntakeKey).where(IntakeKey.created_at < now - KEY_TTL))
+        result = session.execute(delete(_keys).where(_keys.c.created_at < now - KEY_TTL))
         return result.rowcount or 0
 
 

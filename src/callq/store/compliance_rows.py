@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from callq.store.models import DoNotCall, Event, FollowUp, Lead
+from callq.store.models import Event, FollowUp, Lead, dnc_table
 from callq.store.queries import OPEN_FOLLOWUP
 
-_dnc, _lead, _followup = DoNotCall.__table__, Lead.__table__, FollowUp.__table__
+_dnc, _lead, _followup = dnc_table, Lead.__table__, FollowUp.__table__
 _event = Event.__table__
 IN_CHUNK = 500  # bound parameters per IN (...) list: portable to SQLite and PostgreSQL
 

@@ -1,9 +1,16 @@
-"""Every table of callq. Timestamps are aware UTC (SQLModel's UTCDateTime)."""
+"""Every table of callq. Timestamps are aware UTC (SQLModel's UTCDateTime).
+
+The tables services read and write as objects are SQLModel classes; the ones only ever
+used through Core statements (the outbox, intake keys, the do-not-call list, meta) are
+plain `Table`s on the same metadata, with the same DDL: a SQLModel table class costs
+~5 ms of every command's start-up (pydantic and the ORM mapping), a `Table` ~0.5 ms.
+"""
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, text
+from sqlalchemy import Column, Index, Integer, Table, Text, text
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 
 class Rep(SQLModel, table=True):
@@ -156,8 +163,8 @@ def add_postgresql_options() -> None:
     for index in (
         *Lead.__table__.indexes,
         *FollowUp.__table__.indexes,
-        *Outbox.__table__.indexes,
-        *DoNotCall.__table__.indexes,
+        *outbox_table.indexes,
+        *dnc_table.indexes,
     ):
         where = index.dialect_kwargs.get("sqlite_where")
         if where is not None and index.dialect_kwargs.get("postgresql_where") is None:
@@ -177,78 +184,65 @@ class Event(SQLModel, table=True):
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
 
 
-class Meta(SQLModel, table=True):
-    """Small named values: the round-robin pointer, the change counter."""
+meta_table = Table(
+    "meta",  # Small named values: the round-robin pointer, the change counter.
+    SQLModel.metadata,
+    Column("key", AutoString, primary_key=True),
+    Column("value", AutoString, nullable=False, default=""),
+)
 
-    key: str = Field(primary_key=True)
-    value: str = ""
+# Events out: one row per event and hook that subscribes to it, written in the
+# transaction of the change itself, so a change and its event commit together. A row is
+# pending until `delivered_at` is set; a failed attempt counts in `attempts` and waits
+# for `next_attempt_at`.
+outbox_table = Table(
+    "outbox",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", AutoString, nullable=False),  # the event's own id, the same for every hook
+    Column("hook", AutoString, nullable=False),
+    Column("lead_id", Integer, nullable=False),
+    Column("type", AutoString, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("body", Text, nullable=False),  # the event as JSON
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("first_failed_at", UTCDateTime, nullable=True),
+    Column("last_error", AutoString, nullable=False, default=""),
+    Column("delivered_at", UTCDateTime, nullable=True),
+    # The deliverer's question: a hook's pending rows, per lead, oldest first.
+    Index("ix_outbox_pending", "hook", "lead_id", "id", sqlite_where=text("delivered_at IS NULL")),
+    Index("ix_outbox_delivered", "delivered_at"),
+    sqlite_autoincrement=True,
+)
 
+# An intake request's idempotency key and the answer it got (kept 24 hours).
+intake_key_table = Table(
+    "intake_key",
+    SQLModel.metadata,
+    Column("key", AutoString, primary_key=True),  # "header:<Idempotency-Key>" or "google:<lead_id>"
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("answer", Text, nullable=False),  # the JSON body sent back
+    Index("ix_intake_key_created", "created_at"),
+)
 
-class Outbox(SQLModel, table=True):
-    """Events out: one row per event and hook that subscribes to it, written in the
-    transaction of the change itself, so a change and its event commit together.
-
-    A row is pending until `delivered_at` is set; a failed attempt counts in `attempts`
-    and waits for `next_attempt_at`.
-    """
-
-    __table_args__ = (
-        # The deliverer's question: a hook's pending rows, per lead, oldest first.
-        Index(
-            "ix_outbox_pending",
-            "hook",
-            "lead_id",
-            "id",
-            sqlite_where=text("delivered_at IS NULL"),
-        ),
-        Index("ix_outbox_delivered", "delivered_at"),
-        {"sqlite_autoincrement": True},
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    event_id: str  # the event's own id, the same for every hook it goes to
-    hook: str
-    lead_id: int
-    type: str
-    at: datetime
-    body: str = Field(sa_column=Column(Text, nullable=False))  # the event as JSON
-    attempts: int = 0
-    next_attempt_at: datetime
-    first_failed_at: datetime | None = None
-    last_error: str = ""
-    delivered_at: datetime | None = None
-
-
-class IntakeKey(SQLModel, table=True):
-    """An intake request's idempotency key and the answer it got (kept 24 hours)."""
-
-    __tablename__ = "intake_key"
-    __table_args__ = (Index("ix_intake_key_created", "created_at"),)
-
-    key: str = Field(primary_key=True)  # "header:<Idempotency-Key>" or "google:<lead_id>"
-    created_at: datetime
-    status: int
-    answer: str = Field(sa_column=Column(Text, nullable=False))  # the JSON body sent back
-
-
-class DoNotCall(SQLModel, table=True):
-    """The number-level do-not-call list. A number is listed while its row has no
-    `removed_at`; a removal keeps the row (who, when, why), so the list is its own audit
-    trail, also for numbers no lead has. The timeline of a lead with the number gets an event.
-    """
-
-    __tablename__ = "dnc"
-    __table_args__ = (
-        # At most one live listing a number; the listing check is this index.
-        Index("ux_dnc_listed", "phone", unique=True, sqlite_where=text("removed_at IS NULL")),
-        {"sqlite_autoincrement": True},
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    phone: str  # E.164
-    added_at: datetime
-    reason: str = ""
-    added_by: str = ""  # a rep's name, "import", or "outcome" (a dnc-stage outcome)
-    removed_at: datetime | None = None
-    removed_reason: str = ""
-    removed_by: str = ""
+# The number-level do-not-call list. A number is listed while its row has no
+# `removed_at`; a removal keeps the row (who, when, why), so the list is its own audit
+# trail, also for numbers no lead has. The timeline of a lead with the number gets an event.
+dnc_table = Table(
+    "dnc",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("phone", AutoString, nullable=False),  # E.164
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("reason", AutoString, nullable=False, default=""),
+    # a rep's name, "import", or "outcome" (a dnc-stage outcome)
+    Column("added_by", AutoString, nullable=False, default=""),
+    Column("removed_at", UTCDateTime, nullable=True),
+    Column("removed_reason", AutoString, nullable=False, default=""),
+    Column("removed_by", AutoString, nullable=False, default=""),
+    # At most one live listing a number; the listing check is this index.
+    Index("ux_dnc_listed", "phone", unique=True, sqlite_where=text("removed_at IS NULL")),
+    sqlite_autoincrement=True,
+)

@@ -19,10 +19,10 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 
 from callq.rules.model import Hook
-from callq.store.models import Lead, Outbox, Rep
+from callq.store.models import Lead, Rep, outbox_table
 from callq.store.timeline import detail_json
 
-_outbox = Outbox.__table__
+_outbox = outbox_table
 INSERT = insert(_outbox)
 
 

@@ -1,10 +1,10 @@
 """Query functions shared by the services. They read and stage writes; they never commit."""
 
-from sqlalchemy import Connection, func, literal_column, or_, text
+from sqlalchemy import Connection, func, literal_column, or_, text, update
 from sqlmodel import Session, select
 
 from callq.rules.text import require_storable
-from callq.store.models import Call, FollowUp, Lead, Meta, Rep
+from callq.store.models import Call, FollowUp, Lead, Rep, meta_table
 
 # Open follow-ups have partial indexes (WHERE status = 'open'). The planner answers from
 # them alone only when a query says 'open' literally: bound as a parameter, SQLite reads
@@ -102,17 +102,13 @@ def last_call(session: Session, lead_id: int) -> Call | None:
 
 
 def get_meta(session: Session, key: str) -> str | None:
-    row = session.get(Meta, key)
-    return row.value if row else None
+    statement = select(meta_table.c.value).where(meta_table.c.key == key)
+    return session.execute(statement).scalar_one_or_none()
 
 
 def set_meta(session: Session, key: str, value: str) -> None:
-    row = session.get(Meta, key)
-    if row is None:
-        insert_ignoring_conflicts(session, Meta.__table__, {"key": key, "value": ""})
-        row = session.get(Meta, key, populate_existing=True)
-    row.value = value
-    session.add(row)
+    insert_ignoring_conflicts(session, meta_table, {"key": key, "value": value})
+    session.execute(update(meta_table).where(meta_table.c.key == key).values(value=value))
 
 
 def rep_names(session: Session, rep_ids: set[int]) -> dict[int, str]:
