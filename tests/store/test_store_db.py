@@ -73,14 +73,26 @@ def test_database_url():
 
 
 def _schema(database: Database) -> dict[str, str]:
-    """Every index's DDL, partial-index predicates included."""
-    query = (
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    """Every index's and trigger's DDL (partial-index predicates included), and on
+    PostgreSQL the triggers' functions."""
+    queries = (
+        [
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type IN ('index', 'trigger') AND sql IS NOT NULL"
+        ]
         if database.is_sqlite
-        else "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+        else [
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'",
+            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal",
+            "SELECT proname, prosrc FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
+        ]
     )
     with database.engine.connect() as connection:
-        return {name: " ".join(sql.split()) for name, sql in connection.execute(text(query))}
+        return {
+            name: " ".join(sql.split())
+            for query in queries
+            for name, sql in connection.execute(text(query))
+        }
 
 
 def test_migrating_an_empty_database_equals_the_created_schema(tmp_path: Path, db, backend):

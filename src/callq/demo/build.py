@@ -229,6 +229,7 @@ def _build_sqlite(
         _remove_database_files(building)
         raise
     connection.close()
+    _fill_rollups(building, rules)
     _remove_database_files(path)  # an old demo's -wal must not be replayed onto the new file
     os.replace(building, path)
     return DemoStats(
@@ -242,6 +243,20 @@ def _build_sqlite(
         seconds=time.perf_counter() - started,
         target=str(path),
     )
+
+
+def _fill_rollups(path: Path, rules: Rules) -> None:
+    """The report's rollups, from the loaded rows, with the rules' late_after."""
+    from callq.store import rollups
+    from callq.store.db import open_database
+
+    database = open_database(path)
+    try:
+        with database.write_connection() as connection:
+            rollups.rebuild(connection)
+            rollups.ensure_late_after(connection, rules.team.late_after)
+    finally:
+        database.dispose()
 
 
 def _build_on_server(db_target, rules: Rules, **options) -> DemoStats:  # noqa: ANN001
@@ -309,13 +324,17 @@ def _load(
     connection.execute("PRAGMA synchronous=OFF")
     connection.execute("PRAGMA cache_size=-200000")
     schema = connection.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type != 'trigger'"
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
     ).fetchall()
     tables = [sql for kind, name, sql in schema if kind == "table" and name in _TABLES]
     indexes = [(name, sql) for kind, name, sql in schema if kind == "index"]
+    # The rollups' triggers too: the caller rebuilds the rollups from the rows once.
+    triggers = [(name, sql) for kind, name, sql in schema if kind == "trigger"]
     # Loading bare tables and indexing once at the end is several times faster.
     for name, _sql in indexes:
         connection.execute(f'DROP INDEX "{name}"')
+    for name, _sql in triggers:
+        connection.execute(f'DROP TRIGGER "{name}"')
     connection.executemany(
         "INSERT INTO rep (id, name, role, timezone, active) VALUES (?, ?, ?, NULL, 1)", reps
     )
@@ -343,7 +362,7 @@ def _load(
                     _merge(connection, path)
                     open_followups, events = open_followups + opened, events + written
     connection.execute("BEGIN")
-    for _name, sql in indexes:
+    for _name, sql in indexes + triggers:
         connection.execute(sql)
     connection.execute("COMMIT")
     return open_followups, events

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from callq.rules.model import CLOSED_STAGES, OPEN_STAGES, Rules
 from callq.services.hooks import failing_warnings
+from callq.store import rollups
 from callq.store.db import Database
 
 MIN_SAFE_SQLITE = (3, 51, 3)
@@ -72,6 +73,12 @@ def check(db: Database, *, now: datetime | None = None, rules: Rules | None = No
             if ids:
                 shown = ", ".join(str(i) for i in ids[:20])
                 report.problems.append(f"{len(ids)} {label}: lead {shown}")
+        stale = rollups.disagreements(connection)
+        if stale:
+            report.problems.append(
+                f"{len(stale)} report rollup rows disagree with the calls and follow-ups "
+                f"(first: {stale[0]})"
+            )
         for table in ("lead", "followup", "call", "event"):
             report.facts[f"{table}s"] = connection.execute(
                 text(f"SELECT COUNT(*) FROM {table}")

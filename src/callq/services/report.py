@@ -21,6 +21,7 @@ from callq.metrics import (
 from callq.rules.hours import BusinessClock, us, zone
 from callq.rules.model import CHANNELS, CLOSED_STAGES, Goals, Rules
 from callq.store import report_queries as q
+from callq.store import rollups
 from callq.store.db import Database
 
 # A lead converts when a call qualifies or wins it (speed to lead); a call that qualifies
@@ -124,6 +125,7 @@ def build_report(
     if days < 1:
         raise UserError("--days must be at least 1")
     scope = check_scope(db, rep, channel)
+    prepare_rollups(db, rules)
     span = timedelta(days=days)
     windows = ((now - 2 * span, now - span), (now - span, now))
     # Every query on its own connection, spread over a few threads: SQLite and PostgreSQL
@@ -198,6 +200,16 @@ def build_report(
         flagged_now=flagged,
         touches_by_channel=touches_later.result(),
     )
+
+
+def prepare_rollups(db: Database, rules: Rules) -> None:
+    """The follow-up rollup built with the rules' late_after (once, when it changes)."""
+    late_after = rules.team.late_after
+    with db.engine.connect() as connection:
+        if rollups.late_after_of(connection) == late_after.total_seconds():
+            return
+    with db.write_connection() as connection:
+        rollups.ensure_late_after(connection, late_after)
 
 
 def _reading(db: Database, fn, *args):  # noqa: ANN001, ANN002, ANN202
@@ -419,6 +431,7 @@ def daily_trend(
 ) -> list[DayPoint]:
     """Per day of the window (oldest first): median first response and missed follow-ups."""
     scope = check_scope(db, rep, channel)
+    prepare_rollups(db, rules)
     points = []
     late_after = rules.team.late_after
     with db.engine.connect() as connection:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
 from callq.errors import UserError
+from callq.store import rollups
 from callq.store.db import Database
 from callq.store.models import Lead
 
@@ -43,8 +44,10 @@ def copy_rows(source: Database, target: Database, *, snapshot: bool = False) -> 
         reading as reader,
         target.engine.connect().execution_options(callq_write=True) as writer,
     ):
-        with writer.begin():
+        with writer.begin(), rollups.suspended(writer):
             for table in SQLModel.metadata.sorted_tables:
+                if table in rollups.DERIVED_TABLES:
+                    continue  # rebuilt from the copied rows as the triggers come back
                 writer.execute(table.delete())  # e.g. the meta rows of a fresh database
                 rows = reader.execution_options(yield_per=BATCH).execute(select(table))
                 copied = 0

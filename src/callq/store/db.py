@@ -14,7 +14,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, SQLModel
 
 from callq.errors import UserError
-from callq.store import models  # noqa: F401  (registers every table on the metadata)
+from callq.store import (
+    models,  # noqa: F401  (registers every table on the metadata)
+    rollups,  # the derived tables and their triggers
+)
 from callq.store.schema import HEAD_REVISION, KNOWN_REVISIONS
 
 # How long a writer waits for another to finish before saying the database is busy.
@@ -375,6 +378,7 @@ def _create_fresh(database: Database) -> None:
                 # Two first starts at once: the second waits here, then finds the tables.
                 connection.execute(text("SELECT pg_advisory_xact_lock(7301)"))
             SQLModel.metadata.create_all(connection)
+            rollups.install(connection)
             connection.execute(
                 text(
                     # The same table, constraint name included, that Alembic creates.

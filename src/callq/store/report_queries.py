@@ -5,6 +5,10 @@ groups add up to the team's, so one query serves the team, each rep and each cha
 Rep means the caller for calls; for a deadline, whoever owned the work when it passed
 (`blamed_lead_owner`: leads in, first response, SLA; `blamed_followup_owner`: follow-up
 completion); the current owner for what is about now (overdue, unworked, second touch).
+
+Calls, touches, follow-up completion and overdue follow-ups read a window's whole hours
+from the rollups (`store.rollups`, kept by triggers) and its ragged edges from the rows;
+the row queries here (`_call_rows_counts`, ...) are the definition the rollups sum.
 """
 
 from collections.abc import Iterable
@@ -12,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
-    BigInteger,
-    Float,
     and_,
     case,
     exists,
@@ -24,12 +26,13 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement
 
 from callq.rules.model import OPEN_STAGES, UNWORKED_AFTER
+from callq.store import rollups
 from callq.store.models import Call, FollowUp, Lead, Rep
 from callq.store.queries import OPEN_FOLLOWUP
+from callq.store.sqltime import epoch_us, seconds_between
 
 lead = Lead.__table__
 call = Call.__table__
@@ -44,62 +47,7 @@ blamed_followup_owner = func.coalesce(followup.c.deadline_owner_id, followup.c.o
 
 # Longer than any call: a call's start and end (first_touch_at) are less than this apart.
 _CALL_SLACK = timedelta(days=1)
-# Floating-point slack when comparing durations computed by the database (julianday).
-_EPSILON_SECONDS = 0.001
-
-
-class seconds_between(FunctionElement):  # noqa: N801  (reads like the SQL function it is)
-    """`end - start` in seconds, as the dialect spells it."""
-
-    type = Float()
-    inherit_cache = True
-    name = "seconds_between"
-
-
-@compiles(seconds_between)
-def _seconds_generic(element, compiler, **kw):  # noqa: ANN001, ANN202
-    start, end = list(element.clauses)
-    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
-    start, end = list(element.clauses)
-    return (
-        f"((julianday({compiler.process(end, **kw)}) - "
-        f"julianday({compiler.process(start, **kw)})) * 86400.0)"
-    )
-
-
-class epoch_us(FunctionElement):  # noqa: N801  (reads like the SQL function it is)
-    """A timestamp as integer microseconds since the Unix epoch (exact: what `metrics.us`
-    gives for the same instant), so a many-row result skips building datetimes."""
-
-    type = BigInteger()
-    inherit_cache = True
-    name = "epoch_us"
-
-
-@compiles(epoch_us)
-def _epoch_us_generic(element, compiler, **kw):  # noqa: ANN001, ANN202
-    (value,) = list(element.clauses)
-    value = compiler.process(value, **kw)
-    return (
-        f"(CAST(EXTRACT(EPOCH FROM date_trunc('second', {value})) AS BIGINT) * 1000000"
-        f" + MOD(CAST(EXTRACT(MICROSECONDS FROM {value}) AS BIGINT), 1000000))"
-    )
-
-
-@compiles(epoch_us, "sqlite")
-def _epoch_us_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
-    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff'; strftime rounds fractions, so whole seconds
-    # from the first 19 characters and the microseconds from the rest.
-    (value,) = list(element.clauses)
-    value = compiler.process(value, **kw)
-    return (
-        f"(CAST(strftime('%s', substr({value}, 1, 19)) AS INTEGER) * 1000000"
-        f" + CAST(substr({value}, 21, 6) AS INTEGER))"
-    )
+_EPSILON_SECONDS = rollups.EPSILON_SECONDS
 
 
 @dataclass(frozen=True)
@@ -108,6 +56,19 @@ class Scope:
 
     rep_id: int | None = None
     channel: str | None = None
+
+
+def _hours_and_edges(start: datetime, end: datetime, from_rollup, from_rows) -> list[tuple]:  # noqa: ANN001
+    """Rows for [start, end): its whole hours from a rollup, the rest from the rows."""
+    hours = rollups.full_hours(start, end) if start < end else None
+    if hours is None:
+        return list(from_rows(start, end)) if start < end else []
+    first, last = hours
+    rows = list(from_rollup(first, last))
+    for edge_start, edge_end in ((start, first), (last, end)):
+        if edge_start < edge_end:
+            rows += from_rows(edge_start, edge_end)
+    return rows
 
 
 def _scoped(statement, scope: Scope, rep_column: ColumnElement):  # noqa: ANN001, ANN202
@@ -437,13 +398,61 @@ def followup_completion(
     late_after: timedelta,
 ) -> list[tuple]:
     """(blamed owner, source, follow-ups due in the window with due + late_after before
-    now, of those done by due + late_after)."""
+    now, of those done by due + late_after). A follow-up created after its own deadline
+    (due + late_after) is nobody's miss and is not counted.
+
+    Whole hours come from the follow-up rollup, which `rollups.ensure_late_after` must have
+    built with this `late_after` (the report does, first)."""
+    seconds = late_after.total_seconds()
+
+    def from_rollup(first: datetime, last: datetime) -> list[tuple]:
+        r = rollups.followup_hour
+        statement = (
+            select(
+                rollups.nobody(r.c.blamed_id),
+                r.c.source,
+                func.sum(r.c.followups),
+                func.sum(case((r.c.on_time == 1, r.c.followups), else_=0)),
+            )
+            .where(
+                r.c.hour >= first,
+                r.c.hour < last,
+                r.c.status != "cancelled",
+                r.c.born_late == 0,
+            )
+            .group_by(r.c.blamed_id, r.c.source)
+        )
+        return list(connection.execute(_rollup_scoped(statement, scope, r.c.blamed_id, r)))
+
+    def from_rows(first: datetime, last: datetime) -> list[tuple]:
+        return _followup_completion_rows(connection, scope, first, last, now, seconds)
+
+    return _hours_and_edges(start, min(end, now - late_after), from_rollup, from_rows)
+
+
+def _rollup_scoped(statement, scope: Scope, rep_column: ColumnElement, table):  # noqa: ANN001, ANN202
+    if scope.rep_id is not None:
+        statement = statement.where(rep_column == scope.rep_id)
+    if scope.channel is not None:
+        statement = statement.where(table.c.source == scope.channel)
+    return statement
+
+
+def _followup_completion_rows(
+    connection: Connection,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    late_after_seconds: float,
+) -> list[tuple]:
+    """`followup_completion` from the rows: the definition the follow-up rollup sums."""
+    late = late_after_seconds + _EPSILON_SECONDS
     on_time = and_(
         followup.c.status == "done",
         followup.c.completed_at.is_not(None),
         followup.c.completed_at < now,
-        seconds_between(followup.c.due_at, followup.c.completed_at)
-        <= late_after.total_seconds() + _EPSILON_SECONDS,
+        seconds_between(followup.c.due_at, followup.c.completed_at) <= late,
     )
     rows = select(
         blamed_followup_owner.label("owner_id"),
@@ -452,8 +461,8 @@ def followup_completion(
     ).where(
         followup.c.due_at >= start,
         followup.c.due_at < end,
-        followup.c.due_at < now - late_after,
-        followup.c.created_at < now,
+        followup.c.due_at < now - timedelta(seconds=late_after_seconds),
+        seconds_between(followup.c.due_at, followup.c.created_at) <= late,
         followup.c.status != "cancelled",
     )
     if scope.rep_id is not None:
@@ -472,6 +481,17 @@ def followup_completion(
     return list(connection.execute(_by_lead_source(inner, "owner_id", ["due", "on_time"])))
 
 
+def settled(connection: Connection, now: datetime) -> bool:
+    """No call started and no lead arrived at or after `now`: the database is as it was
+    then, so what is open now was open then (a report about the present, not `--now` in
+    the past of a database that has moved on)."""
+    later_call = select(call.c.id).where(call.c.started_at >= now).limit(1)
+    later_lead = select(lead.c.id).where(lead.c.created_at >= now).limit(1)
+    return connection.execute(later_call).first() is None and (
+        connection.execute(later_lead).first() is None
+    )
+
+
 def overdue_counts(
     connection: Connection,
     scope: Scope,
@@ -484,10 +504,37 @@ def overdue_counts(
 
     `recent`: `as_of` is about the latest activity (few calls since), as for a report's
     own window; otherwise (the previous window) the follow-ups done since `as_of` are
-    found from the due index rather than from the many leads called since.
+    found from the due index rather than from the many leads called since. When nothing
+    happened since `as_of` (`settled`), the open follow-ups of whole hours come from the
+    follow-up rollup.
     """
+    if not (recent and settled(connection, as_of)):
+        return _overdue_rows(connection, scope, as_of, late_after, recent=recent)
+    last = rollups.floor_hour(as_of - late_after)
+    r = rollups.followup_hour
+    statement = (
+        select(rollups.nobody(r.c.owner_id), r.c.source, func.sum(r.c.followups))
+        .where(r.c.status == "open", r.c.hour < last)
+        .group_by(r.c.owner_id, r.c.source)
+    )
+    rows = list(connection.execute(_rollup_scoped(statement, scope, r.c.owner_id, r)))
+    return rows + _overdue_rows(connection, scope, as_of, late_after, recent=True, due_from=last)
+
+
+def _overdue_rows(
+    connection: Connection,
+    scope: Scope,
+    as_of: datetime,
+    late_after: timedelta,
+    *,
+    recent: bool,
+    due_from: datetime | None = None,
+) -> list[tuple]:
+    """`overdue_counts` from the rows (of follow-ups due from `due_from`, if given)."""
     rows: list[tuple] = []
     overdue = and_(followup.c.due_at < as_of - late_after, followup.c.created_at < as_of)
+    if due_from is not None:
+        overdue = and_(overdue, followup.c.due_at >= due_from)
     done_since = and_(followup.c.status == "done", followup.c.completed_at >= as_of)
     if recent:
         # Follow-ups are completed by calls: look only at leads called since.
@@ -514,13 +561,46 @@ def call_counts(
     end: datetime,
     won_outcomes: Iterable[str],
 ) -> list[tuple]:
-    """(rep_id, source, calls, connects, talk seconds, won) of calls started in the window."""
+    """(rep_id, source, calls, connects, talk seconds, won) of calls started in the window:
+    whole hours from the call rollup, the edges from the calls."""
+    won = list(won_outcomes)
+
+    def from_rollup(first: datetime, last: datetime) -> list[tuple]:
+        r = rollups.call_hour
+        statement = (
+            select(
+                r.c.rep_id,
+                r.c.source,
+                func.sum(r.c.calls),
+                func.sum(r.c.connects),
+                func.coalesce(func.sum(r.c.talk_seconds), 0.0),
+                func.sum(case((r.c.outcome.in_(won), r.c.calls), else_=0)),
+            )
+            .where(r.c.hour >= first, r.c.hour < last)
+            .group_by(r.c.rep_id, r.c.source)
+        )
+        return list(connection.execute(_rollup_scoped(statement, scope, r.c.rep_id, r)))
+
+    def from_rows(first: datetime, last: datetime) -> list[tuple]:
+        return _call_counts_rows(connection, scope, first, last, won)
+
+    return _hours_and_edges(start, end, from_rollup, from_rows)
+
+
+def _call_counts_rows(
+    connection: Connection,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    won_outcomes: list[str],
+) -> list[tuple]:
+    """`call_counts` from the calls: the definition the call rollup sums."""
     rows = select(
         call.c.rep_id,
         call.c.lead_id,
         case((call.c.connected.is_(True), 1), else_=0).label("connected"),
         seconds_between(call.c.started_at, call.c.ended_at).label("talk"),
-        case((call.c.outcome.in_(list(won_outcomes)), 1), else_=0).label("won"),
+        case((call.c.outcome.in_(won_outcomes), 1), else_=0).label("won"),
     ).where(call.c.started_at >= start, call.c.started_at < end)
     if scope.rep_id is not None:
         rows = rows.where(call.c.rep_id == scope.rep_id)
@@ -567,14 +647,30 @@ def rep_id_by_name(connection: Connection, name: str) -> int | None:
 def touches_by_channel(
     connection: Connection, scope: Scope, start: datetime, end: datetime
 ) -> dict[str, int]:
-    """Touches started in [start, end) per channel ("call", "whatsapp", ...), from the
-    calls' covering index (it carries the channel); a sent message is a touch too."""
-    statement = (
-        select(call.c.channel, func.count())
-        .where(call.c.started_at >= start, call.c.started_at < end)
-        .group_by(call.c.channel)
-    )
-    if scope.channel is not None:
-        statement = statement.join_from(call, lead, lead.c.id == call.c.lead_id)
-    statement = _scoped(statement, scope, call.c.rep_id)
-    return {channel: count for channel, count in connection.execute(statement)}
+    """Touches started in [start, end) per channel ("call", "whatsapp", ...); a sent
+    message is a touch too. Whole hours from the call rollup, the edges from the calls'
+    covering index (it carries the channel)."""
+
+    def from_rollup(first: datetime, last: datetime) -> list[tuple]:
+        r = rollups.call_hour
+        statement = (
+            select(r.c.channel, func.sum(r.c.calls))
+            .where(r.c.hour >= first, r.c.hour < last)
+            .group_by(r.c.channel)
+        )
+        return list(connection.execute(_rollup_scoped(statement, scope, r.c.rep_id, r)))
+
+    def from_rows(first: datetime, last: datetime) -> list[tuple]:
+        statement = (
+            select(call.c.channel, func.count())
+            .where(call.c.started_at >= first, call.c.started_at < last)
+            .group_by(call.c.channel)
+        )
+        if scope.channel is not None:
+            statement = statement.join_from(call, lead, lead.c.id == call.c.lead_id)
+        return list(connection.execute(_scoped(statement, scope, call.c.rep_id)))
+
+    counts: dict[str, int] = {}
+    for channel, count in _hours_and_edges(start, end, from_rollup, from_rows):
+        counts[channel] = counts.get(channel, 0) + int(count)
+    return {channel: count for channel, count in counts.items() if count}

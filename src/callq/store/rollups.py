@@ -1,0 +1,413 @@
+"""Rollups: hourly sums of calls and follow-ups that the report reads instead of rows.
+
+A week of a busy team is hundreds of thousands of calls and follow-ups; the report and
+the Summary screen sum them per (rep, channel). These tables hold those sums per UTC hour,
+kept by database triggers: every write of a call, a follow-up or a lead's source (outcomes,
+undo, import, edits, reassignment, the demo builder, `copy`) updates them in its own
+statement, so in its own transaction, and no code path can forget to. A window's full
+hours come from here and its ragged edges from the rows (`store.report_queries`), whose
+queries stay the one definition of each count: `rebuild` recomputes the rollups from
+those rows, and the tests prove triggers and rebuild agree after every kind of write.
+
+Keys hold 0 for "no rep" (a primary key column cannot be NULL); `nobody` turns it back.
+Rows whose counts fall back to zero are kept (they weigh nothing in a sum).
+
+Whether a follow-up was done on time depends on `[team] late_after`: the value the
+rollup was built with is in `meta` (`LATE_AFTER_KEY`); `ensure_late_after` rebuilds the
+follow-up rollup, once, when the rules file changes it.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import ColumnElement
+from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+from callq.store.models import Call, FollowUp, Lead
+from callq.store.sqltime import hour_of, seconds_between, sql
+
+lead = Lead.__table__
+call = Call.__table__
+followup = FollowUp.__table__
+
+HOUR = timedelta(hours=1)
+LATE_AFTER_KEY = "rollup_late_after_seconds"
+# Floating-point slack when comparing durations computed by the database (julianday).
+EPSILON_SECONDS = 0.001
+
+call_hour = Table(
+    "rollup_call_hour",
+    SQLModel.metadata,
+    Column("hour", UTCDateTime(), primary_key=True),  # the calls' started_at, to the hour
+    Column("rep_id", Integer, primary_key=True),  # the caller
+    Column("source", String, primary_key=True),  # the lead's source (its channel)
+    Column("outcome", String, primary_key=True),
+    Column("channel", String, primary_key=True),  # the touch's: call, whatsapp, sms, email
+    Column("calls", Integer, nullable=False),
+    Column("connects", Integer, nullable=False),
+    Column("talk_seconds", Float, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+followup_hour = Table(
+    "rollup_followup_hour",
+    SQLModel.metadata,
+    Column("hour", UTCDateTime(), primary_key=True),  # due_at, to the hour
+    Column("owner_id", Integer, primary_key=True),  # the current owner (0: nobody)
+    Column("blamed_id", Integer, primary_key=True),  # blamed_followup_owner (0: nobody)
+    Column("source", String, primary_key=True),  # the lead's source
+    Column("status", String, primary_key=True),
+    Column("on_time", Integer, primary_key=True),  # 1: done within late_after of due
+    Column("born_late", Integer, primary_key=True),  # 1: created after due + late_after
+    Column("followups", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+DERIVED_TABLES = (call_hour, followup_hour)
+
+
+def nobody(column: ColumnElement) -> ColumnElement:
+    """A rollup's rep key with 0 read back as NULL (no rep), as the rows have it."""
+    return func.nullif(column, 0)
+
+
+def floor_hour(at: datetime) -> datetime:
+    """The start of the UTC hour `at` falls in."""
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def full_hours(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+    """[first, last) whole UTC hours inside [start, end), or None when there are none."""
+    first = floor_hour(start)
+    if first < start:
+        first += HOUR
+    last = floor_hour(end)
+    return (first, last) if first < last else None
+
+
+# ---- what one row adds (the rebuild's SELECTs and the triggers' SQL, side by side) ----
+
+
+def _call_rows():  # noqa: ANN202
+    """Every call's contribution, grouped: the rebuild's (and the definition's) SELECT."""
+    key = (
+        hour_of(call.c.started_at),
+        call.c.rep_id,
+        lead.c.source,
+        call.c.outcome,
+        call.c.channel,
+    )
+    return (
+        select(
+            *key,
+            func.count(),
+            func.sum(case((call.c.connected.is_(True), 1), else_=0)),
+            func.coalesce(func.sum(seconds_between(call.c.started_at, call.c.ended_at)), 0.0),
+        )
+        .select_from(call.join(lead, lead.c.id == call.c.lead_id))
+        .group_by(*key)
+    )
+
+
+def _followup_rows(late_after_seconds: float):  # noqa: ANN202
+    late = literal(late_after_seconds + EPSILON_SECONDS)
+    on_time = and_(
+        followup.c.status == "done",
+        followup.c.completed_at.is_not(None),
+        seconds_between(followup.c.due_at, followup.c.completed_at) <= late,
+    )
+    key = (
+        hour_of(followup.c.due_at),
+        func.coalesce(followup.c.owner_id, 0),
+        func.coalesce(followup.c.deadline_owner_id, followup.c.owner_id, 0),
+        lead.c.source,
+        followup.c.status,
+        case((on_time, 1), else_=0),
+        case((seconds_between(followup.c.due_at, followup.c.created_at) > late, 1), else_=0),
+    )
+    return (
+        select(*key, func.count())
+        .select_from(followup.join(lead, lead.c.id == followup.c.lead_id))
+        .group_by(*key)
+    )
+
+
+def _call_values(dialect: str, row: str, sign: str, source: str) -> str:
+    def at(column: str) -> str:
+        return f"{row}.{column}"
+
+    return (
+        f"SELECT {sql('hour_of', dialect, at('started_at'))}, {at('rep_id')}, {source}, "
+        f"{at('outcome')}, {at('channel')}, {sign}1, "
+        f"{sign}(CASE WHEN {at('connected')} THEN 1 ELSE 0 END), "
+        f"{sign}{sql('seconds_between', dialect, at('started_at'), at('ended_at'))}"
+    )
+
+
+_CALL_UPSERT = (
+    "INSERT INTO rollup_call_hour "
+    "(hour, rep_id, source, outcome, channel, calls, connects, talk_seconds) {values} "
+    "ON CONFLICT (hour, rep_id, source, outcome, channel) DO UPDATE SET "
+    "calls = rollup_call_hour.calls + excluded.calls, "
+    "connects = rollup_call_hour.connects + excluded.connects, "
+    "talk_seconds = rollup_call_hour.talk_seconds + excluded.talk_seconds"
+)
+
+_FOLLOWUP_UPSERT = (
+    "INSERT INTO rollup_followup_hour "
+    "(hour, owner_id, blamed_id, source, status, on_time, born_late, followups) {values} "
+    "ON CONFLICT (hour, owner_id, blamed_id, source, status, on_time, born_late) "
+    "DO UPDATE SET followups = rollup_followup_hour.followups + excluded.followups"
+)
+
+
+def _late(dialect: str) -> str:
+    number = "REAL" if dialect == "sqlite" else "DOUBLE PRECISION"
+    return (
+        f"((SELECT CAST(value AS {number}) FROM meta WHERE key = '{LATE_AFTER_KEY}')"
+        f" + {EPSILON_SECONDS})"
+    )
+
+
+def _followup_values(dialect: str, row: str, sign: str, source: str) -> str:
+    def at(column: str) -> str:
+        return f"{row}.{column}"
+
+    late = _late(dialect)
+    lateness = sql("seconds_between", dialect, at("due_at"), at("completed_at"))
+    on_time = (
+        f"CASE WHEN {at('status')} = 'done' AND {at('completed_at')} IS NOT NULL "
+        f"AND {lateness} <= {late} THEN 1 ELSE 0 END"
+    )
+    born = sql("seconds_between", dialect, at("due_at"), at("created_at"))
+    return (
+        f"SELECT {sql('hour_of', dialect, at('due_at'))}, COALESCE({at('owner_id')}, 0), "
+        f"COALESCE({at('deadline_owner_id')}, {at('owner_id')}, 0), {source}, "
+        f"{at('status')}, {on_time}, CASE WHEN {born} > {late} THEN 1 ELSE 0 END, {sign}1"
+    )
+
+
+def _row_upserts(dialect: str, row: str, sign: str) -> list[str]:
+    """The statements adding (sign '') or taking away (sign '-') one call's or follow-up's
+    contribution; `row` is NEW or OLD, the table the trigger's."""
+    lead_of = f"FROM lead WHERE lead.id = {row}.lead_id"
+    return {
+        "call": _CALL_UPSERT.format(
+            values=f"{_call_values(dialect, row, sign, 'lead.source')} {lead_of}"
+        ),
+        "followup": _FOLLOWUP_UPSERT.format(
+            values=f"{_followup_values(dialect, row, sign, 'lead.source')} {lead_of}"
+        ),
+    }
+
+
+# The columns whose change moves a row's contribution (an UPDATE of anything else, a note,
+# a template, fires nothing).
+_WATCHED = {
+    "call": ("lead_id", "rep_id", "started_at", "ended_at", "outcome", "connected", "channel"),
+    "followup": (
+        "lead_id",
+        "owner_id",
+        "deadline_owner_id",
+        "due_at",
+        "status",
+        "completed_at",
+        "created_at",
+    ),
+}
+
+
+def _grouped_source_move(dialect: str, table: str, row: str, sign: str) -> str:
+    """One lead's every call (or follow-up), re-added under `row`.source with `sign`."""
+    if table == "call":
+        talk = sql("seconds_between", dialect, "c.started_at", "c.ended_at")
+        # One row per group: count and sum instead of 1 and the row's values.
+        select_list = (
+            f"SELECT {sql('hour_of', dialect, 'c.started_at')}, c.rep_id, {row}.source, "
+            f"c.outcome, c.channel, {sign}COUNT(*), "
+            f"{sign}SUM(CASE WHEN c.connected THEN 1 ELSE 0 END), "
+            f"{sign}COALESCE(SUM({talk}), 0)"
+        )
+        body = f"{select_list} FROM call AS c WHERE c.lead_id = NEW.id GROUP BY 1, 2, 3, 4, 5"
+        return _CALL_UPSERT.format(values=body)
+    single = _followup_values(dialect, "f", "", f"{row}.source")
+    # Grouped: the row's own 1 becomes the group's count.
+    grouped = single.removesuffix(", 1") + f", {sign}COUNT(*)"
+    body = f"{grouped} FROM followup AS f WHERE f.lead_id = NEW.id GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    return _FOLLOWUP_UPSERT.format(values=body)
+
+
+def trigger_ddl(dialect: str) -> list[str]:
+    """The statements that create the rollups' triggers (and PostgreSQL's functions)."""
+    statements: list[str] = []
+    lead_moves = [
+        _grouped_source_move(dialect, table, row, sign)
+        for table in ("call", "followup")
+        for row, sign in (("OLD", "-"), ("NEW", ""))
+    ]
+    if dialect == "sqlite":
+        for table, watched in _WATCHED.items():
+            for event, rows in (
+                ("INSERT", (("NEW", ""),)),
+                ("DELETE", (("OLD", "-"),)),
+                (f"UPDATE OF {', '.join(watched)}", (("OLD", "-"), ("NEW", ""))),
+            ):
+                body = "; ".join(_row_upserts(dialect, row, sign)[table] for row, sign in rows)
+                name = f"rollup_{table}_{event.split()[0].lower()}"
+                statements.append(
+                    f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body}; END"
+                )
+        statements.append(
+            "CREATE TRIGGER rollup_lead_source AFTER UPDATE OF source ON lead FOR EACH ROW "
+            f"WHEN OLD.source IS NOT NEW.source BEGIN {'; '.join(lead_moves)}; END"
+        )
+        return statements
+    for table, watched in _WATCHED.items():
+        old = _row_upserts(dialect, "OLD", "-")[table]
+        new = _row_upserts(dialect, "NEW", "")[table]
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION rollup_{table}_row() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {old}; END IF; "
+            f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {new}; END IF; "
+            "RETURN NULL; END $$"
+        )
+        statements.append(
+            f"CREATE TRIGGER rollup_{table} AFTER INSERT OR DELETE OR UPDATE OF "
+            f"{', '.join(watched)} ON {table} FOR EACH ROW EXECUTE FUNCTION rollup_{table}_row()"
+        )
+    statements.append(
+        "CREATE OR REPLACE FUNCTION rollup_lead_source() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN {'; '.join(lead_moves)}; RETURN NULL; END $$"
+    )
+    statements.append(
+        "CREATE TRIGGER rollup_lead_source AFTER UPDATE OF source ON lead FOR EACH ROW "
+        "WHEN (OLD.source IS DISTINCT FROM NEW.source) EXECUTE FUNCTION rollup_lead_source()"
+    )
+    return statements
+
+
+def install(connection: Connection) -> None:
+    """Create the triggers and fill the rollups from the rows: a new or migrated database
+    (the tables themselves are on the metadata)."""
+    for statement in trigger_ddl(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+    rebuild(connection)
+
+
+def rebuild(connection: Connection) -> None:
+    """Recompute the rollups from the rows. The follow-up rollup needs a late_after: until
+    a report has set one (`ensure_late_after`), it stays empty and unread."""
+    connection.execute(call_hour.delete())
+    connection.execute(call_hour.insert().from_select(list(call_hour.c), _call_rows()))
+    _rebuild_followups(connection, late_after_of(connection))
+
+
+def _rebuild_followups(connection: Connection, seconds: float | None) -> None:
+    connection.execute(followup_hour.delete())
+    if seconds is not None:
+        rows = _followup_rows(seconds)
+        connection.execute(followup_hour.insert().from_select(list(followup_hour.c), rows))
+
+
+def late_after_of(connection: Connection) -> float | None:
+    """The late_after (seconds) the follow-up rollup was built with; None: not built."""
+    value = connection.execute(
+        text("SELECT value FROM meta WHERE key = :key"), {"key": LATE_AFTER_KEY}
+    ).scalar()
+    return None if value is None else float(value)
+
+
+def ensure_late_after(connection: Connection, late_after: timedelta) -> bool:
+    """Rebuild the follow-up rollup when the rules' late_after is not the one it was built
+    with (first use, or the rules file changed it); True when it did. Call inside a write
+    transaction."""
+    seconds = late_after.total_seconds()
+    if late_after_of(connection) == seconds:
+        return False
+    if connection.dialect.name != "sqlite":
+        # Writers of follow-ups wait: none adds a row under the old value meanwhile.
+        connection.exec_driver_sql("LOCK TABLE followup IN SHARE MODE")
+        if late_after_of(connection) == seconds:
+            return False
+    connection.execute(text("DELETE FROM meta WHERE key = :key"), {"key": LATE_AFTER_KEY})
+    connection.execute(
+        text("INSERT INTO meta (key, value) VALUES (:key, :value)"),
+        {"key": LATE_AFTER_KEY, "value": repr(seconds)},
+    )
+    _rebuild_followups(connection, seconds)
+    return True
+
+
+def disagreements(connection: Connection) -> list[str]:
+    """Where the rollups differ from a rebuild from the rows (`callq doctor`): empty when
+    the triggers kept them exact. Rows whose counts are all zero count as absent."""
+    found: list[str] = []
+    for table, rows, width in (
+        (call_hour, _call_rows(), 5),
+        (followup_hour, _followup_rows(late_after_of(connection) or 0.0), 7),
+    ):
+        if table is followup_hour and late_after_of(connection) is None:
+            continue
+        kept = {
+            tuple(row[:width]): tuple(row[width:])
+            for row in connection.execute(select(table))
+            if any(row[width:])
+        }
+        fresh = {tuple(row[:width]): tuple(row[width:]) for row in connection.execute(rows)}
+        for key in sorted(kept.keys() | fresh.keys(), key=repr):
+            have, want = kept.get(key), fresh.get(key)
+            if have is None or want is None or not _close(have, want):
+                found.append(f"{table.name} {key}: kept {have}, rows give {want}")
+    return found
+
+
+def _close(have: tuple, want: tuple) -> bool:
+    """Counts equal; sums of seconds equal to a millisecond a row (float addition order)."""
+    return all(
+        a == b if isinstance(b, int) else abs(float(a) - float(b)) <= 0.001 * max(1, abs(b))
+        for a, b in zip(have, want, strict=True)
+    )
+
+
+@contextmanager
+def suspended(connection: Connection) -> Iterator[None]:
+    """Bulk loading (`copy`): triggers off for the load, then on again and the rollups
+    rebuilt from the rows in one pass, inside the caller's transaction."""
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        names = [
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rollup_%'"
+            )
+        ]
+        for name in names:
+            connection.exec_driver_sql(f"DROP TRIGGER {name}")
+    else:
+        for table in ("call", "followup", "lead"):
+            connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    yield
+    if dialect == "sqlite":
+        for statement in trigger_ddl(dialect):
+            connection.exec_driver_sql(statement)
+    else:
+        for table in ("call", "followup", "lead"):
+            connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    rebuild(connection)

@@ -1,0 +1,152 @@
+"""The report's rollups: whole hours read from them equal the same hours counted from the
+rows, for any window, on both backends; they follow every kind of write (doctor checks a
+rebuild against them); a new late_after rebuilds the follow-up rollup.
+"""
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backends import BACKENDS, database_target, drop_postgres
+from callq.config.loading import load_default_rules
+from callq.demo.build import build_demo
+from callq.services.doctor import check
+from callq.services.edit import LeadEdit, edit_lead
+from callq.services.report import build_report, prepare_rollups
+from callq.store import report_queries as q
+from callq.store import rollups
+from callq.store.db import open_database
+
+NOW = datetime(2026, 11, 23, 16, 37, 12, tzinfo=UTC)  # not on an hour: ragged edges
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    target = database_target(request.param, tmp_path_factory.mktemp("rollups"))
+    rules = load_default_rules()
+    build_demo(target, rules, now=NOW, leads=150, calls=1200)
+    database = open_database(target)
+    yield database, rules
+    database.dispose()
+    if request.param == "postgresql":
+        drop_postgres(target)
+
+
+def _summed(rows) -> dict:  # noqa: ANN001
+    """Rows keyed by their first two columns (rep, source), values added up."""
+    totals: dict = defaultdict(lambda: None)
+    for key_a, key_b, *values in rows:
+        key = (key_a, key_b)
+        before = totals[key] or [0] * len(values)
+        totals[key] = [a + float(b or 0) for a, b in zip(before, values, strict=True)]
+    return {key: [round(v, 3) for v in values] for key, values in totals.items() if any(values)}
+
+
+windows = st.tuples(
+    st.integers(min_value=0, max_value=20 * 24 * 60),  # minutes before NOW it starts
+    st.integers(min_value=1, max_value=10 * 24 * 60),  # minutes long
+    st.sampled_from([None, "web", "phone"]),  # channel filter
+    st.booleans(),  # one rep
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(window=windows)
+def test_whole_hours_from_the_rollups_equal_the_rows(demo, window) -> None:  # noqa: ANN001
+    database, rules = demo
+    back, length, channel, one_rep = window
+    start = NOW - timedelta(minutes=back)
+    end = start + timedelta(minutes=length)
+    prepare_rollups(database, rules)
+    late_after = rules.team.late_after
+    won = [o.id for o in rules.outcomes if o.stage == "won"]
+    with database.engine.connect() as connection:
+        rep_id = q.rep_id_by_name(connection, rules.team.reps[0]) if one_rep else None
+        scope = q.Scope(rep_id=rep_id, channel=channel)
+        assert _summed(q.call_counts(connection, scope, start, end, won)) == _summed(
+            q._call_counts_rows(connection, scope, start, end, won)
+        )
+        assert _summed(
+            q.followup_completion(connection, scope, start, end, end, late_after)
+        ) == _summed(
+            q._followup_completion_rows(
+                connection, scope, start, end, end, late_after.total_seconds()
+            )
+        )
+        assert _summed(q.overdue_counts(connection, scope, NOW, late_after)) == _summed(
+            q._overdue_rows(connection, scope, NOW, late_after, recent=True)
+        )
+        touches = q.touches_by_channel(connection, scope, start, end)
+        rows = _summed(q._call_counts_rows(connection, scope, start, end, won))
+        assert sum(touches.values()) == sum(values[0] for values in rows.values())
+
+
+def test_a_demo_is_built_with_both_rollups_filled_and_doctor_agrees(demo) -> None:  # noqa: ANN001
+    database, rules = demo
+    with database.engine.connect() as connection:
+        assert rollups.late_after_of(connection) == rules.team.late_after.total_seconds()
+        calls = connection.execute(
+            rollups.call_hour.select().with_only_columns(rollups.call_hour.c.calls)
+        ).scalars()
+        assert sum(calls) == 1200
+    report = check(database)
+    assert report.ok, report.problems
+
+
+def test_an_edited_source_moves_the_leads_history_between_channels(tmp_path, backend) -> None:  # noqa: ANN001
+    target = database_target(backend, tmp_path)
+    rules = load_default_rules()
+    build_demo(target, rules, now=NOW, leads=20, calls=120)
+    database = open_database(target)
+    try:
+        with database.engine.connect() as connection:
+            lead_id, source = connection.execute(
+                rollups.lead.select()
+                .with_only_columns(rollups.lead.c.id, rollups.lead.c.source)
+                .where(rollups.lead.c.first_touch_at.is_not(None))
+                .limit(1)
+            ).one()
+        moved = "referral" if source != "referral" else "email"
+        before = build_report(database, rules, now=NOW, days=30, flag=False)
+        edit_lead(database, rules, str(lead_id), LeadEdit(source=moved), now=NOW, rep="asha")
+        after = build_report(database, rules, now=NOW, days=30, flag=False)
+        assert check(database).ok, check(database).problems
+        # The team's calls stay; the old channel loses what the new one gains.
+        assert after.current.team.calls == before.current.team.calls
+        old = before.current.by_channel[source].calls - after.current.by_channel[source].calls
+        new_before = before.current.by_channel.get(moved)
+        gained = after.current.by_channel[moved].calls - (new_before.calls if new_before else 0)
+        assert old == gained > 0
+    finally:
+        database.dispose()
+        if backend == "postgresql":
+            drop_postgres(target)
+
+
+def test_a_new_late_after_rebuilds_the_followup_rollup(tmp_path, backend) -> None:  # noqa: ANN001
+    target = database_target(backend, tmp_path)
+    rules = load_default_rules()
+    build_demo(target, rules, now=NOW, leads=40, calls=300)
+    database = open_database(target)
+    try:
+        strict = replace(rules, team=replace(rules.team, late_after=timedelta(minutes=5)))
+        lenient = build_report(database, rules, now=NOW, days=14, flag=False)
+        harsh = build_report(database, strict, now=NOW, days=14, flag=False)
+        with database.engine.connect() as connection:
+            assert rollups.late_after_of(connection) == 300.0
+            start, end = NOW - timedelta(days=14), NOW
+            assert _summed(
+                q.followup_completion(connection, q.Scope(), start, end, end, timedelta(minutes=5))
+            ) == _summed(q._followup_completion_rows(connection, q.Scope(), start, end, end, 300.0))
+        assert harsh.current.team.missed_followups > lenient.current.team.missed_followups
+        assert check(database).ok
+    finally:
+        database.dispose()
+        if backend == "postgresql":
+            drop_postgres(target)
