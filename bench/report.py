@@ -2,7 +2,8 @@
 
 Registered with the harness (`python bench/run.py --only report`); also runs alone:
 `python bench/report.py [--quick] [--leads N --calls N]`.
-Target (issue 4): the big database takes at most 3x the time of an empty one.
+Target (issue 17): the big database takes at most 1.5x the time of an empty one (issue 4
+asked 3x).
 """
 
 import sys
@@ -16,7 +17,7 @@ if str(HERE) not in sys.path:
 
 from harness import Check, Context, Measure, Result, bench  # noqa: E402
 
-TARGET_RATIO = 3.0
+TARGET_RATIO = 1.5
 
 
 @bench("report")

@@ -172,6 +172,7 @@ def test_every_surface_gives_one_answer(db, db_target, cli, rules, now, backend)
             # What `callq show` last confirmed per lead (its row and the lead's own row):
             # a lead nothing changed for is not asked again before the final check.
             self.confirmed: dict[int, tuple] = {}
+            self.lead_by_phone: dict[str, int] = {}
 
         # --- the history ---------------------------------------------------------------
 
@@ -226,6 +227,9 @@ def test_every_surface_gives_one_answer(db, db_target, cli, rules, now, backend)
                 name=f"Lead {phone[-2:]}", phone=phone, source=source, owner=owner, urgency=urgency
             )
             added = self._act(add_lead, db, rules, new, now=self.clock, rep="asha")
+            if added is None:  # refused: the number went on the do-not-call list
+                return self.lead_by_phone[phone]  # its lead (the list came from a call on it)
+            self.lead_by_phone[phone] = added.lead_id
             return added.lead_id
 
         @rule(

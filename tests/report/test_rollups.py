@@ -150,3 +150,37 @@ def test_a_new_late_after_rebuilds_the_followup_rollup(tmp_path, backend) -> Non
         database.dispose()
         if backend == "postgresql":
             drop_postgres(target)
+
+
+def test_a_leads_call_facts_follow_its_calls_and_their_undo(db, rules, now) -> None:  # noqa: ANN001
+    from callq.services.leads import NewLead, add_lead
+    from callq.services.outcomes import log_outcome, undo_last_outcome
+
+    lead_id = add_lead(
+        db, rules, NewLead(name="Pat", phone="9876543210", source="web"), now=now, rep="asha"
+    ).lead_id
+    first, second = now + timedelta(minutes=5), now + timedelta(hours=3)
+
+    def facts() -> tuple:
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                rollups.lead.select()
+                .with_only_columns(
+                    rollups.lead.c.first_call_at,
+                    rollups.lead.c.first_call_outcome,
+                    rollups.lead.c.second_call_at,
+                    rollups.lead.c.last_call_at,
+                    rollups.lead.c.call_count,
+                )
+                .where(rollups.lead.c.id == lead_id)
+            ).one()
+        return tuple(row)
+
+    assert facts() == (None, None, None, None, 0)
+    log_outcome(db, rules, str(lead_id), "no_answer", rep="asha", now=first)
+    assert facts() == (first, "no_answer", None, first, 1)
+    log_outcome(db, rules, str(lead_id), "busy", rep="ben", now=second)
+    assert facts() == (first, "no_answer", second, second, 2)
+    undo_last_outcome(db, rules, rep="ben", now=second + timedelta(minutes=1))
+    assert facts() == (first, "no_answer", None, first, 1)
+    assert check(db).ok

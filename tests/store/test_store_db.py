@@ -99,6 +99,7 @@ def test_migrating_an_empty_database_equals_the_created_schema(tmp_path: Path, d
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from callq.store import rollups  # noqa: F401  (its tables on the metadata)
     from callq.store.migrate import upgrade
 
     if backend == "sqlite":

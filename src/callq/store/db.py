@@ -14,10 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, SQLModel
 
 from callq.errors import UserError
-from callq.store import (
-    models,  # noqa: F401  (registers every table on the metadata)
-    rollups,  # the derived tables and their triggers
-)
+from callq.store import models  # noqa: F401  (registers every table on the metadata)
 from callq.store.schema import HEAD_REVISION, KNOWN_REVISIONS
 
 # How long a writer waits for another to finish before saying the database is busy.
@@ -377,6 +374,10 @@ def _create_fresh(database: Database) -> None:
             if not database.is_sqlite:
                 # Two first starts at once: the second waits here, then finds the tables.
                 connection.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+            # The rollups' tables join the metadata when their module is imported (only
+            # here and where they are read: ~10 ms no other command needs).
+            from callq.store import rollups
+
             SQLModel.metadata.create_all(connection)
             rollups.install(connection)
             connection.execute(

@@ -68,6 +68,14 @@ class Lead(SQLModel, table=True):
     # name -> value): `callq edit`, spelt by rules.fields. Nothing filters on them in SQL.
     tags: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
     fields: str = Field(default="{}", sa_column_kwargs={"server_default": "{}"})
+    # The lead's calls in (started_at, id) order, kept by database triggers (store.rollups)
+    # for the report: the first call's start and outcome, the second's and the last's
+    # start, how many. Nothing in Python writes them.
+    first_call_at: datetime | None = None
+    first_call_outcome: str | None = None
+    second_call_at: datetime | None = None
+    last_call_at: datetime | None = None
+    call_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Call(SQLModel, table=True):

@@ -83,18 +83,23 @@ def _count_if(condition: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def _first_call_before(now: datetime) -> ColumnElement:
+    """The lead's first call's start if it came before `now` (a lead's call facts are
+    kept by triggers: store.rollups)."""
+    return case((lead.c.first_call_at < now, lead.c.first_call_at))
+
+
 def leads_with_first_call(
     connection: Connection, scope: Scope, start: datetime, end: datetime, now: datetime
 ) -> list[tuple]:
     """(blamed owner, source, timezone, created_at, first_call_at | None) of leads created
-    in [start, end): only those pairs, the first call found through the (lead, started) index."""
-    first_call = (
-        select(func.min(call.c.started_at))
-        .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
-        .scalar_subquery()
-    )
+    in [start, end)."""
     statement = select(
-        blamed_lead_owner, lead.c.source, lead.c.timezone, lead.c.created_at, first_call
+        blamed_lead_owner,
+        lead.c.source,
+        lead.c.timezone,
+        lead.c.created_at,
+        _first_call_before(now),
     ).where(lead.c.created_at >= start, lead.c.created_at < end)
     return list(connection.execute(_scoped(statement, scope, blamed_lead_owner)))
 
@@ -107,27 +112,27 @@ def leads_with_first_call_us(
     now: datetime,
     count_from: datetime | None = None,
 ) -> list[tuple]:
-    """`leads_with_first_call` with both instants as epoch microseconds (`metrics.us`),
-    then the lead's id and, for leads created at or after `count_from` (speed to lead),
-    its calls before `now` (else NULL: the count is left undone)."""
-    first_call = (
-        select(epoch_us(call.c.started_at))
-        .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
-        .order_by(call.c.started_at)
-        .limit(1)
-        .scalar_subquery()
-    )
-    touches = (
+    """`leads_with_first_call` with both instants as epoch microseconds (`metrics.us`;
+    a first call at or after `now` is left for the caller to drop), then the lead's id and,
+    for leads created at or after `count_from` (speed to lead), its calls before `now`
+    (else NULL: the count is left undone)."""
+    counted = (
         select(func.count())
         .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
         .scalar_subquery()
+    )
+    # All of the lead's calls came before now (the usual case): the kept count is it.
+    touches = case(
+        (lead.c.last_call_at.is_(None), 0),
+        (lead.c.last_call_at < now, lead.c.call_count),
+        else_=counted,
     )
     statement = select(
         blamed_lead_owner,
         lead.c.source,
         lead.c.timezone,
         epoch_us(lead.c.created_at),
-        first_call,
+        epoch_us(lead.c.first_call_at),
         lead.c.id,
         case((lead.c.created_at >= (count_from or end), touches)),
     ).where(lead.c.created_at >= start, lead.c.created_at < end)
@@ -176,60 +181,30 @@ def second_touches(
 ) -> list[tuple]:
     """(window, owner_id, source, first calls in the window that left the lead open, of
     those followed by a second call before the window's end) for consecutive windows
-    [start, ends[0]), [ends[0], ends[1]), ...; window is the index into `ends`."""
+    [start, ends[0]), [ends[0], ends[1]), ...; window is the index into `ends`.
 
-    def nth_call(column: ColumnElement, offset: int) -> ColumnElement:
-        # The lead's calls in (started_at, id) order: the (lead, started) index's order.
-        return (
-            select(column)
-            .where(call.c.lead_id == lead.c.id)
-            .order_by(call.c.started_at, call.c.id)
-            .offset(offset)
-            .limit(1)
-            .scalar_subquery()
-        )
-
-    # Starting from leads (100k) rather than calls (1M): a lead whose first call started
-    # in a window first touched within a day of it (calls are shorter than a day).
-    candidates = _scoped(
-        select(
-            lead.c.owner_id,
-            lead.c.source,
-            nth_call(call.c.id, 0).label("first_id"),
-            nth_call(call.c.started_at, 1).label("second_at"),
-        ).where(
-            lead.c.first_touch_at >= start - _CALL_SLACK,
-            lead.c.first_touch_at < ends[-1] + _CALL_SLACK,
-        ),
-        scope,
-        lead.c.owner_id,
-    ).subquery()
+    From each lead's call facts (first call's start and outcome, second call's start);
+    the leads are found through first_touch_at (the first call's end, indexed), which is
+    within a day of the first call's start (calls are shorter than a day)."""
+    first_at = lead.c.first_call_at
     window = case(
-        *((call.c.started_at < end, index) for index, end in enumerate(ends[:-1])),
+        *((first_at < end, index) for index, end in enumerate(ends[:-1])),
         else_=len(ends) - 1,
     )
-    window_end = case(
-        *((call.c.started_at < end, end) for end in ends[:-1]),
-        else_=ends[-1],
-    )
-    had_second = candidates.c.second_at < window_end
+    window_end = case(*((first_at < end, end) for end in ends[:-1]), else_=ends[-1])
+    had_second = lead.c.second_call_at < window_end
     statement = (
-        select(
-            window,
-            candidates.c.owner_id,
-            candidates.c.source,
-            func.count(),
-            _count_if(had_second),
-        )
-        .select_from(candidates.join(call, call.c.id == candidates.c.first_id))
+        select(window, lead.c.owner_id, lead.c.source, func.count(), _count_if(had_second))
         .where(
-            call.c.started_at >= start,
-            call.c.started_at < ends[-1],
-            call.c.outcome.not_in(list(closing_outcomes)),
+            lead.c.first_touch_at >= start - _CALL_SLACK,
+            lead.c.first_touch_at < ends[-1] + _CALL_SLACK,
+            first_at >= start,
+            first_at < ends[-1],
+            lead.c.first_call_outcome.not_in(list(closing_outcomes)),
         )
-        .group_by(window, candidates.c.owner_id, candidates.c.source)
+        .group_by(window, lead.c.owner_id, lead.c.source)
     )
-    return list(connection.execute(statement))
+    return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
 
 
 def qualified_second_touches(
@@ -256,8 +231,15 @@ def qualified_second_touches(
         .group_by(call.c.lead_id)
         .subquery()
     )
-    called_again = exists().where(
-        call.c.lead_id == first.c.lead_id, call.c.started_at > first.c.at, call.c.started_at < end
+    # "Called again before end": when the lead's last call came before `end` (the usual
+    # case), it is whether that last call came after the qualifying one.
+    called_again = case(
+        (lead.c.last_call_at < end, lead.c.last_call_at > first.c.at),
+        else_=exists().where(
+            call.c.lead_id == first.c.lead_id,
+            call.c.started_at > first.c.at,
+            call.c.started_at < end,
+        ),
     )
     statement = (
         select(lead.c.owner_id, lead.c.source, func.count(), _count_if(called_again))
@@ -518,7 +500,8 @@ def overdue_counts(
         .group_by(r.c.owner_id, r.c.source)
     )
     rows = list(connection.execute(_rollup_scoped(statement, scope, r.c.owner_id, r)))
-    return rows + _overdue_rows(connection, scope, as_of, late_after, recent=True, due_from=last)
+    edge = _overdue_rows(connection, scope, as_of, late_after, due_from=last, done_since=False)
+    return rows + edge
 
 
 def _overdue_rows(
@@ -527,21 +510,23 @@ def _overdue_rows(
     as_of: datetime,
     late_after: timedelta,
     *,
-    recent: bool,
+    recent: bool = True,
     due_from: datetime | None = None,
+    done_since: bool = True,
 ) -> list[tuple]:
-    """`overdue_counts` from the rows (of follow-ups due from `due_from`, if given)."""
+    """`overdue_counts` from the rows (of follow-ups due from `due_from`, if given; without
+    those done since `as_of` when nothing has happened since: `settled`)."""
     rows: list[tuple] = []
     overdue = and_(followup.c.due_at < as_of - late_after, followup.c.created_at < as_of)
     if due_from is not None:
         overdue = and_(overdue, followup.c.due_at >= due_from)
-    done_since = and_(followup.c.status == "done", followup.c.completed_at >= as_of)
+    done_since_as_of = and_(followup.c.status == "done", followup.c.completed_at >= as_of)
     if recent:
         # Follow-ups are completed by calls: look only at leads called since.
         called_since = select(call.c.lead_id).where(call.c.started_at >= as_of - _CALL_SLACK)
-        done_since = and_(done_since, followup.c.lead_id.in_(called_since))
+        done_since_as_of = and_(done_since_as_of, followup.c.lead_id.in_(called_since))
     # Open now, or done since as_of (so open then; only for an as_of in the past).
-    for still_open in (OPEN_FOLLOWUP, done_since):
+    for still_open in (OPEN_FOLLOWUP, done_since_as_of) if done_since else (OPEN_FOLLOWUP,):
         matching = (
             select(followup.c.owner_id, followup.c.lead_id).where(still_open, overdue).subquery()
         )
@@ -625,9 +610,7 @@ def closed_stage_counts(
     connection: Connection, since: datetime, until: datetime, closed_stages: Iterable[str]
 ) -> dict[str, int]:
     """Leads in a closed stage whose last call fell in [since, until): count per stage."""
-    last_call = (
-        select(func.max(call.c.started_at)).where(call.c.lead_id == lead.c.id).scalar_subquery()
-    )
+    last_call = lead.c.last_call_at
     statement = (
         select(lead.c.stage, func.count())
         .where(lead.c.stage.in_(list(closed_stages)), last_call >= since, last_call < until)

@@ -9,6 +9,10 @@ hours come from here and its ragged edges from the rows (`store.report_queries`)
 queries stay the one definition of each count: `rebuild` recomputes the rollups from
 those rows, and the tests prove triggers and rebuild agree after every kind of write.
 
+The same triggers keep each lead's call facts (`Lead.first_call_at`, `first_call_outcome`,
+`second_call_at`, `last_call_at`, `call_count`): the report reads them instead of looking
+up every lead's calls (first response, second touches, "called again").
+
 Keys hold 0 for "no rep" (a primary key column cannot be NULL); `nobody` turns it back.
 Rows whose counts fall back to zero are kept (they weigh nothing in a sum).
 
@@ -253,6 +257,53 @@ def _grouped_source_move(dialect: str, table: str, row: str, sign: str) -> str:
     return _FOLLOWUP_UPSERT.format(values=body)
 
 
+# A lead's call facts (models.Lead.first_call_at ... call_count) from its calls, in the
+# (started_at, id) order the report's "first" and "second" call mean.
+_IN_ORDER = "FROM call AS c WHERE c.lead_id = lead.id ORDER BY c.started_at, c.id LIMIT 1"
+_LEAD_CALL_FACTS = {
+    "first_call_at": f"(SELECT c.started_at {_IN_ORDER})",
+    "first_call_outcome": f"(SELECT c.outcome {_IN_ORDER})",
+    "second_call_at": f"(SELECT c.started_at {_IN_ORDER} OFFSET 1)",
+    "last_call_at": "(SELECT MAX(c.started_at) FROM call AS c WHERE c.lead_id = lead.id)",
+    "call_count": "(SELECT COUNT(*) FROM call AS c WHERE c.lead_id = lead.id)",
+}
+LEAD_CALL_FACTS = ", ".join(f"{column} = {value}" for column, value in _LEAD_CALL_FACTS.items())
+_LEAD_CALL_COLUMNS = ("lead_id", "started_at", "outcome")
+
+
+def lead_call_trigger_ddl(dialect: str) -> list[str]:
+    """The triggers that keep each lead's call facts as its calls come and go."""
+
+    def refresh(row: str) -> str:
+        return f"UPDATE lead SET {LEAD_CALL_FACTS} WHERE lead.id = {row}.lead_id"
+
+    watched = ", ".join(_LEAD_CALL_COLUMNS)
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER rollup_lead_calls_{name} AFTER {event} ON call FOR EACH ROW "
+            f"BEGIN {'; '.join(refresh(row) for row in rows)}; END"
+            for name, event, rows in (
+                ("insert", "INSERT", ("NEW",)),
+                ("delete", "DELETE", ("OLD",)),
+                ("update", f"UPDATE OF {watched}", ("OLD", "NEW")),
+            )
+        ]
+    return [
+        "CREATE OR REPLACE FUNCTION rollup_lead_calls_row() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {refresh('OLD')}; END IF; "
+        f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {refresh('NEW')}; END IF; "
+        "RETURN NULL; END $$",
+        f"CREATE TRIGGER rollup_lead_calls AFTER INSERT OR DELETE OR UPDATE OF {watched} "
+        "ON call FOR EACH ROW EXECUTE FUNCTION rollup_lead_calls_row()",
+    ]
+
+
+def refresh_lead_calls(connection: Connection) -> None:
+    """Every lead's call facts from its calls (a migration's backfill, a bulk load)."""
+    connection.exec_driver_sql(f"UPDATE lead SET {LEAD_CALL_FACTS}")
+
+
 def trigger_ddl(dialect: str) -> list[str]:
     """The statements that create the rollups' triggers (and PostgreSQL's functions)."""
     statements: list[str] = []
@@ -304,14 +355,22 @@ def trigger_ddl(dialect: str) -> list[str]:
 
 
 def install(connection: Connection) -> None:
-    """Create the triggers and fill the rollups from the rows: a new or migrated database
-    (the tables themselves are on the metadata)."""
+    """Create every trigger and fill what they keep from the rows: a new database (the
+    tables and columns themselves are on the metadata)."""
     for statement in trigger_ddl(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+    for statement in lead_call_trigger_ddl(connection.dialect.name):
         connection.exec_driver_sql(statement)
     rebuild(connection)
 
 
 def rebuild(connection: Connection) -> None:
+    """Recompute everything the triggers keep from the rows."""
+    rebuild_sums(connection)
+    refresh_lead_calls(connection)
+
+
+def rebuild_sums(connection: Connection) -> None:
     """Recompute the rollups from the rows. The follow-up rollup needs a late_after: until
     a report has set one (`ensure_late_after`), it stays empty and unread."""
     connection.execute(call_hour.delete())
@@ -356,9 +415,14 @@ def ensure_late_after(connection: Connection, late_after: timedelta) -> bool:
 
 
 def disagreements(connection: Connection) -> list[str]:
-    """Where the rollups differ from a rebuild from the rows (`callq doctor`): empty when
-    the triggers kept them exact. Rows whose counts are all zero count as absent."""
+    """Where the rollups or the leads' call facts differ from a rebuild from the rows
+    (`callq doctor`): empty when the triggers kept them exact. Rollup rows whose counts
+    are all zero count as absent."""
     found: list[str] = []
+    differs = " IS NOT " if connection.dialect.name == "sqlite" else " IS DISTINCT FROM "
+    stale = " OR ".join(f"{column}{differs}{value}" for column, value in _LEAD_CALL_FACTS.items())
+    for (lead_id,) in connection.exec_driver_sql(f"SELECT id FROM lead WHERE {stale} LIMIT 20"):
+        found.append(f"lead {lead_id}: its call facts (first call, ...) disagree with its calls")
     for table, rows, width in (
         (call_hour, _call_rows(), 5),
         (followup_hour, _followup_rows(late_after_of(connection) or 0.0), 7),
@@ -405,7 +469,7 @@ def suspended(connection: Connection) -> Iterator[None]:
             connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     yield
     if dialect == "sqlite":
-        for statement in trigger_ddl(dialect):
+        for statement in trigger_ddl(dialect) + lead_call_trigger_ddl(dialect):
             connection.exec_driver_sql(statement)
     else:
         for table in ("call", "followup", "lead"):

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-from callq.store import models  # noqa: F401  (the tables)
+from callq.store import models, rollups  # noqa: F401  (the tables)
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - callq always passes its connection

@@ -28,7 +28,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     for table in rollups.DERIVED_TABLES:
         table.create(bind)
-    rollups.install(bind)
+    for statement in rollups.trigger_ddl(bind.dialect.name):
+        bind.exec_driver_sql(statement)
+    rollups.rebuild_sums(bind)
 
 
 def downgrade() -> None:
