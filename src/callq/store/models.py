@@ -28,9 +28,27 @@ class Rep(SQLModel, table=True):
 class Lead(SQLModel, table=True):
     __table_args__ = (
         Index("ix_lead_owner_stage", "owner_id", "stage"),
-        # Covering for the report's leads created in a window.
+        # Covering for the report's leads created in a window (first response, SLA, speed
+        # to lead: the call facts included).
         Index(
-            "ix_lead_created_cover", "created_at", "owner_id", "source", "timezone", "sla_owner_id"
+            "ix_lead_created_cover",
+            "created_at",
+            "owner_id",
+            "source",
+            "timezone",
+            "sla_owner_id",
+            "first_call_at",
+            "last_call_at",
+            "call_count",
+        ),
+        # Covering for the report's leads first called in a window (second touches).
+        Index(
+            "ix_lead_first_call",
+            "first_call_at",
+            "first_call_outcome",
+            "second_call_at",
+            "owner_id",
+            "source",
         ),
         # The report's uncontacted (NULL) and recently first-touched leads.
         Index("ix_lead_first_touch", "first_touch_at"),

@@ -183,9 +183,8 @@ def second_touches(
     those followed by a second call before the window's end) for consecutive windows
     [start, ends[0]), [ends[0], ends[1]), ...; window is the index into `ends`.
 
-    From each lead's call facts (first call's start and outcome, second call's start);
-    the leads are found through first_touch_at (the first call's end, indexed), which is
-    within a day of the first call's start (calls are shorter than a day)."""
+    From each lead's call facts (first call's start and outcome, second call's start),
+    through the index that holds them by first call."""
     first_at = lead.c.first_call_at
     window = case(
         *((first_at < end, index) for index, end in enumerate(ends[:-1])),
@@ -196,8 +195,6 @@ def second_touches(
     statement = (
         select(window, lead.c.owner_id, lead.c.source, func.count(), _count_if(had_second))
         .where(
-            lead.c.first_touch_at >= start - _CALL_SLACK,
-            lead.c.first_touch_at < ends[-1] + _CALL_SLACK,
             first_at >= start,
             first_at < ends[-1],
             lead.c.first_call_outcome.not_in(list(closing_outcomes)),
