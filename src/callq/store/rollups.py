@@ -271,10 +271,31 @@ LEAD_CALL_FACTS = ", ".join(f"{column} = {value}" for column, value in _LEAD_CAL
 _LEAD_CALL_COLUMNS = ("lead_id", "started_at", "outcome")
 
 
+# A new call is the lead's newest (ids only grow): the facts move by comparison, without
+# reading the lead's calls. SET expressions all see the row as it was.
+_EARLIER_THAN_FIRST = "(first_call_at IS NULL OR NEW.started_at < first_call_at)"
+_ADD_CALL = (
+    "call_count = call_count + 1, "
+    "last_call_at = CASE WHEN last_call_at IS NULL OR NEW.started_at > last_call_at "
+    "THEN NEW.started_at ELSE last_call_at END, "
+    f"first_call_at = CASE WHEN {_EARLIER_THAN_FIRST} THEN NEW.started_at "
+    "ELSE first_call_at END, "
+    f"first_call_outcome = CASE WHEN {_EARLIER_THAN_FIRST} THEN NEW.outcome "
+    "ELSE first_call_outcome END, "
+    "second_call_at = CASE WHEN first_call_at IS NULL THEN NULL "
+    "WHEN NEW.started_at < first_call_at THEN first_call_at "
+    "WHEN second_call_at IS NULL OR NEW.started_at < second_call_at THEN NEW.started_at "
+    "ELSE second_call_at END"
+)
+
+
 def lead_call_trigger_ddl(dialect: str) -> list[str]:
-    """The triggers that keep each lead's call facts as its calls come and go."""
+    """The triggers that keep each lead's call facts as its calls come and go: a new call
+    by comparison (the outcome path's case), a removed or moved one by a recount."""
 
     def refresh(row: str) -> str:
+        if row == "NEW+":
+            return f"UPDATE lead SET {_ADD_CALL} WHERE lead.id = NEW.lead_id"
         return f"UPDATE lead SET {LEAD_CALL_FACTS} WHERE lead.id = {row}.lead_id"
 
     watched = ", ".join(_LEAD_CALL_COLUMNS)
@@ -283,7 +304,7 @@ def lead_call_trigger_ddl(dialect: str) -> list[str]:
             f"CREATE TRIGGER rollup_lead_calls_{name} AFTER {event} ON call FOR EACH ROW "
             f"BEGIN {'; '.join(refresh(row) for row in rows)}; END"
             for name, event, rows in (
-                ("insert", "INSERT", ("NEW",)),
+                ("insert", "INSERT", ("NEW+",)),
                 ("delete", "DELETE", ("OLD",)),
                 ("update", f"UPDATE OF {watched}", ("OLD", "NEW")),
             )
@@ -291,8 +312,9 @@ def lead_call_trigger_ddl(dialect: str) -> list[str]:
     return [
         "CREATE OR REPLACE FUNCTION rollup_lead_calls_row() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'INSERT' THEN {refresh('NEW+')}; END IF; "
         f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {refresh('OLD')}; END IF; "
-        f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {refresh('NEW')}; END IF; "
+        f"IF TG_OP = 'UPDATE' THEN {refresh('NEW')}; END IF; "
         "RETURN NULL; END $$",
         f"CREATE TRIGGER rollup_lead_calls AFTER INSERT OR DELETE OR UPDATE OF {watched} "
         "ON call FOR EACH ROW EXECUTE FUNCTION rollup_lead_calls_row()",
