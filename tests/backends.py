@@ -64,3 +64,13 @@ def database_target(backend: str, tmp_path: Path) -> str:
     if not PG_URL:
         pytest.skip("PostgreSQL: set CALLQ_TEST_PG (scripts/test starts a server)")
     return fresh_postgres_url()
+
+
+def unmigrated_target(backend: str, tmp_path: Path) -> str:
+    """An empty database with no tables (for migrating from scratch): a private file or a
+    fresh PostgreSQL database."""
+    if backend == "sqlite":
+        path = tmp_path / "migrated.db"
+        path.touch(mode=0o600)
+        return str(path)
+    return fresh_postgres_url(empty=True)

@@ -4,6 +4,8 @@ rebuild against them); a new late_after rebuilds the follow-up rollup.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -99,12 +101,23 @@ def test_a_demo_is_built_with_both_rollups_filled_and_doctor_agrees(demo) -> Non
     assert report.ok, report.problems
 
 
-def test_an_edited_source_moves_the_leads_history_between_channels(tmp_path, backend) -> None:  # noqa: ANN001
+@contextmanager
+def _small_demo(backend: str, tmp_path, leads: int, calls: int) -> Iterator:  # noqa: ANN001
+    """A demo database of its own on `backend`, dropped afterwards."""
     target = database_target(backend, tmp_path)
-    rules = load_default_rules()
-    build_demo(target, rules, now=NOW, leads=20, calls=120)
+    build_demo(target, load_default_rules(), now=NOW, leads=leads, calls=calls)
     database = open_database(target)
     try:
+        yield database
+    finally:
+        database.dispose()
+        if backend == "postgresql":
+            drop_postgres(target)
+
+
+def test_an_edited_source_moves_the_leads_history_between_channels(tmp_path, backend) -> None:  # noqa: ANN001
+    rules = load_default_rules()
+    with _small_demo(backend, tmp_path, 20, 120) as database:
         with database.engine.connect() as connection:
             lead_id, source = connection.execute(
                 rollups.lead.select()
@@ -123,18 +136,11 @@ def test_an_edited_source_moves_the_leads_history_between_channels(tmp_path, bac
         new_before = before.current.by_channel.get(moved)
         gained = after.current.by_channel[moved].calls - (new_before.calls if new_before else 0)
         assert old == gained > 0
-    finally:
-        database.dispose()
-        if backend == "postgresql":
-            drop_postgres(target)
 
 
 def test_a_new_late_after_rebuilds_the_followup_rollup(tmp_path, backend) -> None:  # noqa: ANN001
-    target = database_target(backend, tmp_path)
     rules = load_default_rules()
-    build_demo(target, rules, now=NOW, leads=40, calls=300)
-    database = open_database(target)
-    try:
+    with _small_demo(backend, tmp_path, 40, 300) as database:
         strict = replace(rules, team=replace(rules.team, late_after=timedelta(minutes=5)))
         lenient = build_report(database, rules, now=NOW, days=14, flag=False)
         harsh = build_report(database, strict, now=NOW, days=14, flag=False)
@@ -146,10 +152,6 @@ def test_a_new_late_after_rebuilds_the_followup_rollup(tmp_path, backend) -> Non
             ) == _summed(q._followup_completion_rows(connection, q.Scope(), start, end, end, 300.0))
         assert harsh.current.team.missed_followups > lenient.current.team.missed_followups
         assert check(database).ok
-    finally:
-        database.dispose()
-        if backend == "postgresql":
-            drop_postgres(target)
 
 
 def test_a_leads_call_facts_follow_its_calls_and_their_undo(db, rules, now) -> None:  # noqa: ANN001

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from backends import drop_postgres, fresh_postgres_url
+from backends import drop_postgres, unmigrated_target
 from callq.store.db import Database, database_url
 from callq.store.migrate import upgrade
 
@@ -47,12 +47,7 @@ def _tables(database: Database) -> dict:
 
 
 def test_a_created_database_has_the_migrated_tables(tmp_path: Path, db, backend):
-    if backend == "sqlite":
-        path = tmp_path / "migrated.db"
-        path.touch(mode=0o600)
-        target = str(path)
-    else:
-        target = fresh_postgres_url(empty=True)
+    target = unmigrated_target(backend, tmp_path)
     migrated = Database(database_url(target))
     try:
         upgrade(migrated)

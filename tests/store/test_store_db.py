@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-from backends import drop_postgres, fresh_postgres_url
+from backends import drop_postgres, unmigrated_target
 from callq.store.db import (
     Database,
     DatabaseError,
@@ -102,12 +102,7 @@ def test_migrating_an_empty_database_equals_the_created_schema(tmp_path: Path, d
     from callq.store import rollups  # noqa: F401  (its tables on the metadata)
     from callq.store.migrate import upgrade
 
-    if backend == "sqlite":
-        path = tmp_path / "migrated.db"
-        path.touch(mode=0o600)
-        target = str(path)
-    else:
-        target = fresh_postgres_url(empty=True)
+    target = unmigrated_target(backend, tmp_path)
     migrated = Database(database_url(target))
     upgrade(migrated)
     assert current_revision(migrated) == HEAD_REVISION
