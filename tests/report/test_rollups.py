@@ -186,3 +186,25 @@ def test_a_leads_call_facts_follow_its_calls_and_their_undo(db, rules, now) -> N
     undo_last_outcome(db, rules, rep="ben", now=second + timedelta(minutes=1))
     assert facts() == (first, "no_answer", None, first, 1)
     assert check(db).ok
+
+
+def test_an_import_adds_its_followups_to_the_rollup_in_bulk(db, rules, now, tmp_path) -> None:  # noqa: ANN001
+    from callq.importing.importer import import_file
+
+    prepare_rollups(db, rules)  # built (empty): the import must add to it, not leave it
+    path = tmp_path / "leads.csv"
+    lines = ["name,phone,source"] + [f"Lead {n},98765{n:05d},web" for n in range(120)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_file(db, rules, path, now=now, rep="asha")
+    with db.engine.connect() as connection:
+        counted = connection.execute(
+            rollups.followup_hour.select().with_only_columns(rollups.followup_hour.c.followups)
+        ).scalars()
+        assert sum(counted) == 120
+        assert rollups.disagreements(connection) == []
+    if db.is_sqlite:  # the per-row trigger is back for the next writer
+        with db.engine.connect() as connection:
+            names = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            ).scalars()
+            assert "rollup_followup_insert" in set(names)

@@ -25,7 +25,7 @@ from callq.rules.outcomes import first_response_due
 from callq.rules.routing import LeadFacts
 from callq.services.leads import blank_fills, reopen_closed_lead
 from callq.services.routing import route_owners
-from callq.store import compliance_rows, queries
+from callq.store import compliance_rows, queries, rollups
 from callq.store.models import Event, FollowUp, Lead, Rep
 from callq.store.timeline import append_event
 
@@ -502,7 +502,8 @@ def _insert_leads(
         if restored_followups:
             conn.execute(FOLLOWUPS.insert(), restored_followups)
         events += [(i, now, kind, actor_id, _detail(**d)) for kind, i, d in restored_events]
-    writer.insert(FOLLOWUPS, FOLLOWUP_COLUMNS, followups)
+    with rollups.followups_in_bulk(conn):  # the report's sums, in one statement a batch
+        writer.insert(FOLLOWUPS, FOLLOWUP_COLUMNS, followups)
     writer.insert(EVENTS, EVENT_COLUMNS, events)
     list_do_not_call(conn, restored, now=ctx.now, actor_id=actor_id)
     return ids

@@ -497,3 +497,44 @@ def suspended(connection: Connection) -> Iterator[None]:
         for table in ("call", "followup", "lead"):
             connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     rebuild(connection)
+
+
+@contextmanager
+def followups_in_bulk(connection: Connection) -> Iterator[None]:
+    """Many follow-ups inserted at once (an import batch): on SQLite the per-row trigger
+    is set aside and the rows inserted inside the block are added to the rollup in one
+    grouped statement afterwards, inside the caller's transaction (the writer holds the
+    database's one write lock, so the ids after the block's first are all its own). On
+    PostgreSQL, where other writers insert at the same time, the trigger stays."""
+    present = (
+        connection.dialect.name == "sqlite"
+        and connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'rollup_followup_insert'"
+        ).first()
+    )
+    if not present:
+        yield
+        return
+    before = connection.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM followup").scalar()
+    connection.exec_driver_sql("DROP TRIGGER rollup_followup_insert")
+    yield
+    (recreate,) = [
+        statement
+        for statement in trigger_ddl("sqlite")
+        if statement.startswith("CREATE TRIGGER rollup_followup_insert ")
+    ]
+    connection.exec_driver_sql(recreate)
+    seconds = late_after_of(connection)
+    if seconds is None:
+        return  # the follow-up rollup is not built yet: its first build counts them
+    rows = _followup_rows(seconds).where(followup.c.id > before)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    upsert = sqlite_insert(followup_hour).from_select(list(followup_hour.c), rows)
+    keys = [column for column in followup_hour.primary_key.columns]
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=keys,
+            set_={"followups": followup_hour.c.followups + upsert.excluded.followups},
+        )
+    )
