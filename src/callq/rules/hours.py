@@ -223,19 +223,28 @@ def _instant(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
 
 
+# How far past its range a BusinessClock lays out opening intervals: a deadline lands
+# after its start by at most an SLA target (plus escalate_after) in business time; a month
+# covers that with room for long holidays.
+DEADLINE_REACH = timedelta(days=31)
+
+
 class BusinessClock:
     """`business_time_between` and `add_business_time` for many leads of one timezone.
 
     The report needs both for every lead of a window; the rules functions walk day by day
     (~60 us a lead). Here the opening intervals of [lo, hi] are laid out once with their
-    cumulative business time, so each answer is a bisection. Outside the range, or for
-    a zero SLA (where "the next opening" rather than a cumulative instant is meant), it
-    falls back to the rules functions, so the answers are always theirs.
+    cumulative business time, so each answer is a bisection; and `DEADLINE_REACH` past
+    hi, because a deadline counted from an instant in the range (an SLA, an escalation)
+    lands after it. Outside that, or for a zero SLA (where "the next opening" rather than
+    a cumulative instant is meant), it falls back to the rules functions, so the answers
+    are always theirs.
     """
 
     def __init__(self, hours: BusinessHours, tz: tzinfo, lo: datetime, hi: datetime) -> None:
         self.hours, self.tz = hours, tz
         self.always_open = not has_hours(hours)
+        hi = hi + DEADLINE_REACH
         self.lo, self.hi = lo, hi
         starts: list[int] = []
         ends: list[int] = []

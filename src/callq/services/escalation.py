@@ -11,7 +11,7 @@ SLA deadline stays recorded for blame, as every move records it). After the comm
 import json
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -198,10 +198,6 @@ def flag_escalations(db: Database, rules: Rules, now: datetime) -> int:
     return len(escalate_due(db, rules, now).escalated)
 
 
-# Longer than any SLA target plus escalate_after in business time, with long holidays.
-_ESCALATION_SLACK = timedelta(days=31)
-
-
 def _due(db: Database, rules: Rules, now: datetime, created_before: datetime) -> list:
     with db.engine.connect() as connection:
         rows = q.escalation_candidates(connection, created_before)
@@ -214,11 +210,7 @@ def _due(db: Database, rules: Rules, now: datetime, created_before: datetime) ->
         tz_name = tz_name or rules.team.timezone
         clock = clocks.get(tz_name)
         if clock is None:
-            # Laid out past now: a lead's escalation time is its deadline plus
-            # escalate_after, often later than now (then it is not due yet).
-            clock = clocks[tz_name] = BusinessClock(
-                rules.hours, zone(tz_name), oldest, now + _ESCALATION_SLACK
-            )
+            clock = clocks[tz_name] = BusinessClock(rules.hours, zone(tz_name), oldest, now)
         escalate_at = lead_escalation_at(
             rules, source=source, created_at=created_at, tz=clock.tz, clock=clock
         )

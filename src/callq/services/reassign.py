@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, insert, select, update
 from sqlmodel import Session
@@ -18,9 +18,6 @@ from callq.store.models import Event, FollowUp, Lead, Rep
 from callq.store.outbox import emit
 
 _CHUNK = 500
-# Past `now`, an SLA deadline only needs to be known to lie ahead; a month of laid-out
-# opening intervals beyond it answers that by bisection (the clock falls back past it).
-_CLOCK_SLACK = timedelta(days=31)
 
 
 @dataclass(frozen=True)
@@ -167,7 +164,7 @@ def _sla_deadlines(rules: Rules, leads: list, now: datetime) -> list[datetime]:
         clock = clocks.get(zone_name)
         if clock is None:
             clock = clocks[zone_name] = BusinessClock(
-                rules.hours, zone(zone_name), lo, max(now, lo) + _CLOCK_SLACK
+                rules.hours, zone(zone_name), lo, max(now, lo)
             )
         deadlines.append(
             sla_deadline(rules.sla, rules.hours, row.source, row.created_at, clock.tz, clock=clock)

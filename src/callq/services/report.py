@@ -29,9 +29,6 @@ from callq.store.db import Database
 CONVERTED_STAGES = ("qualified", "won")
 
 NO_OWNER = "(nobody)"
-# Deadlines land after the window's end by at most the SLA target in business time; a month
-# of laid-out opening intervals covers that with room for long holidays.
-_CLOCK_SLACK = timedelta(days=31)
 _MICROSECOND = timedelta(microseconds=1)
 # Threads running the report's queries: a query runs without the GIL.
 _WORKERS = 3
@@ -271,9 +268,7 @@ def _lead_parts(
             zone_name = tz_name or rules.team.timezone
             clock = clocks.get(zone_name)
             if clock is None:
-                clock = BusinessClock(
-                    rules.hours, zone(zone_name), first_start, last_end + _CLOCK_SLACK
-                )
+                clock = BusinessClock(rules.hours, zone(zone_name), first_start, last_end)
                 clocks[zone_name] = clock
             found = settings[tz_name, source] = (
                 clock,
