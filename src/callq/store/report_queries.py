@@ -71,11 +71,18 @@ def _hours_and_edges(start: datetime, end: datetime, from_rollup, from_rows) -> 
     return rows
 
 
-def _scoped(statement, scope: Scope, rep_column: ColumnElement):  # noqa: ANN001, ANN202
+def _scoped(  # noqa: ANN202
+    statement,  # noqa: ANN001
+    scope: Scope,
+    rep_column: ColumnElement,
+    source_column: ColumnElement = lead.c.source,
+):
+    """`statement` for the scope's rep (in `rep_column`) and channel (a lead's source, or a
+    rollup's copy of it)."""
     if scope.rep_id is not None:
         statement = statement.where(rep_column == scope.rep_id)
     if scope.channel is not None:
-        statement = statement.where(lead.c.source == scope.channel)
+        statement = statement.where(source_column == scope.channel)
     return statement
 
 
@@ -139,6 +146,21 @@ def leads_with_first_call_us(
     return connection.execute(_scoped(statement, scope, blamed_lead_owner)).all()
 
 
+def _first_call_with(outcomes: Iterable[str], start: datetime, end: datetime):  # noqa: ANN202
+    """(lead_id, at) of each lead's first call in [start, end) with one of `outcomes`, read
+    from the calls' covering (started_at, ...) index."""
+    return (
+        select(call.c.lead_id, func.min(call.c.started_at).label("at"))
+        .where(
+            call.c.started_at >= start,
+            call.c.started_at < end,
+            call.c.outcome.in_(list(outcomes)),
+        )
+        .group_by(call.c.lead_id)
+        .subquery()
+    )
+
+
 def converting_touches(
     connection: Connection,
     start: datetime,
@@ -149,16 +171,7 @@ def converting_touches(
     `converting_outcomes` reached before `now`: n is that first such call's number among
     the lead's calls. The window's calls are read from the covering index; only the
     converted leads' calls are counted."""
-    first = (
-        select(call.c.lead_id, func.min(call.c.started_at).label("at"))
-        .where(
-            call.c.started_at >= start,
-            call.c.started_at < now,
-            call.c.outcome.in_(list(converting_outcomes)),
-        )
-        .group_by(call.c.lead_id)
-        .subquery()
-    )
+    first = _first_call_with(converting_outcomes, start, now)
     number = (
         select(func.count())
         .where(call.c.lead_id == first.c.lead_id, call.c.started_at <= first.c.at)
@@ -216,18 +229,9 @@ def qualified_second_touches(
     call that started after that one, whatever its outcome.
 
     The window's qualifying calls come from the covering (started_at, ...) index, grouped
-    by lead first, so each qualified lead costs one probe for a later call.
+    by lead first; the lead's last call answers "again" unless the window ends before it.
     """
-    first = (
-        select(call.c.lead_id, func.min(call.c.started_at).label("at"))
-        .where(
-            call.c.started_at >= start,
-            call.c.started_at < end,
-            call.c.outcome.in_(list(qualifying_outcomes)),
-        )
-        .group_by(call.c.lead_id)
-        .subquery()
-    )
+    first = _first_call_with(qualifying_outcomes, start, end)
     # "Called again before end": when the lead's last call came before `end` (the usual
     # case), it is whether that last call came after the qualifying one.
     called_again = case(
@@ -401,20 +405,12 @@ def followup_completion(
             )
             .group_by(r.c.blamed_id, r.c.source)
         )
-        return list(connection.execute(_rollup_scoped(statement, scope, r.c.blamed_id, r)))
+        return list(connection.execute(_scoped(statement, scope, r.c.blamed_id, r.c.source)))
 
     def from_rows(first: datetime, last: datetime) -> list[tuple]:
         return _followup_completion_rows(connection, scope, first, last, now, seconds)
 
     return _hours_and_edges(start, min(end, now - late_after), from_rollup, from_rows)
-
-
-def _rollup_scoped(statement, scope: Scope, rep_column: ColumnElement, table):  # noqa: ANN001, ANN202
-    if scope.rep_id is not None:
-        statement = statement.where(rep_column == scope.rep_id)
-    if scope.channel is not None:
-        statement = statement.where(table.c.source == scope.channel)
-    return statement
 
 
 def _followup_completion_rows(
@@ -496,7 +492,7 @@ def overdue_counts(
         .where(r.c.status == "open", r.c.hour < last)
         .group_by(r.c.owner_id, r.c.source)
     )
-    rows = list(connection.execute(_rollup_scoped(statement, scope, r.c.owner_id, r)))
+    rows = list(connection.execute(_scoped(statement, scope, r.c.owner_id, r.c.source)))
     edge = _overdue_rows(connection, scope, as_of, late_after, due_from=last, done_since=False)
     return rows + edge
 
@@ -561,7 +557,7 @@ def call_counts(
             .where(r.c.hour >= first, r.c.hour < last)
             .group_by(r.c.rep_id, r.c.source)
         )
-        return list(connection.execute(_rollup_scoped(statement, scope, r.c.rep_id, r)))
+        return list(connection.execute(_scoped(statement, scope, r.c.rep_id, r.c.source)))
 
     def from_rows(first: datetime, last: datetime) -> list[tuple]:
         return _call_counts_rows(connection, scope, first, last, won)
@@ -638,7 +634,7 @@ def touches_by_channel(
             .where(r.c.hour >= first, r.c.hour < last)
             .group_by(r.c.channel)
         )
-        return list(connection.execute(_rollup_scoped(statement, scope, r.c.rep_id, r)))
+        return list(connection.execute(_scoped(statement, scope, r.c.rep_id, r.c.source)))
 
     def from_rows(first: datetime, last: datetime) -> list[tuple]:
         statement = (

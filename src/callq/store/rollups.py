@@ -36,7 +36,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
@@ -44,6 +43,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from callq.store.models import Call, FollowUp, Lead
+from callq.store.queries import get_meta, set_meta
 from callq.store.sqltime import hour_of, seconds_between, sql
 
 lead = Lead.__table__
@@ -152,15 +152,22 @@ def _followup_rows(late_after_seconds: float):  # noqa: ANN202
     )
 
 
-def _call_values(dialect: str, row: str, sign: str, source: str) -> str:
+def _call_values(dialect: str, row: str, sign: str, source: str, *, grouped: bool = False) -> str:
+    """The SELECT list of one call's contribution (`row`: NEW, OLD), or with `grouped`
+    of a group of calls (`row` their alias) summed."""
+
     def at(column: str) -> str:
         return f"{row}.{column}"
 
+    connected = f"CASE WHEN {at('connected')} THEN 1 ELSE 0 END"
+    talk = sql("seconds_between", dialect, at("started_at"), at("ended_at"))
+    if grouped:
+        count, connected, talk = "COUNT(*)", f"SUM({connected})", f"COALESCE(SUM({talk}), 0)"
+    else:
+        count, connected = "1", f"({connected})"
     return (
         f"SELECT {sql('hour_of', dialect, at('started_at'))}, {at('rep_id')}, {source}, "
-        f"{at('outcome')}, {at('channel')}, {sign}1, "
-        f"{sign}(CASE WHEN {at('connected')} THEN 1 ELSE 0 END), "
-        f"{sign}{sql('seconds_between', dialect, at('started_at'), at('ended_at'))}"
+        f"{at('outcome')}, {at('channel')}, {sign}{count}, {sign}{connected}, {sign}{talk}"
     )
 
 
@@ -189,7 +196,11 @@ def _late(dialect: str) -> str:
     )
 
 
-def _followup_values(dialect: str, row: str, sign: str, source: str) -> str:
+def _followup_values(
+    dialect: str, row: str, sign: str, source: str, *, grouped: bool = False
+) -> str:
+    """The SELECT list of one follow-up's contribution, or with `grouped` of a group's."""
+
     def at(column: str) -> str:
         return f"{row}.{column}"
 
@@ -203,7 +214,8 @@ def _followup_values(dialect: str, row: str, sign: str, source: str) -> str:
     return (
         f"SELECT {sql('hour_of', dialect, at('due_at'))}, COALESCE({at('owner_id')}, 0), "
         f"COALESCE({at('deadline_owner_id')}, {at('owner_id')}, 0), {source}, "
-        f"{at('status')}, {on_time}, CASE WHEN {born} > {late} THEN 1 ELSE 0 END, {sign}1"
+        f"{at('status')}, {on_time}, CASE WHEN {born} > {late} THEN 1 ELSE 0 END, "
+        f"{sign}{'COUNT(*)' if grouped else '1'}"
     )
 
 
@@ -239,21 +251,13 @@ _WATCHED = {
 
 def _grouped_source_move(dialect: str, table: str, row: str, sign: str) -> str:
     """One lead's every call (or follow-up), re-added under `row`.source with `sign`."""
+    source = f"{row}.source"
     if table == "call":
-        talk = sql("seconds_between", dialect, "c.started_at", "c.ended_at")
-        # One row per group: count and sum instead of 1 and the row's values.
-        select_list = (
-            f"SELECT {sql('hour_of', dialect, 'c.started_at')}, c.rep_id, {row}.source, "
-            f"c.outcome, c.channel, {sign}COUNT(*), "
-            f"{sign}SUM(CASE WHEN c.connected THEN 1 ELSE 0 END), "
-            f"{sign}COALESCE(SUM({talk}), 0)"
-        )
-        body = f"{select_list} FROM call AS c WHERE c.lead_id = NEW.id GROUP BY 1, 2, 3, 4, 5"
+        values = _call_values(dialect, "c", sign, source, grouped=True)
+        body = f"{values} FROM call AS c WHERE c.lead_id = NEW.id GROUP BY 1, 2, 3, 4, 5"
         return _CALL_UPSERT.format(values=body)
-    single = _followup_values(dialect, "f", "", f"{row}.source")
-    # Grouped: the row's own 1 becomes the group's count.
-    grouped = single.removesuffix(", 1") + f", {sign}COUNT(*)"
-    body = f"{grouped} FROM followup AS f WHERE f.lead_id = NEW.id GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    values = _followup_values(dialect, "f", sign, source, grouped=True)
+    body = f"{values} FROM followup AS f WHERE f.lead_id = NEW.id GROUP BY 1, 2, 3, 4, 5, 6, 7"
     return _FOLLOWUP_UPSERT.format(values=body)
 
 
@@ -376,13 +380,17 @@ def trigger_ddl(dialect: str) -> list[str]:
     return statements
 
 
+def _create_triggers(connection: Connection) -> None:
+    """Every trigger: the rollups' (schema 0009) and the lead call facts' (0010)."""
+    dialect = connection.dialect.name
+    for statement in trigger_ddl(dialect) + lead_call_trigger_ddl(dialect):
+        connection.exec_driver_sql(statement)
+
+
 def install(connection: Connection) -> None:
     """Create every trigger and fill what they keep from the rows: a new database (the
     tables and columns themselves are on the metadata)."""
-    for statement in trigger_ddl(connection.dialect.name):
-        connection.exec_driver_sql(statement)
-    for statement in lead_call_trigger_ddl(connection.dialect.name):
-        connection.exec_driver_sql(statement)
+    _create_triggers(connection)
     rebuild(connection)
 
 
@@ -409,9 +417,7 @@ def _rebuild_followups(connection: Connection, seconds: float | None) -> None:
 
 def late_after_of(connection: Connection) -> float | None:
     """The late_after (seconds) the follow-up rollup was built with; None: not built."""
-    value = connection.execute(
-        text("SELECT value FROM meta WHERE key = :key"), {"key": LATE_AFTER_KEY}
-    ).scalar()
+    value = get_meta(connection, LATE_AFTER_KEY)
     return None if value is None else float(value)
 
 
@@ -427,11 +433,7 @@ def ensure_late_after(connection: Connection, late_after: timedelta) -> bool:
         connection.exec_driver_sql("LOCK TABLE followup IN SHARE MODE")
         if late_after_of(connection) == seconds:
             return False
-    connection.execute(text("DELETE FROM meta WHERE key = :key"), {"key": LATE_AFTER_KEY})
-    connection.execute(
-        text("INSERT INTO meta (key, value) VALUES (:key, :value)"),
-        {"key": LATE_AFTER_KEY, "value": repr(seconds)},
-    )
+    set_meta(connection, LATE_AFTER_KEY, repr(seconds))
     _rebuild_followups(connection, seconds)
     return True
 
@@ -445,12 +447,11 @@ def disagreements(connection: Connection) -> list[str]:
     stale = " OR ".join(f"{column}{differs}{value}" for column, value in _LEAD_CALL_FACTS.items())
     for (lead_id,) in connection.exec_driver_sql(f"SELECT id FROM lead WHERE {stale} LIMIT 20"):
         found.append(f"lead {lead_id}: its call facts (first call, ...) disagree with its calls")
-    for table, rows, width in (
-        (call_hour, _call_rows(), 5),
-        (followup_hour, _followup_rows(late_after_of(connection) or 0.0), 7),
-    ):
-        if table is followup_hour and late_after_of(connection) is None:
-            continue
+    checked = [(call_hour, _call_rows(), 5)]
+    seconds = late_after_of(connection)
+    if seconds is not None:  # not built yet: unread, so nothing to disagree with
+        checked.append((followup_hour, _followup_rows(seconds), 7))
+    for table, rows, width in checked:
         kept = {
             tuple(row[:width]): tuple(row[width:])
             for row in connection.execute(select(table))
@@ -491,8 +492,7 @@ def suspended(connection: Connection) -> Iterator[None]:
             connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     yield
     if dialect == "sqlite":
-        for statement in trigger_ddl(dialect) + lead_call_trigger_ddl(dialect):
-            connection.exec_driver_sql(statement)
+        _create_triggers(connection)
     else:
         for table in ("call", "followup", "lead"):
             connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
