@@ -94,3 +94,22 @@ def test_epoch_us_in_sql_is_exact(history_db) -> None:  # noqa: ANN001
     assert any(created == odd for created, _ in rows)
     for created, micros in rows:
         assert micros == us(created)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    instant=st.datetimes(
+        min_value=datetime(1971, 1, 1), max_value=datetime(2200, 12, 31), timezones=st.just(UTC)
+    )
+)
+def test_epoch_us_in_sql_is_exact_for_any_instant(instant: datetime) -> None:
+    """Any stored instant, to the microsecond (SQLite's spelling of epoch_us)."""
+    from sqlalchemy import create_engine, literal, select
+    from sqlmodel.sql.sqltypes import UTCDateTime
+
+    from callq.rules.hours import us
+    from callq.store.sqltime import epoch_us
+
+    with create_engine("sqlite://").connect() as connection:
+        got = connection.execute(select(epoch_us(literal(instant, UTCDateTime())))).scalar()
+    assert got == us(instant)

@@ -292,17 +292,20 @@ class BusinessClock:
         return self._lo_us <= value <= self._hi_us and bool(self._starts)
 
     def _before(self, value: int) -> int:
-        i = bisect_right(self._starts, value) - 1
+        """Business time from the first laid-out interval up to `value`."""
+        starts = self._starts
+        i = bisect_right(starts, value) - 1
         if i < 0:
             return 0
-        return self._cum[i] + min(value - self._starts[i], self._ends[i] - self._starts[i])
+        opens = starts[i]
+        return self._cum[i] + min(value, self._ends[i]) - opens
 
     def between_us(self, start: int, end: int) -> int:
         if end <= start:
             return 0
         if self.always_open:
             return end - start
-        if not (self._inside(start) and self._inside(end)):
+        if not (self._lo_us <= start and end <= self._hi_us and self._starts):
             found = business_time_between(self.hours, _instant(start), _instant(end), self.tz)
             return found // _MICRO
         return self._before(end) - self._before(start)

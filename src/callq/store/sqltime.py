@@ -21,8 +21,11 @@ _TEMPLATES = {
     # the first 19 characters and the microseconds from the rest.
     "epoch_us": {
         "sqlite": (
-            "(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000"
-            " + CAST(substr({0}, 21, 6) AS INTEGER))"
+            # Whole seconds through julianday (a double: exact to ~50 us at these
+            # magnitudes, so round() is exact; ~3x faster than strftime('%s')), then the
+            # stored microseconds: julianday itself keeps only milliseconds.
+            "(CAST(round((julianday(substr({0}, 1, 19)) - 2440587.5) * 86400) AS INTEGER)"
+            " * 1000000 + CAST(substr({0}, 21, 6) AS INTEGER))"
         ),
         "postgresql": (
             "(CAST(EXTRACT(EPOCH FROM date_trunc('second', {0})) AS BIGINT) * 1000000"
