@@ -203,7 +203,7 @@ class Tally:
     sla_missed: int = 0
     first_calls_open: int = 0  # leads whose first call (in the window) left them open
     second_touched: int = 0
-    qualified: int = 0  # leads qualified by a call in the window (their first such call)
+    qualified: int = 0  # leads whose first qualifying call fell in the window
     qualified_touched: int = 0  # of those, called again before the window's end
     unworked: int = 0
     followups_due: int = 0  # due in the window with due + late_after before now

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from backends import BACKENDS, database_target, drop_postgres
@@ -60,6 +60,10 @@ windows = st.tuples(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(window=windows)
+# A week up to now (not on an hour, no call since): the last hour comes whole from the
+# rollup.
+@example(window=(7 * 24 * 60, 7 * 24 * 60, None, False))
+@example(window=(7 * 24 * 60, 7 * 24 * 60, "web", True))
 def test_whole_hours_from_the_rollups_equal_the_rows(demo, window) -> None:  # noqa: ANN001
     database, rules = demo
     back, length, channel, one_rep = window
@@ -185,6 +189,65 @@ def test_a_leads_call_facts_follow_its_calls_and_their_undo(db, rules, now) -> N
     assert facts() == (first, "no_answer", second, second, 2)
     undo_last_outcome(db, rules, rep="ben", now=second + timedelta(minutes=1))
     assert facts() == (first, "no_answer", None, first, 1)
+    assert check(db).ok
+
+
+def test_a_leads_stage_facts_follow_its_calls_undo_and_the_rules(db, rules, now) -> None:  # noqa: ANN001
+    """First qualifying call and the call after it, first converting call and its
+    number: by comparison for a new call, recounted for a back-dated one and an undo,
+    recomputed for new rules."""
+    from callq.rules.model import Outcome
+    from callq.services.leads import NewLead, add_lead
+    from callq.services.outcomes import log_outcome, undo_last_outcome
+
+    prepare_rollups(db, rules)
+    lead_id = add_lead(
+        db, rules, NewLead(name="Pat", phone="9876543210", source="web"), now=now, rep="asha"
+    ).lead_id
+    t1, t2, t3 = (now + timedelta(hours=h) for h in (1, 3, 5))
+
+    def facts() -> tuple:
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                rollups.lead.select()
+                .with_only_columns(
+                    rollups.lead.c.first_qualified_at,
+                    rollups.lead.c.qualified_again_at,
+                    rollups.lead.c.first_converted_at,
+                    rollups.lead.c.converted_touch,
+                )
+                .where(rollups.lead.c.id == lead_id)
+            ).one()
+        return tuple(row)
+
+    def log(outcome: str, at: datetime) -> None:
+        log_outcome(db, rules, str(lead_id), outcome, rep="asha", now=t3, at=at, callback="")
+
+    log_outcome(db, rules, str(lead_id), "no_answer", rep="asha", now=t1)
+    assert facts() == (None, None, None, None)
+    log_outcome(db, rules, str(lead_id), "interested", rep="asha", now=t2)
+    assert facts() == (t2, None, t2, 2)
+    log_outcome(db, rules, str(lead_id), "interested", rep="asha", now=t3)
+    assert facts() == (t2, t3, t2, 2)  # called again; qualified and converted still at t2
+    log("busy", t1 + timedelta(minutes=30))  # back-dated before the converting call
+    assert facts() == (t2, t3, t2, 3)
+    assert check(db).ok
+    undo_last_outcome(db, rules, rep="asha", now=t3 + timedelta(minutes=1))
+    assert facts() == (t2, t3, t2, 2)
+    between = t2 + timedelta(hours=1)
+    log("no_answer", between)  # back-dated between the qualifying call and the next
+    assert facts() == (t2, between, t2, 2)
+    assert check(db).ok
+    # The rules file stops calling "interested" a qualification: the next report's
+    # preparation recomputes every lead's facts with the new mapping.
+    demoted = tuple(
+        replace(o, stage=None) if o.id == "interested" else o for o in rules.outcomes
+    )
+    assert isinstance(demoted[0], Outcome)
+    prepare_rollups(db, replace(rules, outcomes=demoted))
+    assert facts() == (None, None, None, None)
+    prepare_rollups(db, rules)
+    assert facts() == (t2, between, t2, 2)
     assert check(db).ok
 
 

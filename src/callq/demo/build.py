@@ -246,7 +246,8 @@ def _build_sqlite(
 
 
 def _fill_rollups(path: Path, rules: Rules) -> None:
-    """The report's rollups, from the loaded rows, with the rules' late_after."""
+    """The report's rollups and stage facts, from the loaded rows, with the rules'
+    late_after and converting outcomes."""
     from callq.store import rollups
     from callq.store.db import open_database
 
@@ -255,6 +256,7 @@ def _fill_rollups(path: Path, rules: Rules) -> None:
         with database.write_connection() as connection:
             rollups.rebuild(connection)
             rollups.ensure_late_after(connection, rules.team.late_after)
+            rollups.ensure_outcome_stages(connection, rules.converting_outcomes())
     finally:
         database.dispose()
 

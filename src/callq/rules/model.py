@@ -8,6 +8,7 @@ from callq.rules.fields import FieldSpec
 
 OPEN_STAGES = ("new", "contacted", "qualified")
 CLOSED_STAGES = ("won", "lost", "cold", "invalid", "dnc")
+CONVERTED_STAGES = ("qualified", "won")  # a converted lead (speed to lead)
 STAGES = OPEN_STAGES + CLOSED_STAGES
 CHANNELS = ("phone", "web", "social", "referral", "email", "other")
 URGENCIES = ("high", "normal", "low")
@@ -258,6 +259,10 @@ class Rules:
             if outcome.id == outcome_id:
                 return outcome.label
         return outcome_id.replace("_", " ")
+
+    def converting_outcomes(self) -> dict[str, str]:
+        """Outcome id -> stage of the outcomes that convert a lead (qualify or win it)."""
+        return {o.id: o.stage for o in self.outcomes if o.stage in CONVERTED_STAGES}
 
     def outcome(self, ref: str) -> Outcome:
         """An outcome by id (`no_answer`) or key (`1`)."""

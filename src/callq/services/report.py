@@ -26,7 +26,6 @@ from callq.store.db import Database
 
 # A lead converts when a call qualifies or wins it (speed to lead); a call that qualifies
 # it starts the qualified second-touch rate.
-CONVERTED_STAGES = ("qualified", "won")
 
 NO_OWNER = "(nobody)"
 _MICROSECOND = timedelta(microseconds=1)
@@ -147,18 +146,12 @@ def build_report(
 
         parts = [window_part("calls", _CURRENT), window_part("followups", _CURRENT)]
         seconds = run(_second_touch_parts, rules, scope, windows)
-        qualified = [
-            run(_qualified_part, rules, scope, index, *windows[index]) for index in (_CURRENT, 0)
-        ]
-        converted_later = run(
-            q.converting_touches, *windows[_CURRENT], _outcome_ids(rules, CONVERTED_STAGES)
-        )
+        qualified = run(_qualified_parts, scope, windows)
         parts += [window_part("followups", 0), window_part("calls", 0)]
         conversion_later = pool.submit(conversion_rate, db, rules, now)
         parts += [
             window_part(part, index) for part in ("overdue", "unworked") for index in (_CURRENT, 0)
         ]
-        parts += qualified
         names_later = run(q.rep_names)
         touches_later = run(q.touches_by_channel, scope, *windows[_CURRENT])
         flagged = flagged_later.result() if flag else 0
@@ -170,14 +163,13 @@ def build_report(
             index, partial = future.result()
             tallies[index].merge(partial)
         lead_tallies, responses = leads.result()
-        for both in (lead_tallies, seconds.result()):
+        for both in (lead_tallies, seconds.result(), qualified.result()):
             for mine, partial in zip(tallies, both, strict=True):
                 mine.merge(partial)
         conversion, measured = conversion_later.result()
-        converted = dict(converted_later.result())
         speed = SpeedTally()
-        for lead_id, minutes, touches in responses:
-            tally_speed(speed, minutes, touches, converted.get(lead_id))
+        for minutes, touches, converted_touch in responses:
+            tally_speed(speed, minutes, touches, converted_touch)
         names = names_later.result()
         previous, current = (
             _window(rules, names, start, end, conversion, tally)
@@ -200,13 +192,18 @@ def build_report(
 
 
 def prepare_rollups(db: Database, rules: Rules) -> None:
-    """The follow-up rollup built with the rules' late_after (once, when it changes)."""
+    """The follow-up rollup built with the rules' late_after and the leads' stage facts
+    with the rules' converting outcomes (once, when the rules file changes them)."""
     late_after = rules.team.late_after
+    stages = rules.converting_outcomes()
     with db.engine.connect() as connection:
-        if rollups.late_after_of(connection) == late_after.total_seconds():
+        if rollups.late_after_of(connection) == late_after.total_seconds() and (
+            rollups.outcome_stages_of(connection) == stages
+        ):
             return
     with db.write_connection() as connection:
         rollups.ensure_late_after(connection, late_after)
+        rollups.ensure_outcome_stages(connection, stages)
 
 
 def _reading(db: Database, fn, *args):  # noqa: ANN001, ANN002, ANN202
@@ -235,10 +232,10 @@ def _lead_parts(
     rules: Rules,
     scope: q.Scope,
     windows: tuple[tuple[datetime, datetime], ...],
-) -> tuple[list[_Tallies], list[tuple[int, float, int]]]:
+) -> tuple[list[_Tallies], list[tuple[float, int, int | None]]]:
     """Leads in, first response and SLA misses of each window, from one query over them all;
-    and (lead id, first response minutes, calls so far) of the current window's leads with
-    a first call, for speed to lead.
+    and (first response minutes, calls so far, number of the converting call or None) of
+    the current window's leads with a first call, for speed to lead.
 
     Each window is evaluated as of its end (its "now"): a first call at or after that end
     has not happened yet for it.
@@ -250,7 +247,7 @@ def _lead_parts(
     # (timezone, source) -> (clock, SLA target in microseconds): looked up once per lead.
     settings: dict[tuple[str | None, str], tuple[BusinessClock, int]] = {}
     clocks: dict[str, BusinessClock] = {}
-    responses: list[tuple[int, float, int]] = []
+    responses: list[tuple[float, int, int | None]] = []
     current_start = windows[_CURRENT][0]
     for (
         owner_id,
@@ -258,8 +255,9 @@ def _lead_parts(
         tz_name,
         created_us,
         first_us,
-        lead_id,
+        _lead_id,
         touches,
+        converted_touch,
     ) in q.leads_with_first_call_us(
         connection, scope, first_start, last_end, last_end, count_from=current_start
     ):
@@ -285,7 +283,7 @@ def _lead_parts(
             minutes = clock.between_us(created_us, first_us) / 6e7
             tally.first_response_minutes.append(minutes)
             if index == _CURRENT:  # speed to lead: the current window, its calls up to now
-                responses.append((lead_id, minutes, int(touches)))
+                responses.append((minutes, int(touches), converted_touch))
         deadline_us = clock.add_us(created_us, target)
         if deadline_us < now_us:
             tally.sla_due += 1
@@ -313,24 +311,21 @@ def _second_touch_parts(
     return tallies
 
 
-def _qualified_part(
+def _qualified_parts(
     connection,  # noqa: ANN001
-    rules: Rules,
     scope: q.Scope,
-    index: int,
-    start: datetime,
-    end: datetime,
-) -> tuple[int, _Tallies]:
-    """The qualified second touches of the window [start, end), as of its end."""
-    tallies = _Tallies()
-    qualifying = _outcome_ids(rules, ("qualified",))
-    for owner_id, source, qualified, touched in q.qualified_second_touches(
-        connection, scope, start, end, qualifying
+    windows: tuple[tuple[datetime, datetime], ...],
+) -> list[_Tallies]:
+    """The qualified second touches of each window, from one query over them all."""
+    tallies = [_Tallies() for _ in windows]
+    ends = [end for _start, end in windows]
+    for index, owner_id, source, qualified, touched in q.qualified_second_touches(
+        connection, scope, ends, windows[0][0]
     ):
-        tally = tallies[owner_id, source]
+        tally = tallies[int(index)][owner_id, source]
         tally.qualified += int(qualified)
         tally.qualified_touched += int(touched)
-    return index, tallies
+    return tallies
 
 
 def _window_part(

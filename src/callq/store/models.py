@@ -40,6 +40,8 @@ class Lead(SQLModel, table=True):
             "first_call_at",
             "last_call_at",
             "call_count",
+            "first_converted_at",
+            "converted_touch",
         ),
         # Covering for the report's leads first called in a window (second touches).
         Index(
@@ -49,6 +51,14 @@ class Lead(SQLModel, table=True):
             "second_call_at",
             "owner_id",
             "source",
+        ),
+        # Covering for the report's leads first qualified in a window.
+        Index(
+            "ix_lead_first_qualified",
+            "first_qualified_at",
+            "owner_id",
+            "source",
+            "qualified_again_at",
         ),
         # The report's uncontacted (NULL) and recently first-touched leads.
         Index("ix_lead_first_touch", "first_touch_at"),
@@ -94,6 +104,14 @@ class Lead(SQLModel, table=True):
     second_call_at: datetime | None = None
     last_call_at: datetime | None = None
     call_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Kept the same way with the outcomes the rules give those stages: the first call
+    # whose outcome qualified the lead and the first call after it, the first call that
+    # qualified or won it and that call's number among the lead's calls
+    # (store.rollups.ensure_outcome_stages).
+    first_qualified_at: datetime | None = None
+    qualified_again_at: datetime | None = None
+    first_converted_at: datetime | None = None
+    converted_touch: int | None = None
 
 
 class Call(SQLModel, table=True):
@@ -158,6 +176,18 @@ class FollowUp(SQLModel, table=True):
             "deadline_owner_id",
         ),
         Index("ix_followup_lead", "lead_id"),
+        # Covering for the report's follow-ups done since an instant (open then: the
+        # previous window's overdue count), without reading every older due time.
+        Index(
+            "ix_followup_done_at",
+            "completed_at",
+            "due_at",
+            "created_at",
+            "owner_id",
+            "lead_id",
+            "status",  # implied by the WHERE, but SQLite reads the row without it
+            sqlite_where=text("status = 'done'"),
+        ),
         {"sqlite_autoincrement": True},
     )
 

@@ -10,6 +10,7 @@ from callq.store.models import Call, FollowUp, Lead, Rep, meta_table
 # them alone only when a query says 'open' literally: bound as a parameter, SQLite reads
 # every table row to check it (a rep's queue counts on 100k leads: 68 ms instead of 10).
 OPEN_FOLLOWUP = FollowUp.__table__.c.status == literal_column("'open'")
+DONE_FOLLOWUP = FollowUp.__table__.c.status == literal_column("'done'")  # ix_followup_done_at
 
 
 def rep_by_name(session: Session, name: str) -> Rep | None:

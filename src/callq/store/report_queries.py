@@ -20,6 +20,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
     not_,
     or_,
     select,
@@ -31,7 +32,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from callq.rules.model import OPEN_STAGES, UNWORKED_AFTER
 from callq.store import rollups
 from callq.store.models import Call, FollowUp, Lead, Rep
-from callq.store.queries import OPEN_FOLLOWUP
+from callq.store.queries import DONE_FOLLOWUP, OPEN_FOLLOWUP
 from callq.store.sqltime import epoch_us, seconds_between
 
 lead = Lead.__table__
@@ -69,6 +70,17 @@ def _hours_and_edges(start: datetime, end: datetime, from_rollup, from_rows) -> 
         if edge_start < edge_end:
             rows += from_rows(edge_start, edge_end)
     return rows
+
+
+def _calls_through(connection: Connection, end: datetime) -> datetime:
+    """Where a count of calls started before `end` may stop: `end`, or the end of its hour
+    when no call started at or after `end` (a report about now), so that hour comes whole
+    from the call rollup instead of from the rows (a morning rush's hour of calls)."""
+    hour_end = rollups.floor_hour(end)
+    if hour_end == end:
+        return end
+    later = select(call.c.id).where(call.c.started_at >= end).limit(1)
+    return end if connection.execute(later).first() else hour_end + rollups.HOUR
 
 
 def _scoped(  # noqa: ANN202
@@ -121,8 +133,9 @@ def leads_with_first_call_us(
 ) -> list[tuple]:
     """`leads_with_first_call` with both instants as epoch microseconds (`metrics.us`;
     a first call at or after `now` is left for the caller to drop), then the lead's id and,
-    for leads created at or after `count_from` (speed to lead), its calls before `now`
-    (else NULL: the count is left undone)."""
+    for leads created at or after `count_from` (speed to lead), its calls before `now` and
+    the number of its first converting call if that came before `now` (else NULL: left
+    undone, or not converted)."""
     counted = (
         select(func.count())
         .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
@@ -134,6 +147,7 @@ def leads_with_first_call_us(
         (lead.c.last_call_at < now, lead.c.call_count),
         else_=counted,
     )
+    counted_lead = lead.c.created_at >= (count_from or end)
     statement = select(
         blamed_lead_owner,
         lead.c.source,
@@ -141,48 +155,10 @@ def leads_with_first_call_us(
         epoch_us(lead.c.created_at),
         epoch_us(lead.c.first_call_at),
         lead.c.id,
-        case((lead.c.created_at >= (count_from or end), touches)),
+        case((counted_lead, touches)),
+        case((and_(counted_lead, lead.c.first_converted_at < now), lead.c.converted_touch)),
     ).where(lead.c.created_at >= start, lead.c.created_at < end)
     return connection.execute(_scoped(statement, scope, blamed_lead_owner)).all()
-
-
-def _first_call_with(outcomes: Iterable[str], start: datetime, end: datetime):  # noqa: ANN202
-    """(lead_id, at) of each lead's first call in [start, end) with one of `outcomes`, read
-    from the calls' covering (started_at, ...) index."""
-    return (
-        select(call.c.lead_id, func.min(call.c.started_at).label("at"))
-        .where(
-            call.c.started_at >= start,
-            call.c.started_at < end,
-            call.c.outcome.in_(list(outcomes)),
-        )
-        .group_by(call.c.lead_id)
-        .subquery()
-    )
-
-
-def converting_touches(
-    connection: Connection,
-    start: datetime,
-    now: datetime,
-    converting_outcomes: Iterable[str],
-) -> list[tuple]:
-    """(lead_id, n) of leads created in [start, now) that a call with one of
-    `converting_outcomes` reached before `now`: n is that first such call's number among
-    the lead's calls. The window's calls are read from the covering index; only the
-    converted leads' calls are counted."""
-    first = _first_call_with(converting_outcomes, start, now)
-    number = (
-        select(func.count())
-        .where(call.c.lead_id == first.c.lead_id, call.c.started_at <= first.c.at)
-        .scalar_subquery()
-    )
-    statement = (
-        select(first.c.lead_id, number)
-        .select_from(first.join(lead, lead.c.id == first.c.lead_id))
-        .where(lead.c.created_at >= start)
-    )
-    return connection.execute(statement).all()
 
 
 def second_touches(
@@ -199,11 +175,7 @@ def second_touches(
     From each lead's call facts (first call's start and outcome, second call's start),
     through the index that holds them by first call."""
     first_at = lead.c.first_call_at
-    window = case(
-        *((first_at < end, index) for index, end in enumerate(ends[:-1])),
-        else_=len(ends) - 1,
-    )
-    window_end = case(*((first_at < end, end) for end in ends[:-1]), else_=ends[-1])
+    window, window_end = _window_of(first_at, ends)
     had_second = lead.c.second_call_at < window_end
     statement = (
         select(window, lead.c.owner_id, lead.c.source, func.count(), _count_if(had_second))
@@ -217,35 +189,31 @@ def second_touches(
     return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
 
 
-def qualified_second_touches(
-    connection: Connection,
-    scope: Scope,
-    start: datetime,
-    end: datetime,
-    qualifying_outcomes: Iterable[str],
-) -> list[tuple]:
-    """(owner_id, source, leads qualified in [start, end), of those called again before
-    `end`). A lead counts once, from its first qualifying call in the window; "again" is a
-    call that started after that one, whatever its outcome.
+def _window_of(at: ColumnElement, ends: list[datetime]) -> tuple[ColumnElement, ColumnElement]:
+    """(index, end) of the window `at` falls in, of consecutive windows ending at `ends`.
+    The ends are bound as `at`'s type (UTCDateTime: stored as UTC, as the column is)."""
+    bound = [literal(end, at.type) for end in ends]
+    window = case(*((at < end, index) for index, end in enumerate(ends[:-1])), else_=len(ends) - 1)
+    window_end = case(*((at < end, b) for end, b in zip(ends, bound[:-1])), else_=bound[-1])
+    return window, window_end
 
-    The window's qualifying calls come from the covering (started_at, ...) index, grouped
-    by lead first; the lead's last call answers "again" unless the window ends before it.
-    """
-    first = _first_call_with(qualifying_outcomes, start, end)
-    # "Called again before end": when the lead's last call came before `end` (the usual
-    # case), it is whether that last call came after the qualifying one.
-    called_again = case(
-        (lead.c.last_call_at < end, lead.c.last_call_at > first.c.at),
-        else_=exists().where(
-            call.c.lead_id == first.c.lead_id,
-            call.c.started_at > first.c.at,
-            call.c.started_at < end,
-        ),
-    )
+
+def qualified_second_touches(
+    connection: Connection, scope: Scope, ends: list[datetime], start: datetime
+) -> list[tuple]:
+    """(window, owner_id, source, leads first qualified in the window, of those called
+    again before the window's end) for consecutive windows [start, ends[0]), [ends[0],
+    ends[1]), ... A lead counts once, in the window of its first qualifying call (the
+    lead's stage facts, kept by triggers: store.rollups); "again" is a call that started
+    after that one, whatever its outcome (`qualified_again_at`: the first such call).
+    Read from the index that holds the leads by their first qualifying call."""
+    qualified_at = lead.c.first_qualified_at
+    window, window_end = _window_of(qualified_at, ends)
+    called_again = lead.c.qualified_again_at < window_end
     statement = (
-        select(lead.c.owner_id, lead.c.source, func.count(), _count_if(called_again))
-        .select_from(first.join(lead, lead.c.id == first.c.lead_id))
-        .group_by(lead.c.owner_id, lead.c.source)
+        select(window, lead.c.owner_id, lead.c.source, func.count(), _count_if(called_again))
+        .where(qualified_at >= start, qualified_at < ends[-1])
+        .group_by(window, lead.c.owner_id, lead.c.source)
     )
     return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
 
@@ -513,7 +481,7 @@ def _overdue_rows(
     overdue = and_(followup.c.due_at < as_of - late_after, followup.c.created_at < as_of)
     if due_from is not None:
         overdue = and_(overdue, followup.c.due_at >= due_from)
-    done_since_as_of = and_(followup.c.status == "done", followup.c.completed_at >= as_of)
+    done_since_as_of = and_(DONE_FOLLOWUP, followup.c.completed_at >= as_of)
     if recent:
         # Follow-ups are completed by calls: look only at leads called since.
         called_since = select(call.c.lead_id).where(call.c.started_at >= as_of - _CALL_SLACK)
@@ -562,7 +530,7 @@ def call_counts(
     def from_rows(first: datetime, last: datetime) -> list[tuple]:
         return _call_counts_rows(connection, scope, first, last, won)
 
-    return _hours_and_edges(start, end, from_rollup, from_rows)
+    return _hours_and_edges(start, _calls_through(connection, end), from_rollup, from_rows)
 
 
 def _call_counts_rows(
@@ -647,6 +615,7 @@ def touches_by_channel(
         return list(connection.execute(_scoped(statement, scope, call.c.rep_id)))
 
     counts: dict[str, int] = {}
-    for channel, count in _hours_and_edges(start, end, from_rollup, from_rows):
+    edges = _hours_and_edges(start, _calls_through(connection, end), from_rollup, from_rows)
+    for channel, count in edges:
         counts[channel] = counts.get(channel, 0) + int(count)
     return {channel: count for channel, count in counts.items() if count}

@@ -19,6 +19,13 @@ Rows whose counts fall back to zero are kept (they weigh nothing in a sum).
 Whether a follow-up was done on time depends on `[team] late_after`: the value the
 rollup was built with is in `meta` (`LATE_AFTER_KEY`); `ensure_late_after` rebuilds the
 follow-up rollup, once, when the rules file changes it.
+
+Likewise each lead's stage facts (`Lead.first_qualified_at`, `qualified_again_at`,
+`first_converted_at`, `converted_touch`: its first call whose outcome qualified it, the
+first call after that one, its first call that qualified or won it, and that call's
+number) depend on which outcomes set those stages: the triggers
+read them from `rollup_outcome_stage`, a copy of the rules' mapping that
+`ensure_outcome_stages` refreshes, and the facts with it, when the rules file changes it.
 """
 
 from collections.abc import Iterator
@@ -84,6 +91,16 @@ followup_hour = Table(
 )
 
 DERIVED_TABLES = (call_hour, followup_hour)
+
+# The rules' outcomes that qualify a lead (stage "qualified") or win it ("won"), as the
+# stage facts were computed with them (`ensure_outcome_stages`). Not derived from rows:
+# `copy` carries it over like any table.
+outcome_stage = Table(
+    "rollup_outcome_stage",
+    SQLModel.metadata,
+    Column("outcome", String, primary_key=True),
+    Column("stage", String, nullable=False),
+)
 
 
 def nobody(column: ColumnElement) -> ColumnElement:
@@ -330,6 +347,139 @@ def refresh_lead_calls(connection: Connection) -> None:
     connection.exec_driver_sql(f"UPDATE lead SET {LEAD_CALL_FACTS}")
 
 
+# A lead's stage facts (models.Lead.first_qualified_at, qualified_again_at,
+# first_converted_at, converted_touch) from its calls and `rollup_outcome_stage`.
+_CONVERTING = "SELECT s.outcome FROM rollup_outcome_stage AS s"
+_QUALIFYING = f"{_CONVERTING} WHERE s.stage = 'qualified'"
+
+
+def _first_with(outcomes: str, lead_id: str) -> str:
+    return (
+        f"(SELECT MIN(c.started_at) FROM call AS c "
+        f"WHERE c.lead_id = {lead_id} AND c.outcome IN ({outcomes}))"
+    )
+
+
+def _stage_facts(lead_id: str) -> dict[str, str]:
+    qualified = _first_with(_QUALIFYING, lead_id)
+    converted = _first_with(_CONVERTING, lead_id)
+    return {
+        "first_qualified_at": qualified,
+        # The first call after that one, whatever its outcome ("called again").
+        "qualified_again_at": (
+            f"(SELECT MIN(c.started_at) FROM call AS c WHERE c.lead_id = {lead_id} "
+            f"AND c.started_at > {qualified})"
+        ),
+        "first_converted_at": converted,
+        # The first converting call's number among the lead's calls (NULL: none).
+        "converted_touch": (
+            f"NULLIF((SELECT COUNT(*) FROM call AS c WHERE c.lead_id = {lead_id} "
+            f"AND c.started_at <= {converted}), 0)"
+        ),
+    }
+
+
+_STAGE_FACTS = _stage_facts("lead.id")
+LEAD_STAGE_FACTS = ", ".join(f"{column} = {value}" for column, value in _STAGE_FACTS.items())
+
+# A new call moves the facts by comparison. Only a lead's first qualifying or converting
+# call, the first call after its first qualifying one, or one dated before either,
+# changes them: the WHERE leaves the lead row (and its index entries) alone for every
+# other call. SET sees the row as it was.
+_NEW_CONVERTS = f"NEW.outcome IN ({_CONVERTING})"
+_NEW_QUALIFIES = f"NEW.outcome IN ({_QUALIFYING})"
+_BEFORE_CONVERTED = "(first_converted_at IS NULL OR NEW.started_at < first_converted_at)"
+_BEFORE_QUALIFIED = "(first_qualified_at IS NULL OR NEW.started_at < first_qualified_at)"
+# The new call is the first after the qualifying one (so far).
+_AGAIN = (
+    "(NEW.started_at > first_qualified_at "
+    "AND (qualified_again_at IS NULL OR NEW.started_at < qualified_again_at))"
+)
+_ADD_STAGE_CALL = (
+    "UPDATE lead SET "
+    f"first_qualified_at = CASE WHEN {_NEW_QUALIFIES} AND {_BEFORE_QUALIFIED} "
+    "THEN NEW.started_at ELSE first_qualified_at END, "
+    f"qualified_again_at = CASE WHEN {_NEW_QUALIFIES} AND {_BEFORE_QUALIFIED} "
+    "THEN (SELECT MIN(c.started_at) FROM call AS c WHERE c.lead_id = NEW.lead_id "
+    "AND c.started_at > NEW.started_at) "
+    f"WHEN {_AGAIN} THEN NEW.started_at ELSE qualified_again_at END, "
+    f"converted_touch = CASE WHEN {_NEW_CONVERTS} AND {_BEFORE_CONVERTED} "
+    "THEN (SELECT COUNT(*) FROM call AS c WHERE c.lead_id = NEW.lead_id "
+    "AND c.started_at <= NEW.started_at) "
+    "WHEN NEW.started_at <= first_converted_at THEN converted_touch + 1 "
+    "ELSE converted_touch END, "
+    f"first_converted_at = CASE WHEN {_NEW_CONVERTS} AND {_BEFORE_CONVERTED} "
+    "THEN NEW.started_at ELSE first_converted_at END "
+    "WHERE lead.id = NEW.lead_id AND ("
+    f"({_NEW_CONVERTS} AND first_converted_at IS NULL) "
+    "OR NEW.started_at <= first_converted_at "
+    f"OR ({_NEW_QUALIFIES} AND {_BEFORE_QUALIFIED}) "
+    f"OR {_AGAIN})"
+)
+
+
+def lead_stage_trigger_ddl(dialect: str) -> list[str]:
+    """The triggers that keep each lead's stage facts as its calls come and go (schema
+    0012): a new call by comparison, a removed or moved one by a recount."""
+
+    def refresh(row: str) -> str:
+        if row == "NEW+":
+            return _ADD_STAGE_CALL
+        return f"UPDATE lead SET {LEAD_STAGE_FACTS} WHERE lead.id = {row}.lead_id"
+
+    watched = ", ".join(_LEAD_CALL_COLUMNS)
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER rollup_lead_stages_{name} AFTER {event} ON call FOR EACH ROW "
+            f"BEGIN {'; '.join(refresh(row) for row in rows)}; END"
+            for name, event, rows in (
+                ("insert", "INSERT", ("NEW+",)),
+                ("delete", "DELETE", ("OLD",)),
+                ("update", f"UPDATE OF {watched}", ("OLD", "NEW")),
+            )
+        ]
+    return [
+        "CREATE OR REPLACE FUNCTION rollup_lead_stages_row() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'INSERT' THEN {refresh('NEW+')}; END IF; "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {refresh('OLD')}; END IF; "
+        f"IF TG_OP = 'UPDATE' THEN {refresh('NEW')}; END IF; "
+        "RETURN NULL; END $$",
+        f"CREATE TRIGGER rollup_lead_stages AFTER INSERT OR DELETE OR UPDATE OF {watched} "
+        "ON call FOR EACH ROW EXECUTE FUNCTION rollup_lead_stages_row()",
+    ]
+
+
+def refresh_lead_stages(connection: Connection) -> None:
+    """Every lead's stage facts from its calls and the kept outcome stages."""
+    connection.exec_driver_sql(f"UPDATE lead SET {LEAD_STAGE_FACTS}")
+
+
+def outcome_stages_of(connection: Connection) -> dict[str, str]:
+    """The outcome -> stage mapping the stage facts were computed with."""
+    return dict(connection.execute(select(outcome_stage.c.outcome, outcome_stage.c.stage)).all())
+
+
+def ensure_outcome_stages(connection: Connection, stages: dict[str, str]) -> bool:
+    """Recompute every lead's stage facts when `stages` (the rules' qualifying and winning
+    outcomes: outcome -> "qualified" or "won") is not the mapping they were computed with;
+    True when it did. Call inside a write transaction."""
+    if outcome_stages_of(connection) == stages:
+        return False
+    if connection.dialect.name != "sqlite":
+        # Writers of calls wait: none moves a lead's facts under the old mapping meanwhile.
+        connection.exec_driver_sql("LOCK TABLE call IN SHARE MODE")
+        if outcome_stages_of(connection) == stages:
+            return False
+    connection.execute(outcome_stage.delete())
+    if stages:
+        connection.execute(
+            outcome_stage.insert(), [{"outcome": o, "stage": s} for o, s in stages.items()]
+        )
+    refresh_lead_stages(connection)
+    return True
+
+
 def trigger_ddl(dialect: str) -> list[str]:
     """The statements that create the rollups' triggers (and PostgreSQL's functions)."""
     statements: list[str] = []
@@ -381,9 +531,11 @@ def trigger_ddl(dialect: str) -> list[str]:
 
 
 def _create_triggers(connection: Connection) -> None:
-    """Every trigger: the rollups' (schema 0009) and the lead call facts' (0010)."""
+    """Every trigger: the rollups' (schema 0009), the lead call facts' (0010) and the lead
+    stage facts' (0012)."""
     dialect = connection.dialect.name
-    for statement in trigger_ddl(dialect) + lead_call_trigger_ddl(dialect):
+    triggers = trigger_ddl(dialect) + lead_call_trigger_ddl(dialect)
+    for statement in triggers + lead_stage_trigger_ddl(dialect):
         connection.exec_driver_sql(statement)
 
 
@@ -398,6 +550,7 @@ def rebuild(connection: Connection) -> None:
     """Recompute everything the triggers keep from the rows."""
     rebuild_sums(connection)
     refresh_lead_calls(connection)
+    refresh_lead_stages(connection)
 
 
 def rebuild_sums(connection: Connection) -> None:
@@ -444,9 +597,13 @@ def disagreements(connection: Connection) -> list[str]:
     are all zero count as absent."""
     found: list[str] = []
     differs = " IS NOT " if connection.dialect.name == "sqlite" else " IS DISTINCT FROM "
-    stale = " OR ".join(f"{column}{differs}{value}" for column, value in _LEAD_CALL_FACTS.items())
+    facts = {**_LEAD_CALL_FACTS, **_STAGE_FACTS}
+    stale = " OR ".join(f"{column}{differs}{value}" for column, value in facts.items())
     for (lead_id,) in connection.exec_driver_sql(f"SELECT id FROM lead WHERE {stale} LIMIT 20"):
-        found.append(f"lead {lead_id}: its call facts (first call, ...) disagree with its calls")
+        found.append(
+            f"lead {lead_id}: its call facts (first call, first qualified, ...) disagree "
+            "with its calls"
+        )
     checked = [(call_hour, _call_rows(), 5)]
     seconds = late_after_of(connection)
     if seconds is not None:  # not built yet: unread, so nothing to disagree with
