@@ -82,8 +82,7 @@ def _summary_first_numbers(ctx: Context, dbs: dict[str, Path]) -> dict[str, Meas
             if i >= 0:
                 samples[name].append(shown)
     return {
-        name: Measure(f"Summary first numbers ({name})", values)
-        for name, values in samples.items()
+        name: Measure(f"Summary first numbers ({name})", values) for name, values in samples.items()
     }
 
 

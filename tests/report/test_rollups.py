@@ -240,9 +240,7 @@ def test_a_leads_stage_facts_follow_its_calls_undo_and_the_rules(db, rules, now)
     assert check(db).ok
     # The rules file stops calling "interested" a qualification: the next report's
     # preparation recomputes every lead's facts with the new mapping.
-    demoted = tuple(
-        replace(o, stage=None) if o.id == "interested" else o for o in rules.outcomes
-    )
+    demoted = tuple(replace(o, stage=None) if o.id == "interested" else o for o in rules.outcomes)
     assert isinstance(demoted[0], Outcome)
     prepare_rollups(db, replace(rules, outcomes=demoted))
     assert facts() == (None, None, None, None)

@@ -246,8 +246,9 @@ def _build_sqlite(
 
 
 def _fill_rollups(path: Path, rules: Rules) -> None:
-    """The report's rollups and stage facts, from the loaded rows, with the rules'
-    late_after and converting outcomes."""
+    """The report's rollups, stage facts and kept business times, from the loaded rows,
+    with the rules' late_after, converting outcomes, hours and SLA."""
+    from callq.services.lead_times import prepare_lead_times
     from callq.store import rollups
     from callq.store.db import open_database
 
@@ -257,6 +258,7 @@ def _fill_rollups(path: Path, rules: Rules) -> None:
             rollups.rebuild(connection)
             rollups.ensure_late_after(connection, rules.team.late_after)
             rollups.ensure_outcome_stages(connection, rules.converting_outcomes())
+        prepare_lead_times(database, rules)
     finally:
         database.dispose()
 

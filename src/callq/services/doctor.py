@@ -79,6 +79,15 @@ def check(db: Database, *, now: datetime | None = None, rules: Rules | None = No
                 f"{len(stale)} report rollup rows disagree with the calls and follow-ups "
                 f"(first: {stale[0]})"
             )
+        if rules is not None:
+            from callq.services.lead_times import lead_time_disagreements
+
+            kept = lead_time_disagreements(db, rules)
+            if kept:
+                report.problems.append(
+                    f"{len(kept)} leads' kept business times disagree with the rules "
+                    f"(first: {kept[0]})"
+                )
         for table in ("lead", "followup", "call", "event"):
             report.facts[f"{table}s"] = connection.execute(
                 text(f"SELECT COUNT(*) FROM {table}")

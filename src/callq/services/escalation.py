@@ -19,6 +19,7 @@ from callq.rules.hours import BusinessClock, zone
 from callq.rules.model import Rules
 from callq.rules.queue import lead_escalation_at
 from callq.services.common import lead_sla_deadline
+from callq.services.lead_times import kept_times_current
 from callq.services.reassign import move_leads, reassigned_events
 from callq.services.routing import Rotations
 from callq.store import queries
@@ -200,7 +201,13 @@ def flag_escalations(db: Database, rules: Rules, now: datetime) -> int:
 
 def _due(db: Database, rules: Rules, now: datetime, created_before: datetime) -> list:
     with db.engine.connect() as connection:
-        rows = q.escalation_candidates(connection, created_before)
+        # A lead escalates escalate_after (business time, which runs no faster than the
+        # clock) past its SLA deadline: with the report's kept deadlines (computed with
+        # these rules), leads that cannot be due yet stay in the database.
+        deadline_by = None
+        if kept_times_current(connection, rules):
+            deadline_by = now - rules.sla.escalate_after
+        rows = q.escalation_candidates(connection, created_before, deadline_by)
     if not rows:
         return []
     oldest = min(row[3] for row in rows)

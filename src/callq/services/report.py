@@ -1,6 +1,5 @@
 """The leakage report (SPEC section 7): window metrics for the team, each rep, each channel."""
 
-from bisect import bisect_right
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,8 +17,8 @@ from callq.metrics import (
     speed_to_lead,
     tally_speed,
 )
-from callq.rules.hours import BusinessClock, us, zone
 from callq.rules.model import CHANNELS, CLOSED_STAGES, Goals, Rules
+from callq.services.lead_times import prepare_lead_times
 from callq.store import report_queries as q
 from callq.store import rollups
 from callq.store.db import Database
@@ -28,11 +27,13 @@ from callq.store.db import Database
 # it starts the qualified second-touch rate.
 
 NO_OWNER = "(nobody)"
-_MICROSECOND = timedelta(microseconds=1)
 # Threads running the report's queries: a query runs without the GIL.
 _WORKERS = 3
 _MMAP_BYTES = 1 << 31  # SQLite caps it at its compiled maximum
 _CURRENT = 1  # the index of the current window (the previous one is 0)
+# Reads of the leads part before it takes what it has: each retry follows a writer that
+# made a lead of the window stale between the preparation and the read.
+_PENDING_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ def build_report(
             flagged_later = pool.submit(flag_escalations, db, rules, now)
         # Then the longest first, so the short ones fill in behind them. The leads' part
         # is the longest (its per-lead business time is Python, holding the GIL).
-        leads = run(_lead_parts, rules, scope, windows)
+        leads = pool.submit(_lead_parts_complete, db, rules, scope, windows)
+        speed_later = run(_speeds, scope, *windows[_CURRENT])
 
         def window_part(part: str, index: int):  # noqa: ANN202
             return run(_window_part, rules, scope, index, *windows[index], part)
@@ -162,14 +164,14 @@ def build_report(
         for future in parts:
             index, partial = future.result()
             tallies[index].merge(partial)
-        lead_tallies, responses = leads.result()
+        lead_tallies, computed = leads.result()
+        speed = speed_later.result()
+        if computed:  # leads made stale meanwhile are in now: read speed to lead again
+            speed = _reading(db, _speeds, scope, *windows[_CURRENT])
         for both in (lead_tallies, seconds.result(), qualified.result()):
             for mine, partial in zip(tallies, both, strict=True):
                 mine.merge(partial)
         conversion, measured = conversion_later.result()
-        speed = SpeedTally()
-        for minutes, touches, converted_touch in responses:
-            tally_speed(speed, minutes, touches, converted_touch)
         names = names_later.result()
         previous, current = (
             _window(rules, names, start, end, conversion, tally)
@@ -192,18 +194,21 @@ def build_report(
 
 
 def prepare_rollups(db: Database, rules: Rules) -> None:
-    """The follow-up rollup built with the rules' late_after and the leads' stage facts
-    with the rules' converting outcomes (once, when the rules file changes them)."""
+    """What the report reads besides the rows, made current: the follow-up rollup built
+    with the rules' late_after, the leads' stage facts with the rules' converting outcomes
+    (both rebuilt only when the rules file changes them), and every lead's kept business
+    times (`prepare_lead_times`)."""
     late_after = rules.team.late_after
     stages = rules.converting_outcomes()
     with db.engine.connect() as connection:
-        if rollups.late_after_of(connection) == late_after.total_seconds() and (
+        current = rollups.late_after_of(connection) == late_after.total_seconds() and (
             rollups.outcome_stages_of(connection) == stages
-        ):
-            return
-    with db.write_connection() as connection:
-        rollups.ensure_late_after(connection, late_after)
-        rollups.ensure_outcome_stages(connection, stages)
+        )
+    if not current:
+        with db.write_connection() as connection:
+            rollups.ensure_late_after(connection, late_after)
+            rollups.ensure_outcome_stages(connection, stages)
+    prepare_lead_times(db, rules)
 
 
 def _reading(db: Database, fn, *args):  # noqa: ANN001, ANN002, ANN202
@@ -219,7 +224,7 @@ def conversion_rate(db: Database, rules: Rules, now: datetime) -> tuple[float | 
     """The configured conversion rate, else won / closed leads over the last 90 days."""
     if rules.cost.conversion_rate is not None:
         return rules.cost.conversion_rate, False
-    counts = _reading(db, q.closed_stage_counts, now - CONVERSION_LOOKBACK, now, CLOSED_STAGES)
+    counts = _reading(db, q.closed_stage_counts, now - CONVERSION_LOOKBACK, now)
     return rate(counts.get("won", 0), sum(counts.values())), True
 
 
@@ -229,67 +234,59 @@ def _outcome_ids(rules: Rules, stages: tuple[str, ...]) -> tuple[str, ...]:
 
 def _lead_parts(
     connection,  # noqa: ANN001
+    scope: q.Scope,
+    windows: tuple[tuple[datetime, datetime], ...],
+) -> tuple[list[_Tallies], int]:
+    """Leads in, first response and SLA misses of each window, each as of its end; and how
+    many of the windows' leads had their business times still to compute (then the rest is
+    not complete: the caller computes them and asks again)."""
+    tallies = [_Tallies() for _ in windows]
+    start, ends = windows[0][0], [end for _start, end in windows]
+    pending = 0
+    for index, owner_id, source, leads_in, due, missed, waiting, firsts in q.lead_counts(
+        connection, scope, start, ends, ends
+    ):
+        tally = tallies[int(index)][owner_id, source]
+        tally.leads_in += int(leads_in)
+        tally.sla_due += int(due)
+        tally.sla_missed += int(missed)
+        tally.first_response_minutes += _minutes(firsts)
+        pending += int(waiting)
+    return tallies, pending
+
+
+def _lead_parts_complete(
+    db: Database,
     rules: Rules,
     scope: q.Scope,
     windows: tuple[tuple[datetime, datetime], ...],
-) -> tuple[list[_Tallies], list[tuple[float, int, int | None]]]:
-    """Leads in, first response and SLA misses of each window, from one query over them all;
-    and (first response minutes, calls so far, number of the converting call or None) of
-    the current window's leads with a first call, for speed to lead.
+) -> tuple[list[_Tallies], bool]:
+    """`_lead_parts` once no lead of the windows is waiting for its business times (a
+    writer can make one stale between the report's preparation and this read); and
+    whether it had to compute some (then what was read beside it may have missed them)."""
+    computed = False
+    for _attempt in range(_PENDING_ATTEMPTS):
+        tallies, pending = _reading(db, _lead_parts, scope, windows)
+        if not pending:
+            break
+        prepare_lead_times(db, rules)
+        computed = True
+    return tallies, computed
 
-    Each window is evaluated as of its end (its "now"): a first call at or after that end
-    has not happened yet for it.
-    """
-    first_start, last_end = windows[0][0], windows[-1][1]
-    bounds = [us(end) for _start, end in windows]
-    tallies = [_Tallies() for _ in windows]
-    groups = [t.groups for t in tallies]
-    # (timezone, source) -> (clock, SLA target in microseconds): looked up once per lead.
-    settings: dict[tuple[str | None, str], tuple[BusinessClock, int]] = {}
-    clocks: dict[str, BusinessClock] = {}
-    responses: list[tuple[float, int, int | None]] = []
-    current_start = windows[_CURRENT][0]
-    for (
-        owner_id,
-        source,
-        tz_name,
-        created_us,
-        first_us,
-        _lead_id,
-        touches,
-        converted_touch,
-    ) in q.leads_with_first_call_us(
-        connection, scope, first_start, last_end, last_end, count_from=current_start
-    ):
-        found = settings.get((tz_name, source))
-        if found is None:
-            zone_name = tz_name or rules.team.timezone
-            clock = clocks.get(zone_name)
-            if clock is None:
-                clock = BusinessClock(rules.hours, zone(zone_name), first_start, last_end)
-                clocks[zone_name] = clock
-            found = settings[tz_name, source] = (
-                clock,
-                rules.sla.target(source) // _MICROSECOND,
-            )
-        clock, target = found
-        index = bisect_right(bounds, created_us)
-        now_us = bounds[index]
-        tally = groups[index][owner_id, source]
-        tally.leads_in += 1
-        if first_us is not None and first_us >= now_us:
-            first_us = None
-        if first_us is not None:
-            minutes = clock.between_us(created_us, first_us) / 6e7
-            tally.first_response_minutes.append(minutes)
-            if index == _CURRENT:  # speed to lead: the current window, its calls up to now
-                responses.append((minutes, int(touches), converted_touch))
-        deadline_us = clock.add_us(created_us, target)
-        if deadline_us < now_us:
-            tally.sla_due += 1
-            if first_us is None or first_us > deadline_us:
-                tally.sla_missed += 1
-    return tallies, responses
+
+def _speeds(connection, scope: q.Scope, start: datetime, now: datetime) -> SpeedTally:  # noqa: ANN001
+    """Speed to lead of the leads created in [start, now), as of now."""
+    speed = SpeedTally()
+    joined = q.lead_speeds(connection, scope, start, now)
+    for item in joined.split(",") if joined else ():
+        response, touches, converted = item.split(":")
+        tally_speed(speed, int(response) / 6e7, int(touches), int(converted) if converted else None)
+    return speed
+
+
+def _minutes(joined: str | None) -> list[float]:
+    """Business microseconds joined with commas, as minutes."""
+    return [int(value) / 6e7 for value in joined.split(",")] if joined else []
 
 
 def _second_touch_parts(
@@ -419,34 +416,32 @@ def daily_trend(
     rep: str | None = None,
     channel: str | None = None,
 ) -> list[DayPoint]:
-    """Per day of the window (oldest first): median first response and missed follow-ups."""
+    """Per day of the window (oldest first), as of now: the median first response of the
+    day's leads and the follow-ups due that day that were missed."""
     scope = check_scope(db, rep, channel)
     prepare_rollups(db, rules)
-    points = []
     late_after = rules.team.late_after
+    starts = [now - timedelta(days=back) for back in range(days, 0, -1)]
+    ends = [*starts[1:], now]
+    responses: list[list[float]] = [[] for _ in starts]
+    for _attempt in range(_PENDING_ATTEMPTS):
+        with db.engine.connect() as connection:
+            counts = q.lead_counts(connection, scope, starts[0], ends, [now] * days)
+        if not any(int(row[6]) for row in counts):
+            break
+        prepare_lead_times(db, rules)
+    for index, _owner, _source, _in, _due, _missed, _waiting, firsts in counts:
+        responses[int(index)] += _minutes(firsts)
+    points = []
     with db.engine.connect() as connection:
-        for back in range(days, 0, -1):
-            start, end = now - timedelta(days=back), now - timedelta(days=back - 1)
-            responses: list[float] = []
-            clocks: dict[str, BusinessClock] = {}
-            for _owner, _source, tz_name, created_at, first_call in q.leads_with_first_call(
-                connection, scope, start, end, now
-            ):
-                if first_call is None:
-                    continue
-                tz_name = tz_name or rules.team.timezone
-                if tz_name not in clocks:
-                    clocks[tz_name] = BusinessClock(rules.hours, zone(tz_name), start, now)
-                responses.append(
-                    clocks[tz_name].between(created_at, first_call).total_seconds() / 60
-                )
+        for start, end, minutes in zip(starts, ends, responses, strict=True):
             missed = sum(
                 int(due) - int(on_time)
                 for _o, _s, due, on_time in q.followup_completion(
                     connection, scope, start, end, now, late_after
                 )
             )
-            tally = Tally(first_response_minutes=responses)
+            tally = Tally(first_response_minutes=minutes)
             median = metrics_from_tally(
                 tally, conversion_rate=None, avg_deal_value=0, cost_per_lead=0
             ).median_first_response_minutes

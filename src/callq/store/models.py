@@ -8,9 +8,11 @@ plain `Table`s on the same metadata, with the same DDL: a SQLModel table class c
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Integer, Table, Text, text
+from sqlalchemy import BigInteger, Column, Index, Integer, Table, Text, text
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
+
+from callq.rules.model import CLOSED_STAGES
 
 
 class Rep(SQLModel, table=True):
@@ -25,24 +27,47 @@ class Rep(SQLModel, table=True):
     away_until: datetime | None = None
 
 
+# Leads in a closed stage (the report's conversion rate), spelt literally for the partial
+# index as for LEAD_TIMES_PENDING.
+LEAD_CLOSED = f"stage IN ({', '.join(repr(stage) for stage in CLOSED_STAGES)})"
+
+# Leads whose kept business times (Lead.sla_deadline_at, first_response_us) are missing
+# or stale: the report computes them (services.report). Spelt once, as text: SQLite uses
+# the partial index only for a query that says its WHERE the same way.
+LEAD_TIMES_PENDING = (
+    "sla_deadline_at IS NULL OR (first_call_at IS NOT NULL AND first_response_us IS NULL)"
+)
+
+
 class Lead(SQLModel, table=True):
     __table_args__ = (
         Index("ix_lead_owner_stage", "owner_id", "stage"),
         # Covering for the report's leads created in a window (first response, SLA, speed
-        # to lead: the call facts included).
+        # to lead: the kept business times and call facts included).
         Index(
             "ix_lead_created_cover",
             "created_at",
             "owner_id",
             "source",
-            "timezone",
             "sla_owner_id",
             "first_call_at",
+            "sla_deadline_at",
+            "first_response_us",
             "last_call_at",
             "call_count",
             "first_converted_at",
             "converted_touch",
         ),
+        # Closed leads by their last call (the measured conversion rate): a call on an open
+        # lead leaves it alone.
+        Index(
+            "ix_lead_closed_last_call",
+            "last_call_at",
+            "stage",
+            sqlite_where=text(LEAD_CLOSED),
+        ),
+        # The leads whose business times the report has still to compute.
+        Index("ix_lead_times_pending", "id", sqlite_where=text(LEAD_TIMES_PENDING)),
         # Covering for the report's leads first called in a window (second touches).
         Index(
             "ix_lead_first_call",
@@ -112,6 +137,12 @@ class Lead(SQLModel, table=True):
     qualified_again_at: datetime | None = None
     first_converted_at: datetime | None = None
     converted_touch: int | None = None
+    # The SLA deadline and the first response in business time (microseconds), as the
+    # rules' business clock gives them, kept for the report: computed by it for new or
+    # stale leads (a trigger clears both when created_at, timezone, source or
+    # first_call_at changes; a rules change clears every lead's). None: to compute.
+    sla_deadline_at: datetime | None = None
+    first_response_us: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Call(SQLModel, table=True):

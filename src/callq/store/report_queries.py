@@ -16,24 +16,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    String,
     and_,
+    bindparam,
     case,
+    cast,
     exists,
     func,
     literal,
     not_,
     or_,
     select,
+    text,
     union_all,
+    update,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
 from callq.rules.model import OPEN_STAGES, UNWORKED_AFTER
 from callq.store import rollups
-from callq.store.models import Call, FollowUp, Lead, Rep
+from callq.store.models import LEAD_CLOSED, LEAD_TIMES_PENDING, Call, FollowUp, Lead, Rep
 from callq.store.queries import DONE_FOLLOWUP, OPEN_FOLLOWUP
-from callq.store.sqltime import epoch_us, seconds_between
+from callq.store.sqltime import joined, seconds_between
 
 lead = Lead.__table__
 call = Call.__table__
@@ -102,40 +107,127 @@ def _count_if(condition: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _first_call_before(now: datetime) -> ColumnElement:
-    """The lead's first call's start if it came before `now` (a lead's call facts are
-    kept by triggers: store.rollups)."""
-    return case((lead.c.first_call_at < now, lead.c.first_call_at))
+# Leads whose kept business times are still to compute (services.report computes them
+# before it reads, and again if a writer made some stale meanwhile).
+_PENDING = text(f"({LEAD_TIMES_PENDING})")
+_KEPT = text(f"NOT ({LEAD_TIMES_PENDING})")
 
 
-def leads_with_first_call(
-    connection: Connection, scope: Scope, start: datetime, end: datetime, now: datetime
-) -> list[tuple]:
-    """(blamed owner, source, timezone, created_at, first_call_at | None) of leads created
-    in [start, end)."""
+def lead_times_pending(connection: Connection) -> list[tuple]:
+    """(id, created_at, timezone, source, first_call_at) of every lead whose SLA deadline
+    and first response are not kept (new, or made stale), through their partial index."""
     statement = select(
-        blamed_lead_owner,
-        lead.c.source,
-        lead.c.timezone,
+        lead.c.id, lead.c.created_at, lead.c.timezone, lead.c.source, lead.c.first_call_at
+    ).where(_PENDING)
+    return connection.execute(statement).all()
+
+
+def kept_lead_times(connection: Connection) -> list[tuple]:
+    """(id, created_at, timezone, source, first_call_at, sla_deadline_at,
+    first_response_us) of every lead whose business times are kept (`callq doctor`)."""
+    statement = select(
+        lead.c.id,
         lead.c.created_at,
-        _first_call_before(now),
-    ).where(lead.c.created_at >= start, lead.c.created_at < end)
-    return list(connection.execute(_scoped(statement, scope, blamed_lead_owner)))
+        lead.c.timezone,
+        lead.c.source,
+        lead.c.first_call_at,
+        lead.c.sla_deadline_at,
+        lead.c.first_response_us,
+    ).where(_KEPT)
+    return connection.execute(statement).all()
 
 
-def leads_with_first_call_us(
+def any_lead_times_pending(connection: Connection) -> bool:
+    return connection.execute(select(lead.c.id).where(_PENDING).limit(1)).first() is not None
+
+
+def keep_lead_times(connection: Connection, rows: list[dict]) -> None:
+    """Store computed times: dicts of b_lead_id, the inputs they were computed from
+    (b_created, b_timezone, b_source, b_first_call) and the results (b_deadline,
+    b_response_us). A lead whose inputs changed since they were read keeps its NULLs: it
+    stays pending."""
+    statement = (
+        update(lead)
+        .where(
+            lead.c.id == bindparam("b_lead_id"),
+            lead.c.created_at == bindparam("b_created"),
+            lead.c.timezone.is_not_distinct_from(bindparam("b_timezone")),
+            lead.c.source == bindparam("b_source"),
+            lead.c.first_call_at.is_not_distinct_from(bindparam("b_first_call")),
+        )
+        .values(
+            sla_deadline_at=bindparam("b_deadline"), first_response_us=bindparam("b_response_us")
+        )
+    )
+    for start in range(0, len(rows), 5000):
+        connection.execute(statement, rows[start : start + 5000])
+
+
+def clear_lead_times(connection: Connection) -> None:
+    """Every lead's kept times to compute again (the rules' hours or SLA changed)."""
+    connection.execute(update(lead).values(sla_deadline_at=None, first_response_us=None))
+
+
+def _per_window(at: ColumnElement, ends: list[datetime], values: list) -> ColumnElement:
+    """The value of the window `at` falls in, of consecutive windows ending at `ends`
+    (instants bound as `at`'s type: stored as UTC, as the column is)."""
+    bound = [literal(v, at.type) if isinstance(v, datetime) else v for v in values]
+    return case(
+        *((at < end, b) for end, b in zip(ends[:-1], bound[:-1], strict=True)), else_=bound[-1]
+    )
+
+
+def _window_of(at: ColumnElement, ends: list[datetime]) -> tuple[ColumnElement, ColumnElement]:
+    """(index, end) of the window `at` falls in, of consecutive windows ending at `ends`."""
+    return _per_window(at, ends, list(range(len(ends)))), _per_window(at, ends, ends)
+
+
+def lead_counts(
     connection: Connection,
     scope: Scope,
     start: datetime,
-    end: datetime,
-    now: datetime,
-    count_from: datetime | None = None,
+    ends: list[datetime],
+    as_of: list[datetime],
 ) -> list[tuple]:
-    """`leads_with_first_call` with both instants as epoch microseconds (`metrics.us`;
-    a first call at or after `now` is left for the caller to drop), then the lead's id and,
-    for leads created at or after `count_from` (speed to lead), its calls before `now` and
-    the number of its first converting call if that came before `now` (else NULL: left
-    undone, or not converted)."""
+    """(window, blamed owner, source, leads created, SLA deadlines passed, of those missed,
+    leads still pending, first responses) for consecutive windows [start, ends[0]),
+    [ends[0], ends[1]), ... by arrival, each evaluated as of its `as_of` (a first call at
+    or after it has not happened yet).
+
+    An SLA is missed when its deadline passed with no first call by then. First responses:
+    the business microseconds of the leads first called by then, joined with commas (tens
+    of thousands of leads cost a few rows, not one each). Leads pending (their kept times
+    not computed yet) count as created only: the caller computes their times and asks
+    again."""
+    created = lead.c.created_at
+    window = _per_window(created, ends, list(range(len(ends))))
+    now = _per_window(created, ends, as_of)
+    deadline, first = lead.c.sla_deadline_at, lead.c.first_call_at
+    due = and_(_KEPT, deadline < now)
+    missed = and_(due, or_(first.is_(None), first >= now, first > deadline))
+    statement = (
+        select(
+            window,
+            blamed_lead_owner,
+            lead.c.source,
+            func.count(),
+            _count_if(due),
+            _count_if(missed),
+            _count_if(_PENDING),
+            joined(case((and_(_KEPT, first < now), lead.c.first_response_us))),
+        )
+        .where(created >= start, created < ends[-1])
+        .group_by(window, blamed_lead_owner, lead.c.source)
+    )
+    return connection.execute(_scoped(statement, scope, blamed_lead_owner)).all()
+
+
+def lead_speeds(connection: Connection, scope: Scope, start: datetime, now: datetime) -> str:
+    """Speed to lead's input: for each lead created in [start, now) and first called
+    before `now`, "response:calls:n" (its first response in business microseconds, its
+    calls before `now`, the number of its first converting call if that came before `now`,
+    else empty), joined with commas. Leads whose kept times are pending are left out (the
+    caller asks again once they are computed)."""
     counted = (
         select(func.count())
         .where(call.c.lead_id == lead.c.id, call.c.started_at < now)
@@ -147,18 +239,21 @@ def leads_with_first_call_us(
         (lead.c.last_call_at < now, lead.c.call_count),
         else_=counted,
     )
-    counted_lead = lead.c.created_at >= (count_from or end)
-    statement = select(
-        blamed_lead_owner,
-        lead.c.source,
-        lead.c.timezone,
-        epoch_us(lead.c.created_at),
-        epoch_us(lead.c.first_call_at),
-        lead.c.id,
-        case((counted_lead, touches)),
-        case((and_(counted_lead, lead.c.first_converted_at < now), lead.c.converted_touch)),
-    ).where(lead.c.created_at >= start, lead.c.created_at < end)
-    return connection.execute(_scoped(statement, scope, blamed_lead_owner)).all()
+    converted = case((lead.c.first_converted_at < now, lead.c.converted_touch))
+    speed = (
+        cast(lead.c.first_response_us, String)
+        + ":"
+        + cast(touches, String)
+        + ":"
+        + func.coalesce(cast(converted, String), "")
+    )
+    statement = select(joined(speed)).where(
+        lead.c.created_at >= start,
+        lead.c.created_at < now,
+        lead.c.first_call_at < now,
+        _KEPT,
+    )
+    return connection.execute(_scoped(statement, scope, blamed_lead_owner)).scalar() or ""
 
 
 def second_touches(
@@ -187,15 +282,6 @@ def second_touches(
         .group_by(window, lead.c.owner_id, lead.c.source)
     )
     return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
-
-
-def _window_of(at: ColumnElement, ends: list[datetime]) -> tuple[ColumnElement, ColumnElement]:
-    """(index, end) of the window `at` falls in, of consecutive windows ending at `ends`.
-    The ends are bound as `at`'s type (UTCDateTime: stored as UTC, as the column is)."""
-    bound = [literal(end, at.type) for end in ends]
-    window = case(*((at < end, index) for index, end in enumerate(ends[:-1])), else_=len(ends) - 1)
-    window_end = case(*((at < end, b) for end, b in zip(ends, bound[:-1])), else_=bound[-1])
-    return window, window_end
 
 
 def qualified_second_touches(
@@ -291,8 +377,11 @@ def escalated_leads(connection: Connection, scope: Scope, limit: int) -> list:
     return list(connection.execute(_scoped(statement, scope, lead.c.owner_id)))
 
 
-def escalation_candidates(connection: Connection, created_before: datetime) -> list[tuple]:
-    """(id, source, timezone, created_at) of open, uncontacted, unflagged leads old enough."""
+def escalation_candidates(
+    connection: Connection, created_before: datetime, deadline_by: datetime | None = None
+) -> list[tuple]:
+    """(id, source, timezone, created_at) of open, uncontacted, unflagged leads old enough;
+    with `deadline_by`, only those whose kept SLA deadline is missing or not after it."""
     statement = select(lead.c.id, lead.c.source, lead.c.timezone, lead.c.created_at).where(
         lead.c.escalated_at.is_(None),
         lead.c.first_touch_at.is_(None),
@@ -300,6 +389,9 @@ def escalation_candidates(connection: Connection, created_before: datetime) -> l
         lead.c.created_at < created_before,
         ~exists().where(call.c.lead_id == lead.c.id),
     )
+    if deadline_by is not None:
+        deadline = lead.c.sla_deadline_at
+        statement = statement.where(or_(deadline.is_(None), deadline <= deadline_by))
     return list(connection.execute(statement))
 
 
@@ -567,14 +659,13 @@ def _call_counts_rows(
     return list(connection.execute(statement))
 
 
-def closed_stage_counts(
-    connection: Connection, since: datetime, until: datetime, closed_stages: Iterable[str]
-) -> dict[str, int]:
-    """Leads in a closed stage whose last call fell in [since, until): count per stage."""
+def closed_stage_counts(connection: Connection, since: datetime, until: datetime) -> dict[str, int]:
+    """Leads in a closed stage whose last call fell in [since, until): count per stage,
+    from the closed leads' partial index."""
     last_call = lead.c.last_call_at
     statement = (
         select(lead.c.stage, func.count())
-        .where(lead.c.stage.in_(list(closed_stages)), last_call >= since, last_call < until)
+        .where(text(LEAD_CLOSED), last_call >= since, last_call < until)
         .group_by(lead.c.stage)
     )
     return {stage: count for stage, count in connection.execute(statement)}

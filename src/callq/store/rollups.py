@@ -450,6 +450,35 @@ def lead_stage_trigger_ddl(dialect: str) -> list[str]:
     ]
 
 
+# A lead's kept business times (Lead.sla_deadline_at, first_response_us) depend on its
+# arrival, timezone, source (the SLA target) and first call: a change to any clears
+# them, for the report to compute again (services.report).
+_LEAD_TIME_INPUTS = ("created_at", "timezone", "source", "first_call_at")
+
+
+def lead_times_trigger_ddl(dialect: str) -> list[str]:
+    """The trigger that clears a lead's kept business times when what they are computed
+    from changes (schema 0012)."""
+    watched = ", ".join(_LEAD_TIME_INPUTS)
+    if dialect == "sqlite":
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _LEAD_TIME_INPUTS)
+        return [
+            f"CREATE TRIGGER rollup_lead_times_stale AFTER UPDATE OF {watched} ON lead "
+            f"FOR EACH ROW WHEN {changed} BEGIN "
+            "UPDATE lead SET sla_deadline_at = NULL, first_response_us = NULL "
+            "WHERE id = NEW.id; END"
+        ]
+    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _LEAD_TIME_INPUTS)
+    return [
+        "CREATE OR REPLACE FUNCTION rollup_lead_times_stale() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN IF {changed} THEN "
+        "NEW.sla_deadline_at := NULL; NEW.first_response_us := NULL; END IF; "
+        "RETURN NEW; END $$",
+        f"CREATE TRIGGER rollup_lead_times_stale BEFORE UPDATE OF {watched} ON lead "
+        "FOR EACH ROW EXECUTE FUNCTION rollup_lead_times_stale()",
+    ]
+
+
 def refresh_lead_stages(connection: Connection) -> None:
     """Every lead's stage facts from its calls and the kept outcome stages."""
     connection.exec_driver_sql(f"UPDATE lead SET {LEAD_STAGE_FACTS}")
@@ -531,11 +560,12 @@ def trigger_ddl(dialect: str) -> list[str]:
 
 
 def _create_triggers(connection: Connection) -> None:
-    """Every trigger: the rollups' (schema 0009), the lead call facts' (0010) and the lead
-    stage facts' (0012)."""
+    """Every trigger: the rollups' (schema 0009), the lead call facts' (0010), the lead
+    stage facts' and the kept business times' (0012)."""
     dialect = connection.dialect.name
     triggers = trigger_ddl(dialect) + lead_call_trigger_ddl(dialect)
-    for statement in triggers + lead_stage_trigger_ddl(dialect):
+    triggers += lead_stage_trigger_ddl(dialect) + lead_times_trigger_ddl(dialect)
+    for statement in triggers:
         connection.exec_driver_sql(statement)
 
 
