@@ -317,20 +317,27 @@ class SpeedTally:
 
 
 def tally_speed(
-    tally: SpeedTally, minutes: float, touches: int, converted_touch: int | None
+    tally: SpeedTally,
+    minutes: float,
+    touches: int,
+    converted_touch: int | None,
+    *,
+    leads: int = 1,
+    bucket: str | None = None,
 ) -> None:
-    """Count one lead with a first response `minutes` long, `touches` calls so far, and
-    converted (qualified or won) at call number `converted_touch` (None: not converted)."""
-    bucket = response_bucket(minutes)
-    tally.response_leads[bucket] += 1
+    """Count one lead (or `leads` alike) with a first response `minutes` long (or in
+    `bucket`, `response_bucket`'s), `touches` calls so far, and converted (qualified or won)
+    at call number `converted_touch` (None: not converted)."""
+    bucket = bucket or response_bucket(minutes)
+    tally.response_leads[bucket] += leads
     if converted_touch is not None:
-        tally.response_converted[bucket] += 1
+        tally.response_converted[bucket] += leads
     # Touches while still unconverted: a converted lead's later calls are not chances to convert.
     reached = converted_touch if converted_touch is not None else touches
     for touch in range(1, min(reached, TOUCHES_SHOWN + 1) + 1):
-        tally.touch_leads[touch_label(touch)] += 1
+        tally.touch_leads[touch_label(touch)] += leads
     if converted_touch is not None:
-        tally.touch_converted[touch_label(converted_touch)] += 1
+        tally.touch_converted[touch_label(converted_touch)] += leads
 
 
 @dataclass(frozen=True)

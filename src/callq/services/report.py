@@ -1,6 +1,6 @@
 """The leakage report (SPEC section 7): window metrics for the team, each rep, each channel."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,6 +14,7 @@ from callq.metrics import (
     Tally,
     metrics_from_tally,
     rate,
+    response_bucket,
     speed_to_lead,
     tally_speed,
 )
@@ -276,11 +277,15 @@ def _lead_parts_complete(
 
 def _speeds(connection, scope: q.Scope, start: datetime, now: datetime) -> SpeedTally:  # noqa: ANN001
     """Speed to lead of the leads created in [start, now), as of now."""
-    speed = SpeedTally()
     joined = q.lead_speeds(connection, scope, start, now)
+    alike: Counter = Counter()  # tens of thousands of leads, a few hundred kinds
     for item in joined.split(",") if joined else ():
         response, touches, converted = item.split(":")
-        tally_speed(speed, int(response) / 6e7, int(touches), int(converted) if converted else None)
+        bucket = response_bucket(int(response) / 6e7)
+        alike[bucket, int(touches), int(converted) if converted else None] += 1
+    speed = SpeedTally()
+    for (bucket, touches, converted), leads in alike.items():
+        tally_speed(speed, 0.0, touches, converted, leads=leads, bucket=bucket)
     return speed
 
 
