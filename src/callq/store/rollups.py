@@ -310,36 +310,43 @@ _ADD_CALL = (
 )
 
 
-def lead_call_trigger_ddl(dialect: str) -> list[str]:
-    """The triggers that keep each lead's call facts as its calls come and go: a new call
-    by comparison (the outcome path's case), a removed or moved one by a recount."""
+def _lead_facts_trigger_ddl(dialect: str, name: str, add: str, recount: str) -> list[str]:
+    """Triggers on call keeping facts on its lead: `add` (a statement on NEW) for a new
+    call, `recount` (SET assignments from the lead's calls) for a removed or moved one."""
 
     def refresh(row: str) -> str:
         if row == "NEW+":
-            return f"UPDATE lead SET {_ADD_CALL} WHERE lead.id = NEW.lead_id"
-        return f"UPDATE lead SET {LEAD_CALL_FACTS} WHERE lead.id = {row}.lead_id"
+            return add
+        return f"UPDATE lead SET {recount} WHERE lead.id = {row}.lead_id"
 
     watched = ", ".join(_LEAD_CALL_COLUMNS)
     if dialect == "sqlite":
         return [
-            f"CREATE TRIGGER rollup_lead_calls_{name} AFTER {event} ON call FOR EACH ROW "
+            f"CREATE TRIGGER rollup_{name}_{kind} AFTER {event} ON call FOR EACH ROW "
             f"BEGIN {'; '.join(refresh(row) for row in rows)}; END"
-            for name, event, rows in (
+            for kind, event, rows in (
                 ("insert", "INSERT", ("NEW+",)),
                 ("delete", "DELETE", ("OLD",)),
                 ("update", f"UPDATE OF {watched}", ("OLD", "NEW")),
             )
         ]
     return [
-        "CREATE OR REPLACE FUNCTION rollup_lead_calls_row() RETURNS trigger "
+        f"CREATE OR REPLACE FUNCTION rollup_{name}_row() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
         f"IF TG_OP = 'INSERT' THEN {refresh('NEW+')}; END IF; "
         f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {refresh('OLD')}; END IF; "
         f"IF TG_OP = 'UPDATE' THEN {refresh('NEW')}; END IF; "
         "RETURN NULL; END $$",
-        f"CREATE TRIGGER rollup_lead_calls AFTER INSERT OR DELETE OR UPDATE OF {watched} "
-        "ON call FOR EACH ROW EXECUTE FUNCTION rollup_lead_calls_row()",
+        f"CREATE TRIGGER rollup_{name} AFTER INSERT OR DELETE OR UPDATE OF {watched} "
+        f"ON call FOR EACH ROW EXECUTE FUNCTION rollup_{name}_row()",
     ]
+
+
+def lead_call_trigger_ddl(dialect: str) -> list[str]:
+    """The triggers that keep each lead's call facts as its calls come and go: a new call
+    by comparison (the outcome path's case), a removed or moved one by a recount."""
+    add = f"UPDATE lead SET {_ADD_CALL} WHERE lead.id = NEW.lead_id"
+    return _lead_facts_trigger_ddl(dialect, "lead_calls", add, LEAD_CALL_FACTS)
 
 
 def refresh_lead_calls(connection: Connection) -> None:
@@ -421,33 +428,7 @@ _ADD_STAGE_CALL = (
 def lead_stage_trigger_ddl(dialect: str) -> list[str]:
     """The triggers that keep each lead's stage facts as its calls come and go (schema
     0012): a new call by comparison, a removed or moved one by a recount."""
-
-    def refresh(row: str) -> str:
-        if row == "NEW+":
-            return _ADD_STAGE_CALL
-        return f"UPDATE lead SET {LEAD_STAGE_FACTS} WHERE lead.id = {row}.lead_id"
-
-    watched = ", ".join(_LEAD_CALL_COLUMNS)
-    if dialect == "sqlite":
-        return [
-            f"CREATE TRIGGER rollup_lead_stages_{name} AFTER {event} ON call FOR EACH ROW "
-            f"BEGIN {'; '.join(refresh(row) for row in rows)}; END"
-            for name, event, rows in (
-                ("insert", "INSERT", ("NEW+",)),
-                ("delete", "DELETE", ("OLD",)),
-                ("update", f"UPDATE OF {watched}", ("OLD", "NEW")),
-            )
-        ]
-    return [
-        "CREATE OR REPLACE FUNCTION rollup_lead_stages_row() RETURNS trigger "
-        "LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {refresh('NEW+')}; END IF; "
-        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {refresh('OLD')}; END IF; "
-        f"IF TG_OP = 'UPDATE' THEN {refresh('NEW')}; END IF; "
-        "RETURN NULL; END $$",
-        f"CREATE TRIGGER rollup_lead_stages AFTER INSERT OR DELETE OR UPDATE OF {watched} "
-        "ON call FOR EACH ROW EXECUTE FUNCTION rollup_lead_stages_row()",
-    ]
+    return _lead_facts_trigger_ddl(dialect, "lead_stages", _ADD_STAGE_CALL, LEAD_STAGE_FACTS)
 
 
 # A lead's kept business times (Lead.sla_deadline_at, first_response_us) depend on its
