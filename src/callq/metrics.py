@@ -316,19 +316,11 @@ class SpeedTally:
     touch_converted: Counter = field(default_factory=Counter)
 
 
-def tally_speed(
-    tally: SpeedTally,
-    minutes: float,
-    touches: int,
-    converted_touch: int | None,
-    *,
-    leads: int = 1,
-    bucket: str | None = None,
+def tally_speed_kind(
+    tally: SpeedTally, bucket: str, touches: int, converted_touch: int | None, *, leads: int
 ) -> None:
-    """Count one lead (or `leads` alike) with a first response `minutes` long (or in
-    `bucket`, `response_bucket`'s), `touches` calls so far, and converted (qualified or won)
-    at call number `converted_touch` (None: not converted)."""
-    bucket = bucket or response_bucket(minutes)
+    """Count `leads` alike leads: first response in `bucket` (`response_bucket`'s),
+    `touches` calls so far, converted at call number `converted_touch` (or None)."""
     tally.response_leads[bucket] += leads
     if converted_touch is not None:
         tally.response_converted[bucket] += leads

@@ -14,7 +14,7 @@ from callq.metrics import (
     metrics_for,
     response_bucket,
     speed_to_lead,
-    tally_speed,
+    tally_speed_kind,
 )
 from callq.rules.model import Goals
 
@@ -119,9 +119,19 @@ def test_response_buckets_include_their_upper_bound(minutes: float, bucket: str)
 
 def test_touches_after_the_fifth_count_together() -> None:
     tally = SpeedTally()
-    tally_speed(tally, 3, touches=8, converted_touch=None)  # 8 calls, never converted
-    tally_speed(tally, 3, touches=9, converted_touch=7)  # converted at call 7
-    tally_speed(tally, 3, touches=4, converted_touch=2)  # later calls are no chances
+    bucket = response_bucket(3)
+    tally_speed_kind(tally, bucket, 8, None, leads=1)  # 8 calls, never converted
+    tally_speed_kind(tally, bucket, 9, 7, leads=1)  # converted at call 7
+    tally_speed_kind(tally, bucket, 4, 2, leads=1)  # later calls are no chances
     rows = {r.label: (r.leads, r.converted) for r in speed_to_lead(tally).by_touch}
     assert rows == {"1": (3, 0), "2": (3, 1), "3": (2, 0), "4": (2, 0), "5": (2, 0),
                     "6+": (2, 1)}  # fmt: skip
+
+
+def test_alike_leads_counted_at_once_count_as_each_would() -> None:
+    """The report counts leads by kind first: n alike leads weigh what n single ones do."""
+    one_by_one, at_once = SpeedTally(), SpeedTally()
+    for _ in range(4):
+        tally_speed_kind(one_by_one, "5-15 m", 7, 3, leads=1)
+    tally_speed_kind(at_once, "5-15 m", 7, 3, leads=4)
+    assert speed_to_lead(one_by_one) == speed_to_lead(at_once)

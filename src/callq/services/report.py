@@ -16,7 +16,7 @@ from callq.metrics import (
     rate,
     response_bucket,
     speed_to_lead,
-    tally_speed,
+    tally_speed_kind,
 )
 from callq.rules.model import CHANNELS, CLOSED_STAGES, Goals, Rules
 from callq.services.lead_times import prepare_lead_times
@@ -285,7 +285,7 @@ def _speeds(connection, scope: q.Scope, start: datetime, now: datetime) -> Speed
         alike[bucket, int(touches), int(converted) if converted else None] += 1
     speed = SpeedTally()
     for (bucket, touches, converted), leads in alike.items():
-        tally_speed(speed, 0.0, touches, converted, leads=leads, bucket=bucket)
+        tally_speed_kind(speed, bucket, touches, converted, leads=leads)
     return speed
 
 
