@@ -214,3 +214,19 @@ def event_sentence(
     if kind == "reopened":  # services.reentry
         return f"Reopened ({d.get('after', 'reopen_after')}), first response due {at('due_at')}"
     return kind.replace("_", " ").capitalize() + who
+
+
+def column_chunks(first: int, widths: list[int], room: int, *, extra: int) -> list[list[int]]:
+    """Indexes of `widths` in runs that fit `room` characters beside a first column `first`
+    wide (repeated in each table), each column taking `extra` more than its text (padding,
+    border): a wide table becomes several and no number is cut (the CLI's report tables,
+    the Summary's)."""
+    chunks: list[list[int]] = [[]]
+    used = first + extra + 1
+    for index, width in enumerate(widths):
+        if chunks[-1] and used + width + extra > room:
+            chunks.append([])
+            used = first + extra + 1
+        chunks[-1].append(index)
+        used += width + extra
+    return chunks

@@ -249,3 +249,23 @@ async def test_figures_are_shown_before_the_daily_trend_is_computed(summary_app)
     wanted = SummaryScreen.Loaded | SummaryScreen.TrendLoaded
     posted = {id(m): type(m) for m in seen if isinstance(m, wanted)}
     assert list(posted.values()) == [SummaryScreen.Loaded, SummaryScreen.TrendLoaded]
+
+
+async def test_wide_group_tables_split_so_no_number_is_cut(summary_app) -> None:  # noqa: ANN001
+    """By rep and by channel carry every metric, over as many tables as the width needs:
+    each fits the screen, and together they hold each metric once (like the CLI's)."""
+    from callq.metrics import METRICS
+
+    async with summary_app.run_test(size=(100, 40)) as pilot:
+        screen = await _loaded(pilot)
+        for group in ("by_rep", "by_channel"):
+            tables = list(screen.query_one(f"#{group}_tables").query(DataTable))
+            assert len(tables) >= 2  # 14 metrics do not fit 100 columns
+            keys = [str(key.value) for t in tables for key in t.columns if key.value != "name"]
+            assert keys == [metric.key for metric in METRICS]
+            for table in tables:
+                width = sum(column.get_render_width(table) for column in table.columns.values())
+                assert width <= 100 - 2, (group, table.id, width)
+                assert [str(k.value) for k in table.rows] == [
+                    str(k.value) for k in tables[0].rows
+                ]

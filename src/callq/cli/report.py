@@ -9,7 +9,7 @@ import typer
 
 from callq.cli import NowOption, app, command, fail, state
 from callq.cli.render import add_row, console, echo, line, print_json
-from callq.wording import when
+from callq.wording import column_chunks, when
 
 
 class ReportFormat(StrEnum):
@@ -87,20 +87,6 @@ def _print_csv(report, tz) -> None:  # noqa: ANN001
 _COLUMN_EXTRA = 3
 
 
-def column_chunks(first: int, widths: list[int], room: int) -> list[list[int]]:
-    """Indexes of `widths` in runs that fit `room` characters beside a first column `first`
-    wide (repeated in each table), so a wide table becomes several and no number is cut."""
-    chunks: list[list[int]] = [[]]
-    used = first + _COLUMN_EXTRA + 1
-    for index, width in enumerate(widths):
-        if chunks[-1] and used + width + _COLUMN_EXTRA > room:
-            chunks.append([])
-            used = first + _COLUMN_EXTRA + 1
-        chunks[-1].append(index)
-        used += width + _COLUMN_EXTRA
-    return chunks
-
-
 def _print_tables(report, tz, now) -> None:  # noqa: ANN001
     from rich.cells import cell_len
     from rich.markup import escape
@@ -158,7 +144,7 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
             max(cell_len(m.short), *(cell_len(row[i]) for row in texts.values()))
             for i, m in enumerate(metrics)
         ]
-        for chunk in column_chunks(first, widths, out.width):
+        for chunk in column_chunks(first, widths, out.width, extra=_COLUMN_EXTRA):
             table = Table(title=title, title_justify="left")
             table.add_column(title.split()[-1].capitalize(), no_wrap=True)
             for index in chunk:

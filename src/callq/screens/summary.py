@@ -3,6 +3,7 @@ unworked leads (reassigned from here after a confirmation)."""
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
@@ -15,13 +16,17 @@ from textual.widgets.option_list import Option
 
 from callq.config.settings import Settings
 from callq.errors import UserError
-from callq.metrics import METRIC, METRICS, metrics_for, percent
+from callq.metrics import METRIC, METRICS, Metrics, metrics_for, percent
 from callq.phones import display_phone
 from callq.screens.keys import key_label
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
 from callq.store.db import Database
 from callq.visible import safe
-from callq.wording import when
+from callq.wording import column_chunks, when
+
+# A DataTable cell is its text and one space each side; the tables' margins (0 1 1 1).
+_CELL_EXTRA = 2
+_TABLE_MARGIN = 2
 
 
 class RepPicker(ModalScreen[str | None]):
@@ -125,6 +130,7 @@ class SummaryScreen(Screen[None]):
     SummaryScreen Sparkline { height: 2; }
     SummaryScreen #speed { height: auto; }
     SummaryScreen #speed DataTable { width: 1fr; }
+    SummaryScreen .chunks { height: auto; }
     """
     BINDINGS = [
         Binding("r", "reassign", "Reassign lead", id="summary_reassign"),
@@ -176,10 +182,14 @@ class SummaryScreen(Screen[None]):
                 with Vertical():
                     yield Label("Missed follow-ups, daily", id="trend_missed_label")
                     yield Sparkline([], id="trend_missed")
+            # Each group's table, split into as many as the width needs (no number cut):
+            # #by_rep, #by_rep_2, ... (`_fill_groups`).
             yield Static("By rep", classes="section")
-            yield DataTable(id="by_rep", cursor_type="none")
+            with Vertical(id="by_rep_tables", classes="chunks"):
+                yield DataTable(id="by_rep", cursor_type="none")
             yield Static("By channel", classes="section")
-            yield DataTable(id="by_channel", cursor_type="none")
+            with Vertical(id="by_channel_tables", classes="chunks"):
+                yield DataTable(id="by_channel", cursor_type="none")
             yield Static(
                 "Speed to lead: conversion (qualified or won) by first response and by touch",
                 classes="section",
@@ -203,11 +213,6 @@ class SummaryScreen(Screen[None]):
             ("trend", "Trend"),
         ):
             team.add_column(label, key=key)
-        for table_id, first in (("by_rep", "Rep"), ("by_channel", "Channel")):
-            table = self.query_one(f"#{table_id}", DataTable)
-            table.add_column(first, key="name")
-            for metric in METRICS:
-                table.add_column(metric.short, key=metric.key)
         for table_id, first in (("speed_response", "First response"), ("speed_touch", "Touch")):
             table = self.query_one(f"#{table_id}", DataTable)
             for key, label in (("label", first), ("leads", "Leads"), ("converted", "Conv"),
@@ -293,12 +298,8 @@ class SummaryScreen(Screen[None]):
                 metric.trend_markup(value, previous, amount=True),
                 key=metric.key,
             )
-        for table_id, groups in (("by_rep", cur.by_rep), ("by_channel", cur.by_channel)):
-            table = self.query_one(f"#{table_id}", DataTable)
-            table.clear()
-            for name, metrics in groups.items():
-                values = metrics.as_dict()
-                table.add_row(Text(safe(name)), *(m.text(values[m.key]) for m in METRICS), key=name)
+        self._fill_groups("by_rep", "Rep", cur.by_rep)
+        self._fill_groups("by_channel", "Channel", cur.by_channel)
         speed = report.speed_to_lead
         for table_id, rows in (
             ("speed_response", speed.by_first_response),
@@ -313,6 +314,42 @@ class SummaryScreen(Screen[None]):
                 )  # fmt: skip
         self._fill_leads("escalated", report.escalated)
         self._fill_leads("unworked", report.unworked)
+
+    def _fill_groups(self, group_id: str, label: str, groups: dict[str, Metrics]) -> None:
+        """One row per rep (or channel), the metrics split over as many tables as the
+        width needs, as the CLI's report splits its tables: a number is never cut."""
+        texts = {
+            name: [m.text(values.as_dict()[m.key]) for m in METRICS]
+            for name, values in groups.items()
+        }
+        first = max(cell_len(safe(name)) for name in [label, *groups])
+        widths = [
+            max(cell_len(m.short), *(cell_len(row[i]) for row in texts.values()))
+            for i, m in enumerate(METRICS)
+        ]
+        container = self.query_one(f"#{group_id}_tables", Vertical)
+        room = (container.size.width or self.app.size.width) - _TABLE_MARGIN
+        chunks = column_chunks(first, widths, room, extra=_CELL_EXTRA)
+        tables = list(container.query(DataTable))
+        for index, chunk in enumerate(chunks):
+            if index < len(tables):
+                table = tables[index]
+                table.clear(columns=True)
+            else:
+                table = DataTable(id=f"{group_id}_{index + 1}", cursor_type="none")
+                container.mount(table)
+            table.add_column(label, key="name")
+            for column in chunk:
+                table.add_column(METRICS[column].short, key=METRICS[column].key)
+            for name, row in texts.items():
+                table.add_row(Text(safe(name)), *(row[column] for column in chunk), key=name)
+        for extra in tables[len(chunks) :]:
+            extra.remove()
+
+    def on_resize(self) -> None:
+        if self.report is not None:  # the tables' split follows the width
+            self._fill_groups("by_rep", "Rep", self.report.current.by_rep)
+            self._fill_groups("by_channel", "Channel", self.report.current.by_channel)
 
     def _fill_leads(self, table_id: str, rows: tuple[LeadRow, ...]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
