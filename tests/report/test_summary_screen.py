@@ -266,6 +266,4 @@ async def test_wide_group_tables_split_so_no_number_is_cut(summary_app) -> None:
             for table in tables:
                 width = sum(column.get_render_width(table) for column in table.columns.values())
                 assert width <= 100 - 2, (group, table.id, width)
-                assert [str(k.value) for k in table.rows] == [
-                    str(k.value) for k in tables[0].rows
-                ]
+                assert [str(k.value) for k in table.rows] == [str(k.value) for k in tables[0].rows]
