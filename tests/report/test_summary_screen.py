@@ -267,3 +267,26 @@ async def test_wide_group_tables_split_so_no_number_is_cut(summary_app) -> None:
                 width = sum(column.get_render_width(table) for column in table.columns.values())
                 assert width <= 100 - 2, (group, table.id, width)
                 assert [str(k.value) for k in table.rows] == [str(k.value) for k in tables[0].rows]
+
+
+async def test_the_summary_of_an_empty_database(empty_db, report_rules_fixture) -> None:  # noqa: ANN001
+    """A new team's first look: every table drawn with its headers, nothing to show yet."""
+    settings = Settings(
+        db_target=empty_db.target,
+        config_path=None,
+        rep="dana",
+        rules=report_rules_fixture,
+        fixed_now=NOW.astimezone(UTC),
+    )
+    app = SummaryApp(settings, days=7, db=empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if "leakage in" in str(pilot.app.screen.query_one("#status").content):
+                break
+        assert "leakage in" in str(pilot.app.screen.query_one("#status").content)
+        by_rep = pilot.app.screen.query_one("#by_rep", DataTable)
+        assert by_rep.row_count == 0
+        assert len(by_rep.columns) > 1  # the metrics' headers

@@ -324,7 +324,7 @@ class SummaryScreen(Screen[None]):
         }
         first = max(cell_len(safe(name)) for name in [label, *groups])
         widths = [
-            max(cell_len(m.short), *(cell_len(row[i]) for row in texts.values()))
+            max([cell_len(m.short), *(cell_len(row[i]) for row in texts.values())])
             for i, m in enumerate(METRICS)
         ]
         container = self.query_one(f"#{group_id}_tables", Vertical)
