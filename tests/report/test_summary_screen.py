@@ -22,16 +22,21 @@ from .history import NOW
 SIZE = (130, 60)
 
 
-@pytest.fixture
-def summary_app(history_db, report_rules_fixture):  # noqa: ANN001, ANN201
+def _summary_of(database, rules) -> SummaryApp:  # noqa: ANN001
+    """The Summary app on `database`, as dana sees it at the history's NOW."""
     settings = Settings(
-        db_target=history_db.target,
+        db_target=database.target,
         config_path=None,
         rep="dana",
-        rules=report_rules_fixture,
+        rules=rules,
         fixed_now=NOW.astimezone(UTC),
     )
-    return SummaryApp(settings, days=7, db=history_db)
+    return SummaryApp(settings, days=7, db=database)
+
+
+@pytest.fixture
+def summary_app(history_db, report_rules_fixture):  # noqa: ANN001, ANN201
+    return _summary_of(history_db, report_rules_fixture)
 
 
 async def _loaded(pilot) -> SummaryScreen:  # noqa: ANN001
@@ -271,14 +276,7 @@ async def test_wide_group_tables_split_so_no_number_is_cut(summary_app) -> None:
 
 async def test_the_summary_of_an_empty_database(empty_db, report_rules_fixture) -> None:  # noqa: ANN001
     """A new team's first look: every table drawn with its headers, nothing to show yet."""
-    settings = Settings(
-        db_target=empty_db.target,
-        config_path=None,
-        rep="dana",
-        rules=report_rules_fixture,
-        fixed_now=NOW.astimezone(UTC),
-    )
-    app = SummaryApp(settings, days=7, db=empty_db)
+    app = _summary_of(empty_db, report_rules_fixture)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
