@@ -84,3 +84,16 @@ def build_history(db: Database, rules: Rules) -> dict[str, int]:
     call("L3", "not_interested", "asha", ist(23, "09:55"), started=ist(23, "09:50"))
     lead("L5", "web", "asha", ist(23, "11:50"))
     return ids
+
+
+def lead_columns(db: Database, lead_id: int, *names: str) -> tuple:
+    """The lead's `names` columns as stored (facts and kept times the triggers and the
+    report keep)."""
+    from callq.store.models import Lead
+
+    lead = Lead.__table__
+    with db.engine.connect() as connection:
+        row = connection.execute(
+            lead.select().with_only_columns(*(lead.c[n] for n in names)).where(lead.c.id == lead_id)
+        ).one()
+    return tuple(row)

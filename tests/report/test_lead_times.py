@@ -17,18 +17,13 @@ from callq.store import report_queries as q
 from callq.store.models import Lead
 from callq.store.queries import set_meta
 
+from .history import lead_columns
+
 lead_table = Lead.__table__
 
 
 def _kept(db, lead_id: int) -> tuple:  # noqa: ANN001
-    with db.engine.connect() as connection:
-        return tuple(
-            connection.execute(
-                lead_table.select()
-                .with_only_columns(lead_table.c.sla_deadline_at, lead_table.c.first_response_us)
-                .where(lead_table.c.id == lead_id)
-            ).one()
-        )
+    return lead_columns(db, lead_id, "sla_deadline_at", "first_response_us")
 
 
 def _expected(rules, *, created: datetime, source: str, tz: str, first: datetime | None):  # noqa: ANN001, ANN202
@@ -115,11 +110,11 @@ def test_a_time_computed_before_a_change_is_not_stored_over_it(db, rules, now) -
             connection,
             [
                 {
-                    "b_lead_id": lead_id,
-                    "b_created": pending[1],
+                    "b_id": lead_id,
+                    "b_created_at": pending[1],
                     "b_timezone": pending[2],
                     "b_source": pending[3],
-                    "b_first_call": stale_first,
+                    "b_first_call_at": stale_first,
                     "b_deadline": now,
                     "b_response_us": 1,
                 }

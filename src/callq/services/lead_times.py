@@ -16,6 +16,7 @@ from callq.rules.hours import BusinessClock, sla_deadline, zone
 from callq.rules.model import Rules
 from callq.store import report_queries as q
 from callq.store.db import Database
+from callq.store.models import LEAD_TIME_INPUTS
 from callq.store.queries import get_meta, set_meta
 
 LEAD_TIMES_KEY = "lead_times_rules"  # meta: what the kept business times were computed with
@@ -35,7 +36,9 @@ def prepare_lead_times(db: Database, rules: Rules) -> None:
     keeps its answers."""
     rules_key = _lead_times_key(rules)
     with db.engine.connect() as connection:
-        if kept_times_current(connection, rules) and not q.any_lead_times_pending(connection):
+        if get_meta(connection, LEAD_TIMES_KEY) == rules_key and not (
+            q.any_lead_times_pending(connection)
+        ):
             return
     with db.write_connection() as connection:
         if get_meta(connection, LEAD_TIMES_KEY) != rules_key:
@@ -79,15 +82,16 @@ def _lead_times_key(rules: Rules) -> str:
 
 
 def _lead_times(rules: Rules, rows: list[tuple]) -> list[dict]:
-    """The SLA deadline and first response of each (id, created_at, timezone, source,
-    first_call_at), beside the inputs (`q.keep_lead_times` stores them if unchanged)."""
+    """The SLA deadline and first response of each (id, *LEAD_TIME_INPUTS), beside the
+    inputs (`q.keep_lead_times` stores them if unchanged)."""
     if not rows:
         return []
     lo = min(created for _id, created, _tz, _source, _first in rows)
     hi = max(max(created, first or created) for _id, created, _tz, _source, first in rows)
     clocks: dict[str, BusinessClock] = {}
     kept = []
-    for lead_id, created, tz_name, source, first_call in rows:
+    for lead_id, *inputs in rows:
+        created, tz_name, source, first_call = inputs
         zone_name = tz_name or rules.team.timezone
         clock = clocks.get(zone_name)
         if clock is None:
@@ -96,11 +100,10 @@ def _lead_times(rules: Rules, rows: list[tuple]) -> list[dict]:
         response = None if first_call is None else clock.between(created, first_call)
         kept.append(
             {
-                "b_lead_id": lead_id,
-                "b_created": created,
-                "b_timezone": tz_name,
-                "b_source": source,
-                "b_first_call": first_call,
+                "b_id": lead_id,
+                **{
+                    f"b_{name}": value for name, value in zip(LEAD_TIME_INPUTS, inputs, strict=True)
+                },
                 "b_deadline": deadline,
                 "b_response_us": None if response is None else response // _MICROSECOND,
             }

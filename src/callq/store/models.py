@@ -31,8 +31,12 @@ class Rep(SQLModel, table=True):
 # index as for LEAD_TIMES_PENDING.
 LEAD_CLOSED = f"stage IN ({', '.join(repr(stage) for stage in CLOSED_STAGES)})"
 
+# What a lead's kept business times (Lead.sla_deadline_at, first_response_us) are computed
+# from, besides the rules: its arrival, timezone, source (the SLA target) and first call.
+LEAD_TIME_INPUTS = ("created_at", "timezone", "source", "first_call_at")
+
 # Leads whose kept business times (Lead.sla_deadline_at, first_response_us) are missing
-# or stale: the report computes them (services.report). Spelt once, as text: SQLite uses
+# or stale: the report computes them (services.lead_times). Spelt once, as text: SQLite uses
 # the partial index only for a query that says its WHERE the same way.
 LEAD_TIMES_PENDING = (
     "sla_deadline_at IS NULL OR (first_call_at IS NOT NULL AND first_response_us IS NULL)"

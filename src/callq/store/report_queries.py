@@ -36,7 +36,15 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from callq.rules.model import OPEN_STAGES, UNWORKED_AFTER
 from callq.store import rollups
-from callq.store.models import LEAD_CLOSED, LEAD_TIMES_PENDING, Call, FollowUp, Lead, Rep
+from callq.store.models import (
+    LEAD_CLOSED,
+    LEAD_TIME_INPUTS,
+    LEAD_TIMES_PENDING,
+    Call,
+    FollowUp,
+    Lead,
+    Rep,
+)
 from callq.store.queries import DONE_FOLLOWUP, OPEN_FOLLOWUP
 from callq.store.sqltime import joined, seconds_between
 
@@ -107,32 +115,27 @@ def _count_if(condition: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-# Leads whose kept business times are still to compute (services.report computes them
-# before it reads, and again if a writer made some stale meanwhile).
+# Leads whose kept business times are still to compute (services.lead_times computes them
+# before the report reads, and again if a writer made some stale meanwhile).
 _PENDING = text(f"({LEAD_TIMES_PENDING})")
 _KEPT = text(f"NOT ({LEAD_TIMES_PENDING})")
 
 
+_TIME_INPUTS = [lead.c[name] for name in LEAD_TIME_INPUTS]
+
+
 def lead_times_pending(connection: Connection) -> list[tuple]:
-    """(id, created_at, timezone, source, first_call_at) of every lead whose SLA deadline
-    and first response are not kept (new, or made stale), through their partial index."""
-    statement = select(
-        lead.c.id, lead.c.created_at, lead.c.timezone, lead.c.source, lead.c.first_call_at
-    ).where(_PENDING)
+    """(id, *LEAD_TIME_INPUTS) of every lead whose SLA deadline and first response are
+    not kept (new, or made stale), through their partial index."""
+    statement = select(lead.c.id, *_TIME_INPUTS).where(_PENDING)
     return connection.execute(statement).all()
 
 
 def kept_lead_times(connection: Connection) -> list[tuple]:
-    """(id, created_at, timezone, source, first_call_at, sla_deadline_at,
-    first_response_us) of every lead whose business times are kept (`callq doctor`)."""
+    """(id, *LEAD_TIME_INPUTS, sla_deadline_at, first_response_us) of every lead whose
+    business times are kept (`callq doctor`)."""
     statement = select(
-        lead.c.id,
-        lead.c.created_at,
-        lead.c.timezone,
-        lead.c.source,
-        lead.c.first_call_at,
-        lead.c.sla_deadline_at,
-        lead.c.first_response_us,
+        lead.c.id, *_TIME_INPUTS, lead.c.sla_deadline_at, lead.c.first_response_us
     ).where(_KEPT)
     return connection.execute(statement).all()
 
@@ -142,18 +145,17 @@ def any_lead_times_pending(connection: Connection) -> bool:
 
 
 def keep_lead_times(connection: Connection, rows: list[dict]) -> None:
-    """Store computed times: dicts of b_lead_id, the inputs they were computed from
-    (b_created, b_timezone, b_source, b_first_call) and the results (b_deadline,
-    b_response_us). A lead whose inputs changed since they were read keeps its NULLs: it
-    stays pending."""
+    """Store computed times: dicts of b_id, the inputs they were computed from (b_ and
+    each of LEAD_TIME_INPUTS) and the results (b_deadline, b_response_us). A lead whose
+    inputs changed since they were read keeps its NULLs: it stays pending."""
     statement = (
         update(lead)
         .where(
-            lead.c.id == bindparam("b_lead_id"),
-            lead.c.created_at == bindparam("b_created"),
-            lead.c.timezone.is_not_distinct_from(bindparam("b_timezone")),
-            lead.c.source == bindparam("b_source"),
-            lead.c.first_call_at.is_not_distinct_from(bindparam("b_first_call")),
+            lead.c.id == bindparam("b_id"),
+            *(
+                column.is_not_distinct_from(bindparam(f"b_{column.name}"))
+                for column in _TIME_INPUTS
+            ),
         )
         .values(
             sla_deadline_at=bindparam("b_deadline"), first_response_us=bindparam("b_response_us")
@@ -177,9 +179,14 @@ def _per_window(at: ColumnElement, ends: list[datetime], values: list) -> Column
     )
 
 
+def _window_index(at: ColumnElement, ends: list[datetime]) -> ColumnElement:
+    """The index of the window `at` falls in, of consecutive windows ending at `ends`."""
+    return _per_window(at, ends, list(range(len(ends))))
+
+
 def _window_of(at: ColumnElement, ends: list[datetime]) -> tuple[ColumnElement, ColumnElement]:
     """(index, end) of the window `at` falls in, of consecutive windows ending at `ends`."""
-    return _per_window(at, ends, list(range(len(ends)))), _per_window(at, ends, ends)
+    return _window_index(at, ends), _per_window(at, ends, ends)
 
 
 def lead_counts(
@@ -200,7 +207,7 @@ def lead_counts(
     not computed yet) count as created only: the caller computes their times and asks
     again."""
     created = lead.c.created_at
-    window = _per_window(created, ends, list(range(len(ends))))
+    window = _window_index(created, ends)
     now = _per_window(created, ends, as_of)
     deadline, first = lead.c.sla_deadline_at, lead.c.first_call_at
     due = and_(_KEPT, deadline < now)

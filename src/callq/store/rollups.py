@@ -49,7 +49,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from callq.store.models import Call, FollowUp, Lead
+from callq.store.models import LEAD_TIME_INPUTS, Call, FollowUp, Lead
 from callq.store.queries import get_meta, set_meta
 from callq.store.sqltime import hour_of, seconds_between, sql
 
@@ -367,22 +367,29 @@ def _first_with(outcomes: str, lead_id: str) -> str:
     )
 
 
+def _first_call_after(lead_id: str, at: str) -> str:
+    """The start of the lead's first call after `at`."""
+    return (
+        f"(SELECT MIN(c.started_at) FROM call AS c WHERE c.lead_id = {lead_id} "
+        f"AND c.started_at > {at})"
+    )
+
+
+def _calls_up_to(lead_id: str, at: str) -> str:
+    """How many of the lead's calls started at or before `at`."""
+    return f"(SELECT COUNT(*) FROM call AS c WHERE c.lead_id = {lead_id} AND c.started_at <= {at})"
+
+
 def _stage_facts(lead_id: str) -> dict[str, str]:
     qualified = _first_with(_QUALIFYING, lead_id)
     converted = _first_with(_CONVERTING, lead_id)
     return {
         "first_qualified_at": qualified,
         # The first call after that one, whatever its outcome ("called again").
-        "qualified_again_at": (
-            f"(SELECT MIN(c.started_at) FROM call AS c WHERE c.lead_id = {lead_id} "
-            f"AND c.started_at > {qualified})"
-        ),
+        "qualified_again_at": _first_call_after(lead_id, qualified),
         "first_converted_at": converted,
         # The first converting call's number among the lead's calls (NULL: none).
-        "converted_touch": (
-            f"NULLIF((SELECT COUNT(*) FROM call AS c WHERE c.lead_id = {lead_id} "
-            f"AND c.started_at <= {converted}), 0)"
-        ),
+        "converted_touch": f"NULLIF({_calls_up_to(lead_id, converted)}, 0)",
     }
 
 
@@ -407,12 +414,10 @@ _ADD_STAGE_CALL = (
     f"first_qualified_at = CASE WHEN {_NEW_QUALIFIES} AND {_BEFORE_QUALIFIED} "
     "THEN NEW.started_at ELSE first_qualified_at END, "
     f"qualified_again_at = CASE WHEN {_NEW_QUALIFIES} AND {_BEFORE_QUALIFIED} "
-    "THEN (SELECT MIN(c.started_at) FROM call AS c WHERE c.lead_id = NEW.lead_id "
-    "AND c.started_at > NEW.started_at) "
+    f"THEN {_first_call_after('NEW.lead_id', 'NEW.started_at')} "
     f"WHEN {_AGAIN} THEN NEW.started_at ELSE qualified_again_at END, "
     f"converted_touch = CASE WHEN {_NEW_CONVERTS} AND {_BEFORE_CONVERTED} "
-    "THEN (SELECT COUNT(*) FROM call AS c WHERE c.lead_id = NEW.lead_id "
-    "AND c.started_at <= NEW.started_at) "
+    f"THEN {_calls_up_to('NEW.lead_id', 'NEW.started_at')} "
     "WHEN NEW.started_at <= first_converted_at THEN converted_touch + 1 "
     "ELSE converted_touch END, "
     f"first_converted_at = CASE WHEN {_NEW_CONVERTS} AND {_BEFORE_CONVERTED} "
@@ -431,25 +436,20 @@ def lead_stage_trigger_ddl(dialect: str) -> list[str]:
     return _lead_facts_trigger_ddl(dialect, "lead_stages", _ADD_STAGE_CALL, LEAD_STAGE_FACTS)
 
 
-# A lead's kept business times (Lead.sla_deadline_at, first_response_us) depend on its
-# arrival, timezone, source (the SLA target) and first call: a change to any clears
-# them, for the report to compute again (services.report).
-_LEAD_TIME_INPUTS = ("created_at", "timezone", "source", "first_call_at")
-
-
 def lead_times_trigger_ddl(dialect: str) -> list[str]:
-    """The trigger that clears a lead's kept business times when what they are computed
-    from changes (schema 0012)."""
-    watched = ", ".join(_LEAD_TIME_INPUTS)
+    """The trigger that clears a lead's kept business times (Lead.sla_deadline_at,
+    first_response_us) when what they are computed from (`LEAD_TIME_INPUTS`) changes, for
+    the report to compute them again (services.lead_times; schema 0012)."""
+    watched = ", ".join(LEAD_TIME_INPUTS)
     if dialect == "sqlite":
-        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _LEAD_TIME_INPUTS)
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in LEAD_TIME_INPUTS)
         return [
             f"CREATE TRIGGER rollup_lead_times_stale AFTER UPDATE OF {watched} ON lead "
             f"FOR EACH ROW WHEN {changed} BEGIN "
             "UPDATE lead SET sla_deadline_at = NULL, first_response_us = NULL "
             "WHERE id = NEW.id; END"
         ]
-    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _LEAD_TIME_INPUTS)
+    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in LEAD_TIME_INPUTS)
     return [
         "CREATE OR REPLACE FUNCTION rollup_lead_times_stale() RETURNS trigger "
         f"LANGUAGE plpgsql AS $$ BEGIN IF {changed} THEN "
