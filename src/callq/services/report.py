@@ -24,9 +24,6 @@ from callq.store import report_queries as q
 from callq.store import rollups
 from callq.store.db import Database
 
-# A lead converts when a call qualifies or wins it (speed to lead); a call that qualifies
-# it starts the qualified second-touch rate.
-
 NO_OWNER = "(nobody)"
 # Threads running the report's queries: a query runs without the GIL.
 _WORKERS = 3
@@ -35,6 +32,7 @@ _CURRENT = 1  # the index of the current window (the previous one is 0)
 # Reads of the leads part before it takes what it has: each retry follows a writer that
 # made a lead of the window stale between the preparation and the read.
 _PENDING_ATTEMPTS = 3
+_US_PER_MINUTE = 6e7
 
 
 @dataclass(frozen=True)
@@ -139,9 +137,10 @@ def build_report(
             from callq.services.escalation import flag_escalations
 
             flagged_later = pool.submit(flag_escalations, db, rules, now)
-        # Then the longest first, so the short ones fill in behind them. The leads' part
-        # is the longest (its per-lead business time is Python, holding the GIL).
-        leads = pool.submit(_lead_parts_complete, db, rules, scope, windows)
+        # Then the longest first, so the short ones fill in behind them: the leads' part
+        # (grouping two windows of leads) and speed to lead (parsing a window's).
+        start, ends = windows[0][0], [end for _start, end in windows]
+        leads = pool.submit(_complete_lead_counts, db, rules, scope, start, ends, ends)
         speed_later = run(_speeds, scope, *windows[_CURRENT])
 
         def window_part(part: str, index: int):  # noqa: ANN202
@@ -165,7 +164,8 @@ def build_report(
         for future in parts:
             index, partial = future.result()
             tallies[index].merge(partial)
-        lead_tallies, computed = leads.result()
+        lead_counts, computed = leads.result()
+        lead_tallies = _lead_tallies(lead_counts, len(windows))
         speed = speed_later.result()
         if computed:  # leads made stale meanwhile are in now: read speed to lead again
             speed = _reading(db, _speeds, scope, *windows[_CURRENT])
@@ -233,46 +233,37 @@ def _outcome_ids(rules: Rules, stages: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(o.id for o in rules.outcomes if o.stage in stages)
 
 
-def _lead_parts(
-    connection,  # noqa: ANN001
+def _complete_lead_counts(
+    db: Database,
+    rules: Rules,
     scope: q.Scope,
-    windows: tuple[tuple[datetime, datetime], ...],
-) -> tuple[list[_Tallies], int]:
-    """Leads in, first response and SLA misses of each window, each as of its end; and how
-    many of the windows' leads had their business times still to compute (then the rest is
-    not complete: the caller computes them and asks again)."""
-    tallies = [_Tallies() for _ in windows]
-    start, ends = windows[0][0], [end for _start, end in windows]
-    pending = 0
-    for index, owner_id, source, leads_in, due, missed, waiting, firsts in q.lead_counts(
-        connection, scope, start, ends, ends
-    ):
+    start: datetime,
+    ends: list[datetime],
+    as_of: list[datetime],
+) -> tuple[list[tuple], bool]:
+    """`q.lead_counts` once no lead of the windows is waiting for its business times (a
+    writer can make one stale between the report's preparation and this read); and
+    whether it had to compute some (then what was read beside it may have missed them)."""
+    computed = False
+    for _attempt in range(_PENDING_ATTEMPTS):
+        rows = _reading(db, q.lead_counts, scope, start, ends, as_of)
+        if not any(int(row[6]) for row in rows):
+            break
+        prepare_lead_times(db, rules)
+        computed = True
+    return rows, computed
+
+
+def _lead_tallies(rows: list[tuple], windows: int) -> list[_Tallies]:
+    """Leads in, SLA misses and first responses of each window from `q.lead_counts`."""
+    tallies = [_Tallies() for _ in range(windows)]
+    for index, owner_id, source, leads_in, due, missed, _pending, firsts in rows:
         tally = tallies[int(index)][owner_id, source]
         tally.leads_in += int(leads_in)
         tally.sla_due += int(due)
         tally.sla_missed += int(missed)
         tally.first_response_minutes += _minutes(firsts)
-        pending += int(waiting)
-    return tallies, pending
-
-
-def _lead_parts_complete(
-    db: Database,
-    rules: Rules,
-    scope: q.Scope,
-    windows: tuple[tuple[datetime, datetime], ...],
-) -> tuple[list[_Tallies], bool]:
-    """`_lead_parts` once no lead of the windows is waiting for its business times (a
-    writer can make one stale between the report's preparation and this read); and
-    whether it had to compute some (then what was read beside it may have missed them)."""
-    computed = False
-    for _attempt in range(_PENDING_ATTEMPTS):
-        tallies, pending = _reading(db, _lead_parts, scope, windows)
-        if not pending:
-            break
-        prepare_lead_times(db, rules)
-        computed = True
-    return tallies, computed
+    return tallies
 
 
 def _speeds(connection, scope: q.Scope, start: datetime, now: datetime) -> SpeedTally:  # noqa: ANN001
@@ -281,7 +272,7 @@ def _speeds(connection, scope: q.Scope, start: datetime, now: datetime) -> Speed
     alike: Counter = Counter()  # tens of thousands of leads, a few hundred kinds
     for item in joined.split(",") if joined else ():
         response, touches, converted = item.split(":")
-        bucket = response_bucket(int(response) / 6e7)
+        bucket = response_bucket(int(response) / _US_PER_MINUTE)
         alike[bucket, int(touches), int(converted) if converted else None] += 1
     speed = SpeedTally()
     for (bucket, touches, converted), leads in alike.items():
@@ -291,7 +282,7 @@ def _speeds(connection, scope: q.Scope, start: datetime, now: datetime) -> Speed
 
 def _minutes(joined: str | None) -> list[float]:
     """Business microseconds joined with commas, as minutes."""
-    return [int(value) / 6e7 for value in joined.split(",")] if joined else []
+    return [int(value) / _US_PER_MINUTE for value in joined.split(",")] if joined else []
 
 
 def _second_touch_parts(
@@ -428,25 +419,19 @@ def daily_trend(
     late_after = rules.team.late_after
     starts = [now - timedelta(days=back) for back in range(days, 0, -1)]
     ends = [*starts[1:], now]
-    responses: list[list[float]] = [[] for _ in starts]
-    for _attempt in range(_PENDING_ATTEMPTS):
-        with db.engine.connect() as connection:
-            counts = q.lead_counts(connection, scope, starts[0], ends, [now] * days)
-        if not any(int(row[6]) for row in counts):
-            break
-        prepare_lead_times(db, rules)
-    for index, _owner, _source, _in, _due, _missed, _waiting, firsts in counts:
-        responses[int(index)] += _minutes(firsts)
+    counts, _computed = _complete_lead_counts(db, rules, scope, starts[0], ends, [now] * days)
     points = []
     with db.engine.connect() as connection:
-        for start, end, minutes in zip(starts, ends, responses, strict=True):
+        for start, end, day in zip(starts, ends, _lead_tallies(counts, days), strict=True):
             missed = sum(
                 int(due) - int(on_time)
                 for _o, _s, due, on_time in q.followup_completion(
                     connection, scope, start, end, now, late_after
                 )
             )
-            tally = Tally(first_response_minutes=minutes)
+            tally = Tally()
+            for group in day.groups.values():
+                tally.add(group)
             median = metrics_from_tally(
                 tally, conversion_rate=None, avg_deal_value=0, cost_per_lead=0
             ).median_first_response_minutes
