@@ -17,6 +17,7 @@ from callq.rules.wording import clock, dated, day, preview, typeable, weekday_cl
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from callq.metrics import Metric, Metrics
     from callq.services.views import EventView, LoggedOutcome
 
 __all__ = [
@@ -216,11 +217,26 @@ def event_sentence(
     return kind.replace("_", " ").capitalize() + who
 
 
-def column_chunks(first: int, widths: list[int], room: int, *, extra: int) -> list[list[int]]:
-    """Indexes of `widths` in runs that fit `room` characters beside a first column `first`
-    wide (repeated in each table), each column taking `extra` more than its text (padding,
-    border): a wide table becomes several and no number is cut (the CLI's report tables,
-    the Summary's)."""
+def metric_table_chunks(
+    label: str, groups: dict[str, Metrics], metrics: Sequence[Metric], room: int, *, extra: int
+) -> tuple[dict[str, list[str]], list[list[int]]]:
+    """A table of `groups` (reps or channels: a `label` column, then one per metric) made
+    to fit `room` characters: each group's metric texts, and runs of indexes into
+    `metrics`, one table each, the first column repeated in every table; a column takes
+    `extra` characters beside its text (padding, border). Numbers are never cut (the CLI's
+    report tables, the Summary's)."""
+    from rich.cells import cell_len
+
+    from callq.visible import safe
+
+    texts = {
+        name: [m.text(values.as_dict()[m.key]) for m in metrics] for name, values in groups.items()
+    }
+    first = max(cell_len(safe(name)) for name in [label, *groups])
+    widths = [
+        max([cell_len(m.short), *(cell_len(row[i]) for row in texts.values())])
+        for i, m in enumerate(metrics)
+    ]
     chunks: list[list[int]] = [[]]
     used = first + extra + 1
     for index, width in enumerate(widths):
@@ -229,4 +245,4 @@ def column_chunks(first: int, widths: list[int], room: int, *, extra: int) -> li
             used = first + extra + 1
         chunks[-1].append(index)
         used += width + extra
-    return chunks
+    return texts, chunks

@@ -9,7 +9,7 @@ import typer
 
 from callq.cli import NowOption, app, command, fail, state
 from callq.cli.render import add_row, console, echo, line, print_json
-from callq.wording import column_chunks, when
+from callq.wording import metric_table_chunks, when
 
 
 class ReportFormat(StrEnum):
@@ -88,7 +88,6 @@ _COLUMN_EXTRA = 3
 
 
 def _print_tables(report, tz, now) -> None:  # noqa: ANN001
-    from rich.cells import cell_len
     from rich.markup import escape
     from rich.table import Table
 
@@ -135,18 +134,11 @@ def _print_tables(report, tz, now) -> None:  # noqa: ANN001
     for title, groups in (("By rep", cur.by_rep), ("By channel", cur.by_channel)):
         if not groups:
             continue
-        texts = {
-            name: [m.text(values.as_dict()[m.key]) for m in metrics]
-            for name, values in groups.items()
-        }
-        first = max(cell_len(safe(name)) for name in [title.split()[-1], *groups])
-        widths = [
-            max(cell_len(m.short), *(cell_len(row[i]) for row in texts.values()))
-            for i, m in enumerate(metrics)
-        ]
-        for chunk in column_chunks(first, widths, out.width, extra=_COLUMN_EXTRA):
+        label = title.split()[-1].capitalize()
+        texts, chunks = metric_table_chunks(label, groups, metrics, out.width, extra=_COLUMN_EXTRA)
+        for chunk in chunks:
             table = Table(title=title, title_justify="left")
-            table.add_column(title.split()[-1].capitalize(), no_wrap=True)
+            table.add_column(label, no_wrap=True)
             for index in chunk:
                 table.add_column(metrics[index].short, justify="right", no_wrap=True)
             for name, row in texts.items():

@@ -3,7 +3,6 @@ unworked leads (reassigned from here after a confirmation)."""
 
 from datetime import datetime
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
@@ -16,13 +15,13 @@ from textual.widgets.option_list import Option
 
 from callq.config.settings import Settings
 from callq.errors import UserError
-from callq.metrics import METRIC, METRICS, Metrics, metrics_for, percent
+from callq.metrics import METRIC, METRICS, metrics_for, percent
 from callq.phones import display_phone
 from callq.screens.keys import key_label
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
 from callq.store.db import Database
 from callq.visible import safe
-from callq.wording import column_chunks, when
+from callq.wording import metric_table_chunks, when
 
 # A DataTable cell is its text and one space each side; the tables' margins (0 1 1 1).
 _CELL_EXTRA = 2
@@ -298,8 +297,7 @@ class SummaryScreen(Screen[None]):
                 metric.trend_markup(value, previous, amount=True),
                 key=metric.key,
             )
-        self._fill_groups("by_rep", "Rep", cur.by_rep)
-        self._fill_groups("by_channel", "Channel", cur.by_channel)
+        self._fill_groups(report)
         speed = report.speed_to_lead
         for table_id, rows in (
             ("speed_response", speed.by_first_response),
@@ -315,41 +313,36 @@ class SummaryScreen(Screen[None]):
         self._fill_leads("escalated", report.escalated)
         self._fill_leads("unworked", report.unworked)
 
-    def _fill_groups(self, group_id: str, label: str, groups: dict[str, Metrics]) -> None:
-        """One row per rep (or channel), the metrics split over as many tables as the
-        width needs, as the CLI's report splits its tables: a number is never cut."""
-        texts = {
-            name: [m.text(values.as_dict()[m.key]) for m in METRICS]
-            for name, values in groups.items()
-        }
-        first = max(cell_len(safe(name)) for name in [label, *groups])
-        widths = [
-            max([cell_len(m.short), *(cell_len(row[i]) for row in texts.values())])
-            for i, m in enumerate(METRICS)
-        ]
-        container = self.query_one(f"#{group_id}_tables", Vertical)
-        room = (container.size.width or self.app.size.width) - _TABLE_MARGIN
-        chunks = column_chunks(first, widths, room, extra=_CELL_EXTRA)
-        tables = list(container.query(DataTable))
-        for index, chunk in enumerate(chunks):
-            if index < len(tables):
-                table = tables[index]
-                table.clear(columns=True)
-            else:
-                table = DataTable(id=f"{group_id}_{index + 1}", cursor_type="none")
-                container.mount(table)
-            table.add_column(label, key="name")
-            for column in chunk:
-                table.add_column(METRICS[column].short, key=METRICS[column].key)
-            for name, row in texts.items():
-                table.add_row(Text(safe(name)), *(row[column] for column in chunk), key=name)
-        for extra in tables[len(chunks) :]:
-            extra.remove()
+    def _fill_groups(self, report: Report) -> None:
+        """By rep and by channel, one row each, the metrics split over as many tables as
+        the width needs, as the CLI's report splits its tables: a number is never cut."""
+        current = report.current
+        for group_id, label, groups in (
+            ("by_rep", "Rep", current.by_rep),
+            ("by_channel", "Channel", current.by_channel),
+        ):
+            container = self.query_one(f"#{group_id}_tables", Vertical)
+            room = (container.size.width or self.app.size.width) - _TABLE_MARGIN
+            texts, chunks = metric_table_chunks(label, groups, METRICS, room, extra=_CELL_EXTRA)
+            tables = list(container.query(DataTable))
+            for index, chunk in enumerate(chunks):
+                if index < len(tables):
+                    table = tables[index]
+                    table.clear(columns=True)
+                else:
+                    table = DataTable(id=f"{group_id}_{index + 1}", cursor_type="none")
+                    container.mount(table)
+                table.add_column(label, key="name")
+                for column in chunk:
+                    table.add_column(METRICS[column].short, key=METRICS[column].key)
+                for name, row in texts.items():
+                    table.add_row(Text(safe(name)), *(row[column] for column in chunk), key=name)
+            for extra in tables[len(chunks) :]:
+                extra.remove()
 
     def on_resize(self) -> None:
         if self.report is not None:  # the tables' split follows the width
-            self._fill_groups("by_rep", "Rep", self.report.current.by_rep)
-            self._fill_groups("by_channel", "Channel", self.report.current.by_channel)
+            self._fill_groups(self.report)
 
     def _fill_leads(self, table_id: str, rows: tuple[LeadRow, ...]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
