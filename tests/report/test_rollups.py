@@ -23,6 +23,8 @@ from callq.store import report_queries as q
 from callq.store import rollups
 from callq.store.db import open_database
 
+from .history import lead_columns
+
 NOW = datetime(2026, 11, 23, 16, 37, 12, tzinfo=UTC)  # not on an hour: ragged edges
 
 
@@ -168,19 +170,15 @@ def test_a_leads_call_facts_follow_its_calls_and_their_undo(db, rules, now) -> N
     first, second = now + timedelta(minutes=5), now + timedelta(hours=3)
 
     def facts() -> tuple:
-        with db.engine.connect() as connection:
-            row = connection.execute(
-                rollups.lead.select()
-                .with_only_columns(
-                    rollups.lead.c.first_call_at,
-                    rollups.lead.c.first_call_outcome,
-                    rollups.lead.c.second_call_at,
-                    rollups.lead.c.last_call_at,
-                    rollups.lead.c.call_count,
-                )
-                .where(rollups.lead.c.id == lead_id)
-            ).one()
-        return tuple(row)
+        return lead_columns(
+            db,
+            lead_id,
+            "first_call_at",
+            "first_call_outcome",
+            "second_call_at",
+            "last_call_at",
+            "call_count",
+        )
 
     assert facts() == (None, None, None, None, 0)
     log_outcome(db, rules, str(lead_id), "no_answer", rep="asha", now=first)
@@ -207,18 +205,14 @@ def test_a_leads_stage_facts_follow_its_calls_undo_and_the_rules(db, rules, now)
     t1, t2, t3 = (now + timedelta(hours=h) for h in (1, 3, 5))
 
     def facts() -> tuple:
-        with db.engine.connect() as connection:
-            row = connection.execute(
-                rollups.lead.select()
-                .with_only_columns(
-                    rollups.lead.c.first_qualified_at,
-                    rollups.lead.c.qualified_again_at,
-                    rollups.lead.c.first_converted_at,
-                    rollups.lead.c.converted_touch,
-                )
-                .where(rollups.lead.c.id == lead_id)
-            ).one()
-        return tuple(row)
+        return lead_columns(
+            db,
+            lead_id,
+            "first_qualified_at",
+            "qualified_again_at",
+            "first_converted_at",
+            "converted_touch",
+        )
 
     def log(outcome: str, at: datetime) -> None:
         log_outcome(db, rules, str(lead_id), outcome, rep="asha", now=t3, at=at, callback="")
