@@ -335,3 +335,42 @@ def test_a_populated_database_migrates_to_ids_that_are_never_reused(tmp_path: Pa
         assert after.execute("SELECT max(id) FROM call").fetchone() == (3,)
     finally:
         after.close()
+
+
+def test_dispose_leaves_no_checkpoint_running(tmp_path, monkeypatch):
+    """After `dispose` the file alone holds every row: the demo build moves it into place
+    and a backup copies it right after. A checkpoint still running then kept its own
+    connection (and the WAL) open, and the moved file was corrupt."""
+    import sqlite3
+    import threading
+
+    import callq.store.db as store_db
+
+    real = store_db._Checkpointer.checkpoint
+    started = threading.Event()
+
+    def slow_checkpoint(self, mode: str = "PASSIVE") -> None:
+        started.set()
+        connection = sqlite3.connect(self.path)  # held open mid-checkpoint, like a long one
+        try:
+            threading.Event().wait(0.5)
+            real(self, mode)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(store_db, "CHECKPOINT_AT", 32 * 1024)
+    monkeypatch.setattr(store_db._Checkpointer, "checkpoint", slow_checkpoint)
+    path = tmp_path / "c.db"
+    database = open_database(path)
+    _write_past_the_threshold(database)
+    assert started.wait(3)
+    database.dispose()
+    assert not any(t.name == "callq-checkpoint" for t in threading.enumerate())
+    moved = tmp_path / "moved.db"
+    path.rename(moved)  # what the demo build does next
+    connection = sqlite3.connect(moved)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("SELECT count(*) FROM filler").fetchone()[0] == 24
+    finally:
+        connection.close()

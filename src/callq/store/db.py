@@ -90,8 +90,15 @@ class _Checkpointer:
             pass  # busy or gone: the next commit or exit tries again
 
     def close(self) -> None:
+        """Stop the thread and checkpoint what is left. Waits for a checkpoint under way:
+        its connection would otherwise outlive `Database.dispose`, and a caller that then
+        moves or copies the file (the demo build, a backup) would leave the WAL's pages
+        behind, a corrupt database."""
         self._stopping = True
         self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
         if self.due():
             self.checkpoint()
 
