@@ -19,7 +19,7 @@ ACTIONS_BY_ID = {action.id: action for action in ACTIONS}
 # burst of keys after them (`a` then `Meera Pillai<tab>94470 12345`) fills the form
 # instead of reaching the queue. With the outcomes, what the queue's `check_action`
 # turns off while its outcome panel is open (there, the keys are text).
-FORM_OPENERS = ("add", "search", "reschedule", "note")
+FORM_OPENERS = ("add", "search", "reschedule", "note", "edit")
 FIRST_ACTIONS = frozenset({"outcome", *(ACTIONS_BY_ID[i].action for i in FORM_OPENERS)})
 
 
