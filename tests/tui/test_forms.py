@@ -39,7 +39,7 @@ async def burst(pilot, *keys: str) -> None:
 
 
 def _key_events(key: str) -> list[tuple[str, str | None]]:
-    if key in ("tab", "enter", "escape", "backspace", "down", "up", "space"):
+    if key in ("tab", "enter", "escape", "backspace", "down", "up", "space", "ctrl+u"):
         return [(key, {"tab": "\t", "enter": "\r", "space": " "}.get(key))]
     return [(c if c.isalnum() else _character_to_key(c), c) for c in key]
 
@@ -296,12 +296,32 @@ async def test_a_burst_on_the_lead_screen_fills_its_forms(app, day):
         assert (logged.detail["outcome"], logged.detail.get("note")) == ("busy", "in a 1:1")
 
 
+async def test_a_burst_after_e_fills_the_edit_form(app, day):
+    """`e` opens the edit form as it arrives: the keys typed behind it are the new name,
+    not queue keys (`d` would dial, a second `e` open another form)."""
+    settings, db = day
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await burst(pilot, "e", "ctrl+u", "Priya Desai", "enter")
+        assert isinstance(app.screen, QueueScreen)
+    assert show_lead(db, settings.rules, "+919876543210").lead.name == "Priya Desai"
+
+
+async def test_editing_keys_in_a_burst_keep_their_order(app):
+    """ctrl+u and backspace act where they were typed, not after the characters behind
+    them (Textual's Input runs them as bindings, once the key has been round the app)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await burst(pilot, "a", "xyz", "ctrl+u", "Meerb", "backspace", "a")
+        assert app.screen.query_one("#name", Input).value == "Meera"
+
+
 async def test_a_while_the_outcome_panel_is_open_is_text(app):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("1", *"a ok")
+        await pilot.press("1", *"a ok, e-mail sent")
         assert isinstance(app.screen, QueueScreen)
-        assert panel(app).note.text == "a ok"
+        assert panel(app).note.text == "a ok, e-mail sent"
 
 
 # -- 6. a lead a rep adds is theirs unless they choose another owner ----------------------------
