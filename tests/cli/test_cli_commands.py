@@ -210,6 +210,7 @@ def test_queue_table(cli, queue_data):
         assert title in out
     assert out.index("New One") < out.index("Busy One") < out.index("Keen One")
     assert "Ben Lead" not in out
+    assert "+91 98765 43210" in out and "+919876543210" not in out  # for people, as in show
 
 
 def test_rules_check_ok(cli, tmp_path: Path):

@@ -361,6 +361,10 @@ def queue(
         return
     from rich.table import Table
 
+    from callq import phones
+    from callq.config import paths
+
+    phones.load_display_cache(paths.phone_display_cache())  # the app's: no library to load
     counts = reader.counts()
     out = console()
     who = "everyone" if owner is None else owner
@@ -403,7 +407,7 @@ def queue(
                 table,
                 str(i.lead_id),
                 i.name,
-                i.phone,
+                phones.display_phone(i.phone),
                 i.company,
                 f"✉{i.channel}" if i.channel else i.source,
                 i.stage,
