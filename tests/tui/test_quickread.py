@@ -1,5 +1,6 @@
 """The first-paint reader (stdlib sqlite3) returns exactly what QueueReader returns."""
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -64,7 +65,8 @@ async def test_the_cli_app_paints_from_sqlite3_then_loads_the_services(day) -> N
 
     settings, db = day
     app = make_app(settings, quick=True, live=False)
-    assert app.quick is not None and not app.services_ready
+    quick = app.quick
+    assert quick is not None and not app.services_ready
     async with app.run_test(size=(120, 40)) as pilot:
         header = str(app.screen.query_one("#header").content)
         assert "New 2" in header and "Overdue 1" in header
@@ -85,7 +87,10 @@ async def test_the_cli_app_paints_from_sqlite3_then_loads_the_services(day) -> N
         await pilot.pause()
         assert "Calls today 2 " in str(app.screen.query_one("#header").content)
         assert app.screen.query_one(QueueList).current_item.name != first.name
-    app.quick.close()
+    # The services' reader replaced the first screen's: its connection (and page cache) went.
+    assert app.quick is None
+    with pytest.raises(sqlite3.ProgrammingError):
+        quick.counts()
 
 
 @pytest.mark.sqlite_only
@@ -132,7 +137,8 @@ async def test_an_unreadable_file_at_start_up_does_not_crash_the_first_paint(day
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.is_running
-    app.quick.close()
+    if app.quick is not None:
+        app.quick.close()
 
 
 def test_the_first_paint_sql_is_compiled_from_the_queue_query() -> None:

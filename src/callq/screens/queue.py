@@ -151,6 +151,8 @@ class QueueScreen(LeadActions):
         self.queue.load(
             data.counts, lambda s, o, n: reader.page(s, offset=o, limit=n), data.now, data.pages
         )
+        if reader is not self.app.quick:
+            self.app.release_quick_reader()
         self.show_header()
         empty = self.query_one("#empty", Static)
         empty.display = not any(data.counts.values())
