@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from callq.config.settings import Settings
 from callq.errors import UserError
-from callq.metrics import METRIC, METRICS, metrics_for, percent
+from callq.metrics import METRIC, metrics_for, percent
 from callq.phones import display_phone
 from callq.screens.keys import key_label
 from callq.services.report import DayPoint, LeadRow, Report, build_report, daily_trend
@@ -317,13 +317,14 @@ class SummaryScreen(Screen[None]):
         """By rep and by channel, one row each, the metrics split over as many tables as
         the width needs, as the CLI's report splits its tables: a number is never cut."""
         current = report.current
+        metrics = metrics_for(report.goals)  # the team table's list, as the CLI's
         for group_id, label, groups in (
             ("by_rep", "Rep", current.by_rep),
             ("by_channel", "Channel", current.by_channel),
         ):
             container = self.query_one(f"#{group_id}_tables", Vertical)
             room = (container.size.width or self.app.size.width) - _TABLE_MARGIN
-            texts, chunks = metric_table_chunks(label, groups, METRICS, room, extra=_CELL_EXTRA)
+            texts, chunks = metric_table_chunks(label, groups, metrics, room, extra=_CELL_EXTRA)
             tables = list(container.query(DataTable))
             for index, chunk in enumerate(chunks):
                 if index < len(tables):
@@ -334,7 +335,7 @@ class SummaryScreen(Screen[None]):
                     container.mount(table)
                 table.add_column(label, key="name")
                 for column in chunk:
-                    table.add_column(METRICS[column].short, key=METRICS[column].key)
+                    table.add_column(metrics[column].short, key=metrics[column].key)
                 for name, row in texts.items():
                     table.add_row(Text(safe(name)), *(row[column] for column in chunk), key=name)
             for extra in tables[len(chunks) :]:
