@@ -569,7 +569,22 @@ def make_app(
 SWITCH_INTERVAL = 0.0005
 
 
+NO_TERMINAL = (
+    "callq: the app needs a terminal (its input or output is a pipe or a file); "
+    "`callq queue` prints the queue"
+)
+
+
+def has_terminal() -> bool:
+    """Whether keys come from and frames go to a terminal (not `callq > file`, not ssh
+    without a tty): without one the app could only spin."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def run_app(settings: Settings) -> None:
+    if not has_terminal():
+        print(NO_TERMINAL, file=sys.stderr)
+        raise SystemExit(2)
     from callq.store.in_use import hold_open
     from callq.store.quickread import sqlite_path
 

@@ -10,9 +10,7 @@ SIZE = (120, 40)
 
 
 @pytest.mark.sqlite_only
-async def test_a_full_collection_skipped_at_a_busy_moment_runs_in_the_next_pause(
-    app, monkeypatch
-):
+async def test_a_full_collection_skipped_at_a_busy_moment_runs_in_the_next_pause(app, monkeypatch):
     monkeypatch.setattr(app_module, "GC_RETRY_SECONDS", 0.05)
     passes: list[bool] = []
     monkeypatch.setattr(

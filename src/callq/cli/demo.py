@@ -45,12 +45,14 @@ def demo(
     )
     if not no_tui:
         try:
-            from callq.app import run_app
+            from callq.app import has_terminal, run_app
         except ImportError:
             typer.echo("(the terminal UI is not in this build yet: here is the queue)", err=True)
         else:
-            run_app(settings)
-            return
+            if has_terminal():
+                run_app(settings)
+                return
+            # `callq demo > file`, a script: the queue it would have opened, printed.
     from callq.cli.leads import Format, queue
 
     queue(ctx, rep=stats.first_rep, all_reps=False, limit=10, format=Format.table)
