@@ -33,8 +33,7 @@ class TextInput(Input):
     async def _on_key(self, event: events.Key) -> None:
         action = _EDITING_KEYS.get(event.key)
         if action is None:
-            await super()._on_key(event)
-            return
+            return  # Input's own handler runs next (Textual calls each class's in turn)
         event.stop()
         event.prevent_default()
         self._restart_blink()
