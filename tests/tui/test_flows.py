@@ -200,6 +200,29 @@ async def test_outcome_key_and_enter_typed_in_one_burst_log_it(app, day):
         assert current(app).name == "Rahul Verma"
 
 
+async def test_two_outcomes_typed_in_one_burst_are_both_logged_in_order(app, day):
+    """`1⏎1⏎` at once: the second `1` reaches the app while the first panel is still open
+    (there it is text, so its binding is off) and the list after that panel closed: it
+    opens the next lead's panel then, and the second enter saves it."""
+    from textual import events
+
+    _, db = day
+    before = len(calls(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key, character in (("1", "1"), ("enter", "\r"), ("1", "1"), ("enter", "\r")):
+            app.post_message(events.Key(key, character))
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if len(calls(db)) == before + 2:
+                break
+        logged = calls(db)[before:]
+        with db.read() as session:
+            names = [session.get(Lead, call.lead_id).name for call in logged]
+        assert names == ["Priya Sharma", "Rahul Verma"]
+        assert isinstance(app.screen, QueueScreen) and open_form(app) is None
+
+
 async def test_pasting_into_the_outcome_panel_types_the_first_line(app, day):
     from textual import events
 

@@ -41,6 +41,7 @@ class PanelOverlay:
 
     panel: OutcomePanel | None
     _panel_strips: list[Strip] | None
+    _closed_since_key = False  # the panel closed; no key has reached the list since
 
     def open_panel(self, panel: OutcomePanel) -> None:
         """Draw `panel` under the cursor's row; keys go to it until it saves or cancels."""
@@ -50,6 +51,7 @@ class PanelOverlay:
     def close_panel(self) -> None:
         self.panel_changed()  # where it was drawn
         self.panel = None
+        self._closed_since_key = True
 
     def panel_changed(self) -> None:
         """Redraw the panel's lines only: the rows around it have not changed."""
@@ -59,6 +61,10 @@ class PanelOverlay:
 
     async def _on_key(self, event: events.Key) -> None:
         panel = self.panel
+        if panel is None and self._closed_since_key:
+            self._closed_since_key = False
+            if await self._run_turned_off_binding(event):
+                return
         if panel is None or event.key in ("ctrl+p", "ctrl+q", "ctrl+c"):
             await super()._on_key(event)  # the palette and quitting stay the app's
             return
@@ -71,6 +77,19 @@ class PanelOverlay:
             self.save_panel()
         else:
             self.panel_changed()
+
+    async def _run_turned_off_binding(self, event: events.Key) -> bool:
+        """An outcome key or a form opener typed while the panel was open, arriving after
+        it closed: the app turned its binding off as it passed (the panel was open, so the
+        key was text) and handed it on. The panel is gone now: run the binding, in typed
+        order, so that `1⏎1⏎` in one burst logs two outcomes."""
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or not active.binding.priority or not active.enabled:
+            return False
+        event.stop()
+        event.prevent_default()
+        await self.app.run_action(active.binding.action, active.node)
+        return True
 
     def save_panel(self) -> None:
         """Hand the choice to the panel's owner, then close: one frame shows the result."""
@@ -88,6 +107,7 @@ class PanelOverlay:
         top, _left, _width = self._panel_placement()
         self.panel = None
         self._panel_strips = None
+        self._closed_since_key = True
         panel.done(choice)
         self.refresh(Region(0, top, self.view_width, PANEL_HEIGHT))  # where the panel was
 
