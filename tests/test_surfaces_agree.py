@@ -18,6 +18,7 @@ database rows and from the history the machine itself made:
 import contextlib
 import json
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,9 +43,10 @@ from callq.rules.outcomes import cadence_outcome_ids
 from callq.rules.queue import SECTIONS, attempt_number, lead_escalation_at, section_of
 from callq.rules.timeexpr import Ask
 from callq.services.leads import NewLead, add_lead, reschedule
-from callq.services.outcomes import log_outcome, undo_last_outcome
+from callq.services.outcomes import log_outcome, preview_outcome, undo_last_outcome
 from callq.services.queue import QueueReader
 from callq.services.reassign import handoff, reassign_lead
+from callq.services.suggest import lead_facts
 from callq.store.models import Call, FollowUp, Lead, Rep
 from callq.store.quickread import QuickReader, sqlite_path
 
@@ -239,17 +241,19 @@ def test_every_surface_gives_one_answer(db, db_target, cli, rules, now, backend)
             callback=st.sampled_from(PHRASES),
         )
         def log(self, lead, outcome, rep, callback):  # noqa: ANN001, ANN201
-            self._act(
-                log_outcome,
-                db,
-                rules,
-                str(lead),
-                outcome,
-                rep=rep,
-                now=self.clock,
-                callback=callback if outcome in asks else None,
-                override_claim=True,
+            what = {"now": self.clock, "callback": callback if outcome in asks else None}
+            # What the queue shows before the write (its facts read ahead): the result
+            # itself, whenever it can tell at all.
+            try:
+                facts = lead_facts(db, rules, lead, rep=rep).facts
+            except UserError:
+                facts = None
+            shown = facts and preview_outcome(rules, facts, outcome, **what)
+            result = self._act(
+                log_outcome, db, rules, str(lead), outcome, rep=rep, override_claim=True, **what
             )
+            if shown is not None:
+                assert result is not None and replace(result, call_id=None) == shown
 
         @rule(lead=leads, when=st.sampled_from(PHRASES), rep=st.sampled_from(REPS))
         def move(self, lead, when, rep):  # noqa: ANN001, ANN201

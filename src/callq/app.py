@@ -29,6 +29,7 @@ from callq.screens.queue import QueueScreen
 from callq.visible import safe
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from textual.notifications import SeverityLevel
     from textual.timer import Timer
 
@@ -46,6 +47,7 @@ RULES_CHECK_SECONDS = 1.0
 # frame: it runs when the rep pauses (see `collect_garbage`), at least this often.
 FULL_GC_SECONDS = 60.0
 GC_RETRY_SECONDS = 1.0  # a pass skipped at a busy moment: the next pause
+WRITE_WITHIN = 0.1  # a write shown before it is made runs this soon even without a frame
 
 
 class CallqApp(App[None]):
@@ -90,6 +92,7 @@ class CallqApp(App[None]):
         self._gc_retry: Timer | None = None
         self._last_poll: datetime | None = None
         self._newest_lead: int | None = None  # arrivals after it get a toast and the bell
+        self._writes: deque[Callable[[], None]] = deque()  # see `write_after_frame`
 
     @property
     def db(self) -> Database:
@@ -251,10 +254,13 @@ class CallqApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def guard(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        """Run one service call; a user-facing error is shown and nothing changes (None)."""
+        """Run one service call; a user-facing error is shown and nothing changes (None).
+
+        A write still waiting for its frame runs first: every call sees it done."""
         from callq.errors import UserError
         from callq.rules.model import UnknownOutcome
 
+        self.flush_writes()
         try:
             return fn(*args, **kwargs)
         except UnknownOutcome:
@@ -262,6 +268,28 @@ class CallqApp(App[None]):
         except UserError as error:
             self.notify(str(error), severity="error", timeout=8)
             return None
+
+    def write_after_frame(self, write: Callable[[], None]) -> None:
+        """Run `write` once the frame that shows its effect is drawn, and before anything
+        else here reads or writes (`guard`, the outcome keys and quitting run the waiting
+        writes first). An outcome is on screen ~3 ms before its commit instead of after
+        it; `write` confirms it, or says it was not saved and restores the rows."""
+        self._writes.append(write)
+        self.call_after_refresh(self.flush_writes)
+        self.set_timer(WRITE_WITHIN, self.flush_writes)  # should no frame come
+
+    def flush_writes(self) -> None:
+        """The writes waiting for their frame, now, in the order they were shown."""
+        if threading.current_thread() is not threading.main_thread():
+            return  # a worker's read: the UI thread runs them
+        while self._writes:
+            self._writes.popleft()()
+
+    def exit(
+        self, result: None = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
+        self.flush_writes()  # an outcome on screen is saved before the app closes
+        super().exit(result, return_code, message)
 
     def lead_tz(self, lead_id: int) -> ZoneInfo:
         from callq.rules.hours import zone

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.screen import Screen
@@ -69,10 +71,11 @@ class LeadActions(Screen):
         from callq.services.suggest import lead_facts, suggest
         from callq.widgets.time_field import TimeContext
 
+        app = self.app
+        app.flush_writes()  # facts read ahead of a write still waiting would be stale
         target = self._target_or_say()
         if target is None:
             return None
-        app = self.app
         app_rules = app.settings.rules
         try:
             app_rules.outcome(key)
@@ -112,30 +115,61 @@ class LeadActions(Screen):
         )
 
     def save_outcome(self, target: Target, choice: OutcomeChoice | None) -> None:
+        """Log the rep's choice. Where the lead's facts were read ahead (the queue), the
+        frame that closes the form already shows what the outcome does (the rules' plan
+        on those facts) and the write runs right after that frame; its result confirms
+        the row, or the rows are re-read and the error says nothing was saved."""
         if choice is None:
             return
         from callq.services import outcomes
 
         app = self.app
-        result = app.guard(
-            outcomes.log_outcome,
-            app.db,
-            app.settings.rules,
-            f"#{target.lead_id}",
-            choice.outcome_id,
-            rep=app.settings.rep,
-            now=app.settings.now(),
+        app.flush_writes()
+        rules = app.settings.rules
+        what = dict(
+            now=app.settings.now(),  # one reading: the preview and the write agree
             note=choice.note,
             callback=choice.callback,
             their_time=choice.their_time,
             started_at=self.call_started_at(),
             expected_followup_id=target.followup_id,
         )
-        if result is not None:
-            # The toast is a new widget (styled, laid out): one frame after the queue's update.
-            toast = logged_sentence(result, app.viewer_tz, app.settings.now())
-            app.call_after_refresh(self.notify, toast, title=target.name)
-            self.outcome_logged(target, result)
+        lead, outcome = f"#{target.lead_id}", choice.outcome_id
+        write = partial(outcomes.log_outcome, app.db, rules, lead, outcome, rep=app.settings.rep)
+        ahead = self.facts_read_ahead(target.lead_id)
+        shown = ahead and outcomes.preview_outcome(rules, ahead.facts, outcome, **what)
+        if not shown:
+            result = app.guard(write, **what)
+            if result is not None:
+                self._confirm(target, result)
+                self.outcome_logged(target, result)
+            return
+        # Queued first: should showing it need a read (a reload), the write runs before.
+        app.write_after_frame(partial(self._write_shown, target, shown, partial(write, **what)))
+        self.outcome_logged(target, shown)
+
+    def _write_shown(
+        self, target: Target, shown: LoggedOutcome, write: Callable[[], LoggedOutcome]
+    ) -> None:
+        """The write behind an outcome already on screen."""
+        from callq.errors import UserError
+
+        try:
+            result = write()
+        except UserError as error:
+            self.app.notify(str(error), title="Not saved", severity="error", timeout=8)
+            self.changed()  # the rows as they are stored
+            return
+        self._confirm(target, result)
+        if replace(result, call_id=None) != shown:  # the lead changed since it was read
+            self.changed()
+
+    def _confirm(self, target: Target, result: LoggedOutcome) -> None:
+        """The toast that says it is saved. A new widget (styled, laid out): one frame
+        after the rows' update."""
+        app = self.app
+        toast = logged_sentence(result, app.viewer_tz, app.settings.now())
+        app.call_after_refresh(self.notify, toast, title=target.name)
 
     def call_started_at(self) -> datetime | None:
         return None

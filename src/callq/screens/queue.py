@@ -49,13 +49,14 @@ class QueueScreen(LeadActions):
     data: QueueData | None = None
     edits = 0  # local in-place changes; a background read begun before one is stale
     _settle_timer: Timer | None = None
+    _list: QueueList | None = None  # the list, once composed (see `queue`)
     # (lead id, the data they were read with, the facts): see `facts_read_ahead`
     _read_ahead: tuple[int, QueueData | None, LeadFacts] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
         yield OutcomeLegend(self.app.settings.rules.outcomes, id="legend")
-        queue = QueueList(tz=self.app.viewer_tz, id="queue")
+        queue = self._list = QueueList(tz=self.app.viewer_tz, id="queue")
         yield QueueColumns(queue, id="columns")
         yield queue
         yield Static("", id="empty")
@@ -63,11 +64,11 @@ class QueueScreen(LeadActions):
 
     def on_mount(self) -> None:
         self.reload()
-        self.query_one(QueueList).focus()
+        self.queue.focus()
 
     @property
     def queue(self) -> QueueList:
-        return self.query_one(QueueList)
+        return self._list  # composed once; a query walked the DOM at every key and outcome
 
     def fetch(self) -> QueueData:
         """What the screen shows, read from the database (safe in a worker thread)."""
@@ -96,9 +97,14 @@ class QueueScreen(LeadActions):
         if data is not None:
             self.apply(data)
 
-    @work(thread=True, exclusive=True, group="queue-refresh")
     def refresh_in_background(self) -> None:
-        """Re-read counts and stats off the UI thread (others' changes, the clock moving)."""
+        """Re-read counts and stats off the UI thread (others' changes, the clock moving),
+        after any write still waiting for its frame (else the re-read would undo it)."""
+        self.app.flush_writes()
+        self._read_in_background()
+
+    @work(thread=True, exclusive=True, group="queue-refresh", description="queue re-read")
+    def _read_in_background(self) -> None:
         from callq.errors import UserError
 
         edits = self.edits
@@ -120,7 +126,9 @@ class QueueScreen(LeadActions):
             # After the frame: the read's Python would share that frame's GIL.
             self.call_after_refresh(self.read_ahead, message.item.lead_id, self.data)
 
-    @work(thread=True, exclusive=True, group="queue-read-ahead")
+    # A description: Textual's own is the repr of the arguments (all of QueueData), a
+    # fraction of a millisecond per lead logged.
+    @work(thread=True, exclusive=True, group="queue-read-ahead", description="read ahead")
     def read_ahead(self, lead_id: int, data: QueueData | None) -> None:
         """What an outcome key on this lead needs from the database, read while the rep
         talks: the key then draws the panel without waiting for a read."""
@@ -197,11 +205,9 @@ class QueueScreen(LeadActions):
         return Target(item.lead_id, item.name, item.phone, item.followup_id, item.due_at)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in FIRST_ACTIONS:
-            lists = self.query(QueueList)
-            if lists and lists.first().panel is not None:
-                return False  # a digit (or `a`) typed into the open panel is text
-        return True
+        # A digit (or `a`) typed into the open panel is text.
+        panel_open = self._list is not None and self._list.panel is not None
+        return not (action in FIRST_ACTIONS and panel_open)
 
     def action_outcome(self, key: str) -> None:
         """The queue draws the outcome panel inside its list (see widgets/outcome_panel)."""

@@ -3,6 +3,7 @@
 Both read the facts, ask `rules` for a plan and write the plan (`store.outcome_rows`).
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -65,34 +66,22 @@ def log_outcome(
         )
         if facts is None:
             raise NotFound(f"no lead with id {lead_id}")
-        lead, followup = facts.lead, facts.open_followup
+        lead = facts.lead
         actor = facts.rep or rows.rep(conn, rep)
-        if call_at < lead.created_at:
-            raise UserError(
-                "a call cannot be logged before the lead existed (added "
-                f"{typeable(lead.created_at, rep_zone(actor, rules))}; check --at)"
-            )
-        if not override_claim and held_by_other(lead, actor.id, now):
-            holder = rows.rep_name(conn, lead.claimed_by_id)
-            raise Conflict(
-                f"{held_sentence(lead, holder, rep_zone(actor, rules))}; "
-                "nothing was saved (override to log anyway)"
-            )
-        _check_expected(lead, followup, expected_followup_id)
-        plan = plan_call(
+        plan = _plan(
             rules,
             outcome,
-            lead,
-            followup,
-            rep_id=actor.id,
-            calls_before=facts.calls,
-            cadence_calls_before=facts.cadence_calls,
-            tz=lead_zone(lead, rules),
-            call_at=call_at,
+            facts,
+            actor,
+            holder=lambda rep_id: rows.rep_name(conn, rep_id),
             now=now,
-            started_at=started_at,
+            call_at=call_at,
             note=note,
-            callback_at=_callback_at(callback, rules, lead, actor, now, their_time),
+            callback=callback,
+            their_time=their_time,
+            started_at=started_at,
+            expected_followup_id=expected_followup_id,
+            override_claim=override_claim,
             channel=channel,
         )
         call_id = rows.write_call(conn, plan, rep_id=actor.id)
@@ -106,6 +95,99 @@ def log_outcome(
         change = logged_change(logged, actor.name, note)
         emit(conn, rules.hooks, type="outcome_logged", at=now, changes=[change])
     return logged
+
+
+def preview_outcome(
+    rules: Rules,
+    facts: rows.OutcomeFacts,
+    outcome_ref: str,
+    *,
+    now: datetime,
+    note: str = "",
+    callback: str | datetime | None = None,
+    their_time: bool = False,
+    started_at: datetime | None = None,
+    expected_followup_id: int | None = None,
+) -> LoggedOutcome | None:
+    """What `log_outcome` will report for a lead whose facts were read ahead, if nothing
+    changes them before it runs: the same plan, so a screen can show the outcome in the
+    frame that closes the form and write it right after (the result then confirms it).
+
+    None when `log_outcome` would refuse (its error is for it to give) or when the
+    preview cannot tell: the rep's first outcome (no rep row yet), a call logged "now"
+    before the lead existed. The result has no `call_id` (nothing is written)."""
+    if facts.rep is None:
+        return None
+    try:
+        require_storable("the note", note)
+        outcome = rules.outcome(outcome_ref)
+        plan = _plan(
+            rules,
+            outcome,
+            facts,
+            facts.rep,
+            holder=lambda _rep_id: None,
+            now=now,
+            call_at=now,
+            note=note,
+            callback=callback,
+            their_time=their_time,
+            started_at=started_at,
+            expected_followup_id=expected_followup_id,
+            override_claim=False,
+            channel="call",
+        )
+    except UserError:
+        return None
+    return _logged(facts.lead, outcome, plan, call_id=None)
+
+
+def _plan(
+    rules: Rules,
+    outcome: Outcome,
+    facts: rows.OutcomeFacts,
+    actor: rows.RepFacts,
+    *,
+    holder: Callable[[int | None], str | None],
+    now: datetime,
+    call_at: datetime,
+    note: str,
+    callback: str | datetime | None,
+    their_time: bool,
+    started_at: datetime | None,
+    expected_followup_id: int | None,
+    override_claim: bool,
+    channel: str,
+) -> CallPlan:
+    """The checks an outcome must pass on these facts, then the rules' plan for it."""
+    lead, followup = facts.lead, facts.open_followup
+    if call_at < lead.created_at:
+        raise UserError(
+            "a call cannot be logged before the lead existed (added "
+            f"{typeable(lead.created_at, rep_zone(actor, rules))}; check --at)"
+        )
+    if not override_claim and held_by_other(lead, actor.id, now):
+        raise Conflict(
+            f"{held_sentence(lead, holder(lead.claimed_by_id), rep_zone(actor, rules))}; "
+            "nothing was saved (override to log anyway)"
+        )
+    _check_expected(lead, followup, expected_followup_id)
+    return plan_call(
+        rules,
+        outcome,
+        lead,
+        followup,
+        rep_id=actor.id,
+        calls_before=facts.calls,
+        cadence_calls_before=facts.cadence_calls,
+        tz=lead_zone(lead, rules),
+        call_at=call_at,
+        now=now,
+        started_at=started_at,
+        note=note,
+        callback_at=_callback_at(callback, rules, lead, actor, now, their_time),
+        channel=channel,
+    )
 
 
 def _check_expected(
@@ -133,7 +215,9 @@ def _callback_at(
     return callback_instant(callback, rules, lead=lead, rep=actor, now=now, their_time=their_time)
 
 
-def _logged(lead: LeadFacts, outcome: Outcome, plan: CallPlan, call_id: int) -> LoggedOutcome:
+def _logged(
+    lead: LeadFacts, outcome: Outcome, plan: CallPlan, call_id: int | None
+) -> LoggedOutcome:
     effect = plan.effect
     return LoggedOutcome(
         call_id=call_id,

@@ -4,16 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlmodel import select
-
 from callq.errors import NotFound
 from callq.rules.hours import zone_or_team
 from callq.rules.model import CLOSED_STAGES, Outcome, Rules
 from callq.rules.outcomes import cadence_outcome_ids, is_cadence_outcome, suggested_time
 from callq.rules.timeexpr import Ask, NoNext
+from callq.store import outcome_rows
 from callq.store.db import Database
-from callq.store.models import Call, Lead, Rep
+from callq.store.outcome_rows import OutcomeFacts
 
 
 @dataclass(frozen=True)
@@ -30,39 +28,43 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class LeadFacts:
-    """What a suggestion needs to know of a lead, whatever the outcome: read ahead while
-    the cursor rests on the lead, so the outcome key does not wait for the database."""
+    """What the outcome form needs to know of a lead, whatever the outcome: the facts
+    logging an outcome reads (the same statement), read ahead while the cursor rests on
+    the lead. The outcome key then draws its panel without waiting for the database, and
+    enter can show what the outcome does (`outcomes.preview_outcome`) before it is written."""
 
-    lead_id: int
-    arrived_at: datetime
+    facts: OutcomeFacts
     lead_tz: ZoneInfo
     rep_tz: ZoneInfo
-    cadence_calls: int  # calls so far whose outcome counts towards the cadence
+
+    @property
+    def lead_id(self) -> int:
+        return self.facts.lead.id
+
+    @property
+    def arrived_at(self) -> datetime:
+        return self.facts.lead.created_at
+
+    @property
+    def cadence_calls(self) -> int:  # calls so far whose outcome counts towards the cadence
+        return self.facts.cadence_calls
 
 
 def lead_facts(db: Database, rules: Rules, lead_id: int, *, rep: str) -> LeadFacts:
-    """One statement, no ORM objects."""
-    cadence_calls = (
-        select(func.count())
-        .select_from(Call)
-        .where(Call.lead_id == Lead.id, Call.outcome.in_(cadence_outcome_ids(rules)))
-        .scalar_subquery()
-    )
-    rep_timezone = select(Rep.timezone).where(Rep.name == rep).scalar_subquery()
-    statement = select(Lead.created_at, Lead.timezone, cadence_calls, rep_timezone).where(
-        Lead.id == lead_id
-    )
+    """One statement (the outcome path's), no ORM objects, no lock."""
     with db.read() as session:
-        row = session.execute(statement).first()
-    if row is None:
+        facts = outcome_rows.outcome_facts(
+            session.connection(),
+            lead_id,
+            rep=rep,
+            cadence_outcomes=cadence_outcome_ids(rules),
+            lock=False,
+        )
+    if facts is None:
         raise NotFound(f"no lead with id {lead_id}")
-    created_at, lead_timezone, calls, rep_timezone_name = row
+    rep_timezone = facts.rep.timezone if facts.rep else None
     return LeadFacts(
-        lead_id,
-        created_at,
-        zone_or_team(lead_timezone, rules),
-        zone_or_team(rep_timezone_name, rules),
-        calls,
+        facts, zone_or_team(facts.lead.timezone, rules), zone_or_team(rep_timezone, rules)
     )
 
 

@@ -70,7 +70,7 @@ class LeadDetail:
 class LoggedOutcome:
     """What logging an outcome did, for the toast / CLI line."""
 
-    call_id: int
+    call_id: int | None  # None: a preview (`outcomes.preview_outcome`), not written yet
     lead_id: int
     lead_name: str
     outcome_id: str

@@ -130,10 +130,16 @@ class OutcomeFacts:
 
 
 def outcome_facts(
-    conn: Connection, lead_id: int, *, rep: str, cadence_outcomes: tuple[str, ...] = ()
+    conn: Connection,
+    lead_id: int,
+    *,
+    rep: str,
+    cadence_outcomes: tuple[str, ...] = (),
+    lock: bool = True,
 ) -> OutcomeFacts | None:
-    """The facts of `lead_id` for `rep` (None: no such lead); locks the lead on PostgreSQL."""
-    if conn.dialect.name != "sqlite":  # SQLite's write transaction already holds the lock
+    """The facts of `lead_id` for `rep` (None: no such lead); locks the lead on PostgreSQL
+    unless `lock` is false (a read ahead of the outcome, outside its transaction)."""
+    if lock and conn.dialect.name != "sqlite":  # SQLite's write transaction holds the lock
         conn.execute(LOCK_LEAD, {"lead_id": lead_id})
     row = conn.execute(
         OUTCOME_FACTS, {"lead_id": lead_id, "rep": rep, "cadence": list(cadence_outcomes)}
