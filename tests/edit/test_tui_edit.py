@@ -76,3 +76,37 @@ async def test_e_edits_from_the_queue_and_the_lead_screen(app_and_db):
 
     lead = show_lead(db, app.settings.rules, "9876543210").lead
     assert (lead.name, lead.tags, lead.fields) == ("Priya Menon", ("vip",), {"plan": "pro"})
+
+
+async def test_the_phones_line_shows_numbers_as_the_app_does_and_an_added_one_saves(
+    app_and_db,
+):
+    app, db = app_and_db
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, EditForm)
+        phones = form.query_one("#edit-phones")
+        assert phones.value == "+91 98765 43210"  # as the queue and the lead screen show it
+        form.set_focus(phones)
+        await pilot.press("end", *", 98765 43299", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+    lead = show_lead(db, app.settings.rules, "9876543210").lead
+    assert (lead.phone, lead.other_phones) == ("+919876543210", ("+919876543299",))
+
+
+async def test_saving_the_form_untouched_changes_no_number(app_and_db):
+    app, db = app_and_db
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditForm)
+        await pilot.press("enter")
+        await pilot.pause()
+    detail = show_lead(db, app.settings.rules, "9876543210")
+    assert detail.lead.phone == "+919876543210" and detail.lead.other_phones == ()
+    assert not [e for e in detail.timeline if e.type == "lead_edited"]

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select
 
+from callq.phones import display_phone
 from callq.rules.model import CHANNELS, URGENCIES, Rules
 from callq.screens.forms import FormScreen
 from callq.services.edit import EditedLead, LeadEdit, edit_between, field_text
@@ -39,9 +40,10 @@ class EditForm(FormScreen["EditedLead | None"]):
     def text_fields(self) -> list[tuple[str, str, str, str]]:
         """(id, label, value, placeholder) of each line the rep types in."""
         lead = self.lead
+        phones = ", ".join(map(display_phone, (lead.phone, *lead.other_phones)))  # as shown
         rows = [
             ("name", "Name", lead.name, ""),
-            ("phones", "Phones", ", ".join((lead.phone, *lead.other_phones)), "main first, ','"),
+            ("phones", "Phones", phones, "main first, ','"),
             ("email", "Email", lead.email, ""),
             ("company", "Company", lead.company, ""),
             ("interest", "Interest", lead.interest, ""),

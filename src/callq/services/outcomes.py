@@ -195,8 +195,8 @@ def _check_expected(
 ) -> None:
     if expected_id is not None and (followup is None or followup.id != expected_id):
         raise Conflict(
-            f"{lead.name}'s follow-up was completed or changed by someone else meanwhile; "
-            "nothing was saved - reload and check the timeline"
+            f"{lead.name}'s follow-up was completed or changed by someone else meanwhile, "
+            "so nothing was saved (the lead's timeline shows what changed)"
         )
 
 
