@@ -5,10 +5,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from callq.errors import NotFound
-from callq.rules.hours import zone_or_team
 from callq.rules.model import CLOSED_STAGES, Outcome, Rules
 from callq.rules.outcomes import cadence_outcome_ids, is_cadence_outcome, suggested_time
 from callq.rules.timeexpr import Ask, NoNext
+from callq.services.common import lead_zone, rep_zone
 from callq.store import outcome_rows
 from callq.store.db import Database
 from callq.store.outcome_rows import OutcomeFacts
@@ -62,10 +62,7 @@ def lead_facts(db: Database, rules: Rules, lead_id: int, *, rep: str) -> LeadFac
         )
     if facts is None:
         raise NotFound(f"no lead with id {lead_id}")
-    rep_timezone = facts.rep.timezone if facts.rep else None
-    return LeadFacts(
-        facts, zone_or_team(facts.lead.timezone, rules), zone_or_team(rep_timezone, rules)
-    )
+    return LeadFacts(facts, lead_zone(facts.lead, rules), rep_zone(facts.rep, rules))
 
 
 def suggest(rules: Rules, facts: LeadFacts, outcome_ref: str, *, now: datetime) -> Suggestion:
